@@ -1,0 +1,57 @@
+import Foundation
+import PipelineIO
+
+/// The parts of a Hugging Face `config.json` the encoder needs.
+public struct ModelConfig {
+    public enum Family: String { case bert, roberta }
+
+    public var family: Family
+    public var vocabSize: Int
+    public var hidden: Int
+    public var layers: Int
+    public var heads: Int
+    public var intermediate: Int
+    public var maxPositions: Int
+    public var typeVocab: Int
+    public var layerNormEps: Float
+    public var padTokenId: Int
+    public var tieWordEmbeddings: Bool
+    public var architectures: [String]
+
+    public var headDim: Int { hidden / heads }
+
+    /// Position id of the first token: BERT counts from 0; RoBERTa from padding_idx + 1.
+    public var firstPosition: Int { family == .roberta ? padTokenId + 1 : 0 }
+    /// The longest sequence the position table allows.
+    public var maxSequence: Int { maxPositions - firstPosition }
+
+    public static func load(_ path: String) throws -> ModelConfig {
+        guard let data = FileManager.default.contents(atPath: path) else { throw ToolError("\(path): cannot read model config") }
+        let j: JSON
+        do { j = try JSON.parse(String(decoding: data, as: UTF8.self)) } catch { throw ToolError("\(path): \(error)") }
+        func int(_ k: String, _ d: Int? = nil) throws -> Int {
+            if let v = j[k]?.int { return v }
+            if let d { return d }
+            throw ToolError("\(path): missing \(k)")
+        }
+        let type = j["model_type"]?.string ?? "bert"
+        guard let family = Family(rawValue: type) else {
+            throw ToolError("\(path): model_type '\(type)' is not supported (bert and roberta are)")
+        }
+        let act = j["hidden_act"]?.string ?? "gelu"
+        guard act == "gelu" else { throw ToolError("\(path): hidden_act '\(act)' is not supported (gelu, the exact erf form, is)") }
+        if let pe = j["position_embedding_type"]?.string, pe != "absolute" {
+            throw ToolError("\(path): position_embedding_type '\(pe)' is not supported (absolute is)")
+        }
+        let c = ModelConfig(
+            family: family, vocabSize: try int("vocab_size"), hidden: try int("hidden_size"),
+            layers: try int("num_hidden_layers"), heads: try int("num_attention_heads"),
+            intermediate: try int("intermediate_size"), maxPositions: try int("max_position_embeddings"),
+            typeVocab: try int("type_vocab_size", 2), layerNormEps: Float(j["layer_norm_eps"]?.double ?? 1e-12),
+            padTokenId: try int("pad_token_id", family == .roberta ? 1 : 0),
+            tieWordEmbeddings: j["tie_word_embeddings"]?.bool ?? true,
+            architectures: j["architectures"]?.array?.compactMap { $0.string } ?? [])
+        guard c.hidden % c.heads == 0 else { throw ToolError("\(path): hidden_size \(c.hidden) is not a multiple of num_attention_heads \(c.heads)") }
+        return c
+    }
+}

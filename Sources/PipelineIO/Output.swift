@@ -1,0 +1,114 @@
+import Foundation
+
+/// Where a tool's data goes: stdout, or a file written atomically — into a temporary file
+/// beside it, renamed over the target only when `commit()` is called, so a failed run leaves
+/// nothing half-written.
+public final class DataOutput {
+    private let handle: FileHandle
+    private let target: String?
+    private let temp: String?
+    private var buffer = [UInt8]()
+    private var committed = false
+
+    public init(path: String?) throws {
+        if let path, path != "-" {
+            let tmp = AtomicFile.temporaryPath(for: path)
+            guard FileManager.default.createFile(atPath: tmp, contents: nil),
+                  let h = FileHandle(forWritingAtPath: tmp) else {
+                throw ToolError("\(path): cannot create output file")
+            }
+            handle = h; target = path; temp = tmp
+        } else {
+            handle = .standardOutput; target = nil; temp = nil
+        }
+        buffer.reserveCapacity(1 << 16)
+    }
+
+    deinit {
+        // Not committed: the run failed; remove what it wrote.
+        if let temp, !committed { try? handle.close(); unlink(temp) }
+    }
+
+    public func writeLine(_ s: String) {
+        buffer.append(contentsOf: s.utf8)
+        buffer.append(0x0a)
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
+    public func flush() {
+        guard !buffer.isEmpty else { return }
+        handle.write(Data(buffer))
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    public func commit() throws {
+        flush()
+        guard let target, let temp else { return }
+        try handle.synchronize()
+        try handle.close()
+        guard rename(temp, target) == 0 else { throw ToolError("\(target): cannot rename the finished output into place") }
+        committed = true
+    }
+}
+
+public enum AtomicFile {
+    static func temporaryPath(for path: String) -> String {
+        let url = URL(fileURLWithPath: path)
+        return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp").path
+    }
+
+    /// Writes `data` to `path` through a temporary file and a rename.
+    public static func write(_ data: Data, to path: String) throws {
+        let tmp = temporaryPath(for: path)
+        do {
+            try data.write(to: URL(fileURLWithPath: tmp))
+            guard rename(tmp, path) == 0 else { throw ToolError("\(path): cannot rename the finished output into place") }
+        } catch {
+            unlink(tmp)
+            if error is ToolError { throw error }
+            throw ToolError("\(path): cannot write: \(error.localizedDescription)")
+        }
+    }
+}
+
+/// Diagnostics and progress go to stderr, never mixed with data on stdout.
+public enum Log {
+    public static func info(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }
+
+    public static var stderrIsTerminal: Bool { isatty(2) != 0 }
+}
+
+/// A progress line on stderr (`done/total  rate/s  ETA`), redrawn at most 4 times a second.
+public final class Progress {
+    private let total: Int?
+    private let label: String
+    private let enabled: Bool
+    private let start = Date()
+    private var last = Date.distantPast
+    public private(set) var done = 0
+
+    public init(label: String, total: Int?, enabled: Bool) {
+        self.label = label; self.total = total; self.enabled = enabled
+    }
+
+    public func advance(_ n: Int = 1) {
+        done += n
+        guard enabled, Date().timeIntervalSince(last) > 0.25 else { return }
+        last = Date()
+        draw(final: false)
+    }
+
+    public func finish() { if enabled { draw(final: true) } }
+
+    private func draw(final: Bool) {
+        let elapsed = max(Date().timeIntervalSince(start), 1e-9)
+        let rate = Double(done) / elapsed
+        var s = "\(label): \(done)"
+        if let total {
+            s += "/\(total)"
+            if rate > 0, !final { s += String(format: "  ETA %.0fs", Double(total - done) / rate) }
+        }
+        s += String(format: "  %.1f/s  %.1fs", rate, elapsed)
+        FileHandle.standardError.write(Data(("\r\u{1b}[K" + s + (final ? "\n" : "")).utf8))
+    }
+}

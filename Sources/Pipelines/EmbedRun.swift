@@ -1,0 +1,108 @@
+import Foundation
+import Models
+import PipelineIO
+import Tensors
+import Tokenizers
+
+/// `embed`: one vector per JSON line — the CLS row, the mean of the tokens, or the `[MASK]` row
+/// of the final hidden states — as JSON lines or one safetensors tensor `[N, hidden]`.
+public struct EmbedRun {
+    public enum Pool: String, CaseIterable { case cls, mean, mask }
+
+    public var model: String
+    public var inputs: [String] = []
+    public var output: String? = nil
+    public var pool = Pool.mean
+    public var normalize = false
+    public var batchSize = 32
+    public var maxLength: Int? = nil
+    public var progress = false
+
+    public init(model: String) { self.model = model }
+
+    struct Pending { var record: JSONLinesReader.Record; var enc: Encoding }
+
+    public func run() throws {
+        guard batchSize > 0 else { throw ToolError.usage("--batch-size must be positive") }
+        let encoder = try Encoder(folder: model)
+        let tokenizer = try Tokenizer.load(folder: model)
+        let toTensor = output.map { $0.hasSuffix(".safetensors") } ?? false
+        let out = toTensor ? nil : try DataOutput(path: output)
+        var reader = JSONLinesReader(paths: inputs)
+        let bar = Progress(label: "embed", total: nil, enabled: progress || Log.stderrIsTerminal)
+        var rows: [Float] = [], ids: [JSON] = [], pending: [Pending] = []
+
+        func flush() throws {
+            guard !pending.isEmpty else { return }
+            let vectors = try embed(pending, encoder, tokenizer)
+            for (p, v) in zip(pending, vectors) {
+                if let out {
+                    var r = p.record.value
+                    r.set("embedding", .array(v.map { .number($0) }))
+                    out.writeLine(r.text)
+                } else {
+                    rows += v
+                    ids.append(p.record.value["id"] ?? .number(p.record.line))
+                }
+            }
+            bar.advance(pending.count)
+            pending.removeAll()
+        }
+
+        while let record = try reader.next() {
+            pending.append(Pending(record: record, enc: try encode(record, tokenizer, encoder.config)))
+            if pending.count == batchSize { try flush() }
+        }
+        try flush()
+        bar.finish()
+        if let out { try out.commit() }
+        if toTensor, let output {
+            let t = Tensor(shape: [ids.count, encoder.config.hidden], values: rows)
+            let meta = ["ids": JSON.array(ids).text, "model": model, "pool": pool.rawValue,
+                        "normalize": String(normalize), "toolkit_version": toolkitVersion]
+            try SafetensorsWriter.write([("embeddings", t)], metadata: meta, to: output)
+        }
+    }
+
+    func encode(_ r: JSONLinesReader.Record, _ tok: Tokenizer, _ c: ModelConfig) throws -> Encoding {
+        var enc: Encoding
+        if let given = try r.tokenIds() {
+            enc = given
+            if let maxLength, enc.ids.count > maxLength { throw r.fail("already tokenized to \(enc.ids.count) tokens, over --max-length \(maxLength)") }
+        } else {
+            let text = try TextFields(r)
+            do { enc = try tok.encode(text.a, text.b, maxLength: maxLength ?? nil).encoding } catch { throw r.fail("\(error)") }
+        }
+        if enc.ids.count > c.maxSequence {
+            throw r.fail("\(enc.ids.count) tokens, more than the model's \(c.maxSequence); pass --max-length to truncate")
+        }
+        if let bad = enc.ids.first(where: { Int($0) >= c.vocabSize }) { throw r.fail("token id \(bad) is outside the vocabulary") }
+        if pool == .mask, let m = tok.special.mask, !enc.ids.contains(m) { throw r.fail("no [MASK] token to pool at") }
+        return enc
+    }
+
+    func embed(_ items: [Pending], _ encoder: Encoder, _ tok: Tokenizer) throws -> [[Float]] {
+        var batch = Batch()
+        for p in items { batch.append(ids: p.enc.ids, typeIds: p.enc.typeIds, firstPosition: encoder.config.firstPosition) }
+        let h = try encoder.forward(batch)
+        let C = encoder.config.hidden
+        return (0..<batch.count).map { b in
+            let off = batch.offsets[b], len = batch.length(b)
+            var v = [Float](repeating: 0, count: C)
+            switch pool {
+            case .cls: for c in 0..<C { v[c] = h[off * C + c] }
+            case .mean:
+                for r in 0..<len { for c in 0..<C { v[c] += h[(off + r) * C + c] } }
+                for c in 0..<C { v[c] /= Float(len) }
+            case .mask:
+                let r = items[b].enc.ids.firstIndex(of: tok.special.mask!)!
+                for c in 0..<C { v[c] = h[(off + r) * C + c] }
+            }
+            if normalize {
+                let norm = max(v.reduce(0) { $0 + $1 * $1 }.squareRoot(), 1e-12)
+                for c in 0..<C { v[c] /= norm }
+            }
+            return v
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import PipelineIO
+
+/// A tokenizer is data: normalizer → pre-tokenizer → model → post-processor, loaded from a
+/// model folder's `tokenizer.json` (or, lacking it, `vocab.txt` + `tokenizer_config.json`).
+public final class Tokenizer {
+    public let normalizer: Normalizer?
+    public let preTokenizer: PreTokenizer
+    public let model: TokenModel
+    public let post: TemplateProcessor
+    public let added: AddedVocabulary
+    public let special: SpecialTokens
+
+    /// Ids of the roles the tools need; nil where the tokenizer has no such token.
+    public struct SpecialTokens {
+        public var cls: Int32?, sep: Int32?, mask: Int32?, pad: Int32?, unk: Int32?
+    }
+
+    public init(normalizer: Normalizer?, preTokenizer: PreTokenizer, model: TokenModel,
+                post: TemplateProcessor, added: AddedVocabulary, special: SpecialTokens) {
+        self.normalizer = normalizer
+        self.preTokenizer = preTokenizer
+        self.model = model
+        self.post = post
+        self.added = added
+        self.special = special
+    }
+
+    public var vocabSize: Int { model.vocabSize }
+
+    /// The ids of one text without special tokens.
+    public func tokenize(_ text: String) -> [Int32] {
+        var ids: [Int32] = []
+        for segment in added.split(Array(text.unicodeScalars)) {
+            switch segment {
+            case .token(let id): ids.append(id)
+            case .text(let raw):
+                let normal = normalizer?.normalize(Array(raw)) ?? Array(raw)
+                for word in preTokenizer.split(normal) { model.tokenize(word, into: &ids) }
+            }
+        }
+        return ids
+    }
+
+    /// What `tokenizer(a, b)` gives in transformers; with `maxLength`, truncated
+    /// `longest_first` as there. `truncated` tells whether anything was cut.
+    public func encode(_ a: String, _ b: String? = nil, maxLength: Int? = nil) throws -> (encoding: Encoding, truncated: Bool) {
+        var ida = tokenize(a)
+        var idb = b.map(tokenize)
+        var truncated = false
+        if let maxLength {
+            let room = maxLength - post.added(pair: idb != nil)
+            guard room >= 0 else {
+                throw TokenizerError("max length \(maxLength) leaves no room beside the \(post.added(pair: idb != nil)) special tokens")
+            }
+            truncated = Truncation.longestFirst(&ida, &idb, maxLength: room)
+        }
+        return (post.apply(ida, idb), truncated)
+    }
+
+    public func id(of token: String) -> Int32? { model.id(of: token) }
+}
+
+enum Truncation {
+    /// `tokenizers`' LongestFirst strategy, to the letter (it is not "remove one token at a
+    /// time from the longer"); returns whether anything was removed.
+    static func longestFirst(_ a: inout [Int32], _ b: inout [Int32]?, maxLength: Int) -> Bool {
+        let total = a.count + (b?.count ?? 0)
+        guard total > maxLength else { return false }
+        guard var second = b else { a.removeLast(total - maxLength); return true }
+        var n1 = a.count, n2 = second.count
+        let swapped = n1 > n2
+        if swapped { swap(&n1, &n2) }
+        n2 = n1 > maxLength ? n1 : max(n1, maxLength - n1)
+        if n1 + n2 > maxLength { n1 = maxLength / 2; n2 = n1 + maxLength % 2 }
+        if swapped { swap(&n1, &n2) }
+        if a.count > n1 { a.removeLast(a.count - n1) }
+        if second.count > n2 { second.removeLast(second.count - n2) }
+        b = second
+        return true
+    }
+}

@@ -1,0 +1,62 @@
+/// Third stage, for a word: token ids.
+public protocol TokenModel {
+    func tokenize(_ word: ArraySlice<Unicode.Scalar>, into ids: inout [Int32])
+    func id(of token: String) -> Int32?
+    var vocabSize: Int { get }
+}
+
+/// WordPiece: greedy longest match from the start of the word, continuation pieces prefixed
+/// with `##`; a word with an unmatched part, or longer than `maxInputCharsPerWord`
+/// characters, becomes the single unknown token.
+public final class WordPiece: TokenModel {
+    public let vocab: [String: Int32]
+    public let unkId: Int32
+    public let prefix: String
+    public let maxInputCharsPerWord: Int
+    private var cache: [String: [Int32]] = [:]
+
+    public init(vocab: [String: Int32], unkToken: String = "[UNK]", prefix: String = "##",
+                maxInputCharsPerWord: Int = 100) throws {
+        guard let unk = vocab[unkToken] else { throw TokenizerError("the vocabulary has no unknown token '\(unkToken)'") }
+        self.vocab = vocab
+        unkId = unk
+        self.prefix = prefix
+        self.maxInputCharsPerWord = maxInputCharsPerWord
+    }
+
+    public var vocabSize: Int { vocab.count }
+    public func id(of token: String) -> Int32? { vocab[token] }
+
+    public func tokenize(_ word: ArraySlice<Unicode.Scalar>, into ids: inout [Int32]) {
+        let key = String(String.UnicodeScalarView(word))
+        if let hit = cache[key] { ids.append(contentsOf: hit); return }
+        let pieces = split(Array(word))
+        if cache.count < 200_000 { cache[key] = pieces }
+        ids.append(contentsOf: pieces)
+    }
+
+    private func split(_ chars: [Unicode.Scalar]) -> [Int32] {
+        if chars.count > maxInputCharsPerWord { return [unkId] }
+        var out: [Int32] = []
+        var start = 0
+        while start < chars.count {
+            var end = chars.count
+            var found: Int32? = nil
+            while start < end {
+                var piece = String(String.UnicodeScalarView(chars[start..<end]))
+                if start > 0 { piece = prefix + piece }
+                if let id = vocab[piece] { found = id; break }
+                end -= 1
+            }
+            guard let id = found else { return [unkId] }
+            out.append(id)
+            start = end
+        }
+        return out
+    }
+}
+
+public struct TokenizerError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ d: String) { description = d }
+}

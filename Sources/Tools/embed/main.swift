@@ -1,0 +1,42 @@
+import ArgumentParser
+import PipelineIO
+import Pipelines
+
+extension EmbedRun.Pool: ExpressibleByArgument {}
+
+struct Embed: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "embed",
+        abstract: "Encode JSON lines with a BERT-family model; one vector per line.",
+        discussion: """
+        Input lines hold "text_a" (optional "text_b") or an already tokenized "input_ids" \
+        (optional "token_type_ids"). Output: each line with "embedding" added, or with \
+        --output FILE.safetensors one tensor "embeddings" [N, hidden] whose metadata lists the \
+        lines' "id" fields (their line numbers where absent).
+
+        Examples:
+          echo '{"text_a":"A gripping film."}' | embed --model models/minilm --normalize
+          tokenize --model models/minilm data.jsonl | embed --model models/minilm --pool cls
+          embed --model models/minilm --output sst2.safetensors data/sst2/validation.jsonl
+        """)
+
+    @Option(help: "Model folder (config.json, model.safetensors, tokenizer).") var model: String
+    @Option(help: "Pooling: cls, mean (over the tokens) or mask (the [MASK] token's state).") var pool: EmbedRun.Pool = .mean
+    @Flag(help: "Scale each vector to unit length.") var normalize = false
+    @Option(help: "Sequences per forward pass.") var batchSize = 32
+    @Option(help: "Truncate longest-first to N tokens; without it a longer input is an error.") var maxLength: Int?
+    @Option(help: "Threads for the matrix products and kernels.") var threads = 2
+    @Option(name: .shortAndLong, help: "Write to FILE (atomically); FILE.safetensors writes one tensor.") var output: String?
+    @Flag(help: "Show progress on stderr even when it is not a terminal.") var progress = false
+    @Argument(help: "JSON-lines files (stdin when none).") var files: [String] = []
+
+    func run() throws {
+        ToolMain.setThreads(threads)
+        var r = EmbedRun(model: model)
+        r.inputs = files; r.output = output; r.pool = pool; r.normalize = normalize
+        r.batchSize = batchSize; r.maxLength = maxLength; r.progress = progress
+        try r.run()
+    }
+}
+
+ToolMain.run(Embed.self)

@@ -1,0 +1,31 @@
+import ArgumentParser
+import PipelineIO
+import Pipelines
+
+struct Tokenize: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tokenize",
+        abstract: "Add input_ids to JSON lines, exactly as the model's Hugging Face tokenizer would.",
+        discussion: """
+        Reads JSON lines with "text_a" (and optional "text_b"); writes each line back with \
+        "input_ids" added (and "token_type_ids" for pairs). Every other field passes through.
+
+        Examples:
+          echo '{"text_a":"A gripping film."}' | tokenize --model models/minilm
+          tokenize --model models/splade-tiny --max-length 128 data/sst2/validation.jsonl | jq -c .input_ids
+        """)
+
+    @Option(help: "Model folder holding tokenizer.json or vocab.txt.") var model: String
+    @Option(help: "Truncate longest-first to at most N tokens (special tokens included).") var maxLength: Int?
+    @Option(name: .shortAndLong, help: "Write to FILE (atomically) instead of stdout.") var output: String?
+    @Flag(help: "Show progress on stderr even when it is not a terminal.") var progress = false
+    @Argument(help: "JSON-lines files (stdin when none).") var files: [String] = []
+
+    func run() throws {
+        var r = TokenizeRun(model: model)
+        r.inputs = files; r.output = output; r.maxLength = maxLength; r.progress = progress
+        try r.run()
+    }
+}
+
+ToolMain.run(Tokenize.self)

@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""Writes the reference fixtures the Swift tests compare against, using the independent
+reference implementation (Hugging Face transformers + tokenizers on PyTorch).
+
+Run with the dev venv (`make fixtures`); the Swift tests then need no Python. Fixtures are
+small JSON files; float arrays are base64 of little-endian float32.
+"""
+import base64, json, os, struct, sys
+from pathlib import Path
+
+import numpy as np
+import torch
+from transformers import AutoModel, AutoModelForMaskedLM, AutoTokenizer
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "Tests/PromptTransferTests/Fixtures"
+DATA = Path(os.environ.get("PT_DATA_MIRROR", ROOT.parent / "shared/data"))
+SPLADE, MINILM = ROOT / "models/splade-tiny", ROOT / "models/minilm"
+
+def f32(a):
+    return base64.b64encode(np.ascontiguousarray(a, dtype="<f4").tobytes()).decode()
+
+def fnv1a(ids):
+    h = 0xcbf29ce484222325
+    for b in struct.pack(f"<{len(ids)}i", *ids):
+        h = ((h ^ b) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+    return f"{h:016x}"
+
+def write(name, obj):
+    (OUT / name).write_text(json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n")
+    print(f"wrote {name} ({(OUT / name).stat().st_size} bytes)", file=sys.stderr)
+
+EDGE = [
+    "", " ", "   \t\n ", "Hello, world!", "Café naïve résumé Ångström", "e\u0301 combining acute",
+    "我爱北京天安门", "こんにちは世界", "안녕하세요 세계", "Mixed 中文 and English", "ＦＵＬＬ ｗｉｄｔｈ",
+    "I love it 😍🔥👍🏽 👨‍👩‍👧", "zero\u200bwidth\u200cnon\u200djoiner\ufeffbom", "tab\there\x00null\x07bell\x1b esc",
+    "nel\u0085line\u2028sep\u00a0nbsp\u3000ideo", "private\ue000use \U000e0041 tag", "a" * 99, "b" * 100, "c" * 101,
+    "supercalifragilisticexpialidocious" * 4, "antidisestablishmentarianism", "[MASK] is a [SEP] token",
+    "[mask] lower [CLS]x[UNK]", "İstanbul ǅemal ﬁne Straße ΟΔΟΣ", "नमस्ते दुनिया", "مرحبا بالعالم", "สวัสดีครับ",
+    "don't U.S.A. $3.50 e-mail 1,000.5% #tag @user", "<br /><br />This movie... was <i>great</i>!",
+    "http://example.com/path?q=1&x=y", "∑∫√ ≠ ≤ ∞", "\u00bfQu\u00e9? \u00a1S\u00ed!", "''quoted'' ``text``",
+    "-lrb- parenthesis -rrb-", "\ufffd replacement \ufffd", "Ⅻ ① ½ ²", "ǆ ǈ ǋ", "\u0130\u0307 dotted",
+    "Ωmega ω ς σ", "日本語のテキスト、句読点。", "ﾊﾝｶｸ ｶﾀｶﾅ",
+]
+PAIRS = [
+    ("A man is playing a guitar.", "Someone plays music."),
+    ("The cat sat on the mat.", ""),
+    ("What is the capital of France?", "Paris is the capital and most populous city of France."),
+    ("Is it [MASK]?", "Yes, it is."),
+]
+TRUNC = [  # text_a, text_b, max_length
+    ("one two three four five six seven eight nine ten eleven twelve", None, 8),
+    ("one two three four five six seven eight nine ten", "alpha beta gamma delta", 10),
+    ("short", "a much longer second sentence with many many words in it", 9),
+    ("a much longer first sentence with many many words in it", "short one", 9),
+    ("equal length a b c", "equal length d e f", 7),
+    ("x " * 40, "y " * 41, 33),
+    ("only special", None, 2),
+]
+
+def tokenizer_fixtures(tok):
+    cases = []
+    for t in EDGE:
+        cases.append({"text_a": t, "input_ids": tok(t)["input_ids"]})
+    for a, b in PAIRS:
+        enc = tok(a, b)
+        cases.append({"text_a": a, "text_b": b, "input_ids": enc["input_ids"], "token_type_ids": enc["token_type_ids"]})
+    for a, b, n in TRUNC:
+        enc = tok(a, b, truncation=True, max_length=n) if b is not None else tok(a, truncation=True, max_length=n)
+        case = {"text_a": a, "input_ids": enc["input_ids"], "max_length": n}
+        if b is not None:
+            case["text_b"] = b
+        cases.append(case)
+    write("tokenizer_cases.json", cases)
+
+    rows = [l.split("\t") for l in (DATA / "sst2/dev.tsv").read_text(encoding="utf-8").splitlines()[1:]]
+    write("tokenizer_sst2_dev.json", [tok(r[0])["input_ids"] for r in rows])
+
+    rt = {}
+    for name in ("rt-polarity.pos", "rt-polarity.neg"):
+        lines = (DATA / "rotten_tomatoes" / name).read_bytes().decode("latin-1").splitlines()
+        rt[name] = [fnv1a(tok(l)["input_ids"]) for l in lines]
+    write("tokenizer_rotten_tomatoes.json", rt)
+
+def forward_sentences():
+    rows = [l.split("\t") for l in (DATA / "sst2/dev.tsv").read_text(encoding="utf-8").splitlines()[1:]]
+    picks = [rows[i][0] for i in range(0, 440, 20)]            # 22 sentences, varied lengths
+    return [(s, None) for s in picks] + [PAIRS[0], PAIRS[2], ("the movie was [MASK] .", None)]
+
+@torch.no_grad()
+def forward_fixtures(tok):
+    torch.manual_seed(0)
+    sents = forward_sentences()
+    rng = np.random.default_rng(0)
+    cols = sorted(set(rng.choice(30522, 48, replace=False).tolist()) | {2053, 2748, 3893, 4997, 1037, 1996})
+    mlm = AutoModelForMaskedLM.from_pretrained(SPLADE).eval()
+    enc_model = AutoModel.from_pretrained(MINILM).eval()
+    splade, minilm = [], []
+    for a, b in sents:
+        enc = tok(a, b, return_tensors="pt")
+        out = mlm(**enc, output_hidden_states=True)
+        logits = out.logits[0]
+        splade.append({
+            "text_a": a, **({"text_b": b} if b else {}),
+            "input_ids": enc["input_ids"][0].tolist(), "token_type_ids": enc["token_type_ids"][0].tolist(),
+            "hidden": f32(out.hidden_states[-1][0]),
+            "logit_columns": f32(logits[:, cols]),
+            "logsumexp": f32(torch.logsumexp(logits, -1)),
+            "argmax": logits.argmax(-1).tolist(), "max": f32(logits.max(-1).values),
+        })
+        h = enc_model(**enc).last_hidden_state[0]
+        minilm.append({"text_a": a, **({"text_b": b} if b else {}), "input_ids": enc["input_ids"][0].tolist(),
+                       "token_type_ids": enc["token_type_ids"][0].tolist(), "hidden": f32(h)})
+    write("forward_splade.json", {"columns": cols, "cases": splade})
+    write("forward_minilm.json", {"cases": minilm})
+
+if __name__ == "__main__":
+    OUT.mkdir(parents=True, exist_ok=True)
+    torch.set_num_threads(2)
+    tok = AutoTokenizer.from_pretrained(MINILM)
+    tokenizer_fixtures(tok)
+    forward_fixtures(tok)
