@@ -78,7 +78,8 @@ def tokenizer_fixtures(tok):
 
     rt = {}
     for name in ("rt-polarity.pos", "rt-polarity.neg"):
-        lines = (DATA / "rotten_tomatoes" / name).read_bytes().decode("latin-1").splitlines()
+        # Lines end in "\n" only; str.splitlines() would also split at U+0085 (byte 0x85).
+        lines = (DATA / "rotten_tomatoes" / name).read_bytes().decode("latin-1").split("\n")[:-1]
         rt[name] = [fnv1a(tok(l)["input_ids"]) for l in lines]
     write("tokenizer_rotten_tomatoes.json", rt)
 

@@ -45,8 +45,9 @@ public final class Tokenizer {
     /// What `tokenizer(a, b)` gives in transformers; with `maxLength`, truncated
     /// `longest_first` as there. `truncated` tells whether anything was cut.
     public func encode(_ a: String, _ b: String? = nil, maxLength: Int? = nil) throws -> (encoding: Encoding, truncated: Bool) {
+        // transformers treats an empty second text as none (`if text_pair:`).
         var ida = tokenize(a)
-        var idb = b.map(tokenize)
+        var idb = b.flatMap { $0.isEmpty ? nil : tokenize($0) }
         var truncated = false
         if let maxLength {
             let room = maxLength - post.added(pair: idb != nil)

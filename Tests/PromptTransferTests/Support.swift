@@ -1,0 +1,56 @@
+import Foundation
+import PipelineIO
+import XCTest
+
+/// Paths and fixtures shared by the tests.
+enum Fixture {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+    static let dir = root.appendingPathComponent("Tests/PromptTransferTests/Fixtures")
+
+    static func json(_ name: String) throws -> JSON {
+        let data = try Data(contentsOf: dir.appendingPathComponent(name))
+        return try JSON.parse(String(decoding: data, as: UTF8.self))
+    }
+
+    /// base64 of little-endian float32, as `scripts/make_fixtures.py` writes them.
+    static func floats(_ j: JSON?) -> [Float] {
+        guard let s = j?.string, let d = Data(base64Encoded: s) else { return [] }
+        return d.withUnsafeBytes { raw in (0..<(d.count / 4)).map { raw.loadUnaligned(fromByteOffset: 4 * $0, as: Float.self) } }
+    }
+
+    static func ints(_ j: JSON?) -> [Int32] { (j?.array ?? []).map { Int32($0.int!) } }
+
+    /// A real model folder under models/. In CI (CI=true) its absence fails the test;
+    /// elsewhere it skips with the command that fetches it.
+    static func model(_ name: String) throws -> String {
+        let path = root.appendingPathComponent("models/\(name)").path
+        if FileManager.default.fileExists(atPath: path + "/model.safetensors") { return path }
+        let msg = "models/\(name) is missing: run `make models`"
+        if ProcessInfo.processInfo.environment["CI"] != nil { XCTFail(msg); throw XCTSkip(msg) }
+        throw XCTSkip(msg)
+    }
+
+    /// The read-only dataset mirror (../shared/data, or $PT_DATA_MIRROR), same rule as models.
+    static func data(_ relative: String) throws -> URL {
+        let base = ProcessInfo.processInfo.environment["PT_DATA_MIRROR"].map { URL(fileURLWithPath: $0) }
+            ?? root.deletingLastPathComponent().appendingPathComponent("shared/data")
+        let url = base.appendingPathComponent(relative)
+        if FileManager.default.fileExists(atPath: url.path) { return url }
+        let msg = "\(url.path) is missing (the dataset mirror)"
+        if ProcessInfo.processInfo.environment["CI"] != nil { XCTFail(msg); throw XCTSkip(msg) }
+        throw XCTSkip(msg)
+    }
+
+    static func tempDir() throws -> URL {
+        let u = FileManager.default.temporaryDirectory.appendingPathComponent("pt-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: u, withIntermediateDirectories: true)
+        return u
+    }
+}
+
+func maxAbsDiff(_ a: UnsafePointer<Float>, _ b: [Float]) -> Float {
+    var m: Float = 0
+    for i in 0..<b.count { m = max(m, abs(a[i] - b[i])) }
+    return m
+}
