@@ -17,7 +17,7 @@ func tool(_ name: String) -> Target {
         swiftSettings: fast)
 }
 
-let toolNames = ["tokenize", "embed"]
+let toolNames = ["tokenize", "embed", "pt-bench"]
 
 let package = Package(
     name: "PromptTransfer",

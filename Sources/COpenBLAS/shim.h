@@ -1,2 +1,9 @@
 // OpenBLAS's CBLAS interface plus its thread-count controls.
 #include <cblas.h>
+
+// Exported by libopenblas (pthread build) though not in its header: they re-read the
+// OPENBLAS_* environment and restart the thread pool, so a setting such as the worker
+// threads' spin time can be applied after the library has started.
+void openblas_read_env(void);
+int blas_thread_init(void);
+int blas_thread_shutdown_(void);

@@ -17,8 +17,11 @@
 public func linearForward(_ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>,
                           _ weight: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?,
                           rows n: Int, inDim c: Int, outDim oc: Int) {
-    BLAS.gemmNT(n, oc, c, inp, lda: c, weight, ldb: c, out, ldc: oc)
-    if let bias { addBias(out, bias, rows: n, cols: oc) }
+    // Seeding the output with the bias and accumulating (beta 1) saves OpenBLAS's own pass
+    // that zeroes the output for beta 0, and a second pass to add the bias.
+    guard let bias else { BLAS.gemmNT(n, oc, c, inp, lda: c, weight, ldb: c, out, ldc: oc); return }
+    for r in 0..<n { (out + r * oc).update(from: bias, count: oc) }
+    BLAS.gemmNT(n, oc, c, inp, lda: c, weight, ldb: c, out, ldc: oc, beta: 1)
 }
 
 /// out (N,C) = LayerNorm(inp (N,C)) · weight + bias; `out` may be `inp`.

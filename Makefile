@@ -1,0 +1,54 @@
+# Soft prompt tuning and prompt transfer — every stage is a make target.
+#   make demo    the main job (fetches models, builds, runs)
+#   make test    the test suite (what CI runs)
+#   make bench   speed against PyTorch (make bench-setup first, for the PyTorch side)
+
+SWIFT      ?= swift
+PYTHON     ?= python3
+VENV       ?= .venv
+BIN        := .build/release
+MIRROR     ?= $(if $(PT_DATA_MIRROR),$(PT_DATA_MIRROR),../shared/data)
+SYS_PKGS   := libopenblas-dev libarchive-dev libxml2-dev pkg-config
+MODELS     := models/splade-tiny/model.safetensors models/minilm/model.safetensors
+
+.PHONY: all build test demo bench bench-setup fixtures models deps clean
+
+all: build
+
+# System libraries: installed when run as root, otherwise the command is printed.
+deps:
+	@missing=$$(for p in $(SYS_PKGS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$missing; \
+	  else echo "missing system packages; run: sudo apt-get install -y $$missing" >&2; exit 1; fi; \
+	fi
+
+models: $(MODELS)
+$(MODELS):
+	scripts/fetch-models.sh
+
+build: deps
+	$(SWIFT) build -c release
+
+test: deps models
+	$(SWIFT) build -c release --build-tests
+	$(SWIFT) test -c release --skip-build
+
+demo: build models
+	scripts/demo.sh
+
+# The dev venv: PyTorch, transformers, tokenizers, PEFT — the independent reference for
+# fixtures and benchmarks, never a dependency of the tools.
+bench-setup: $(VENV)/bin/python
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q torch transformers tokenizers peft numpy safetensors
+
+bench: build models
+	@if [ -x $(VENV)/bin/python ]; then $(VENV)/bin/python scripts/bench.py; else $(PYTHON) scripts/bench.py; fi
+
+fixtures: models bench-setup
+	$(VENV)/bin/python scripts/make_fixtures.py
+
+clean:
+	rm -rf .build bench-out out
