@@ -32,7 +32,7 @@ build: deps
 
 test: deps models
 	$(SWIFT) build -c release --build-tests
-	$(SWIFT) test -c release --skip-build
+	$(SWIFT) test -c release --skip-build --disable-swift-testing
 
 demo: build models
 	scripts/demo.sh
