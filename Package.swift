@@ -17,7 +17,7 @@ func tool(_ name: String) -> Target {
         swiftSettings: fast)
 }
 
-let toolNames = ["tokenize", "embed", "pt-bench"]
+let toolNames = ["tokenize", "embed", "prepare-data", "pt-bench"]
 
 let package = Package(
     name: "PromptTransfer",
@@ -28,15 +28,18 @@ let package = Package(
     targets: [
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .target(name: "Tensors", dependencies: ["COpenBLAS"], swiftSettings: fast),
         .target(name: "PipelineIO", dependencies: ["Tensors"], swiftSettings: fast),
         .target(name: "Tokenizers", dependencies: ["PipelineIO"], swiftSettings: fast),
         .target(name: "Models", dependencies: ["Tensors", "PipelineIO", "Tokenizers"], swiftSettings: fast),
-        .target(name: "Pipelines", dependencies: ["Models", "Tokenizers", "PipelineIO", "Tensors",
+        .target(name: "Datasets", dependencies: ["PipelineIO", "CArchive", "CLibXML2"], swiftSettings: fast),
+        .target(name: "Pipelines", dependencies: ["Models", "Tokenizers", "PipelineIO", "Tensors", "Datasets",
                                                   .product(name: "ArgumentParser", package: "swift-argument-parser")],
                 swiftSettings: fast),
         .testTarget(name: "PromptTransferTests",
-                    dependencies: ["Pipelines", "Models", "Tokenizers", "PipelineIO", "Tensors"],
+                    dependencies: ["Pipelines", "Models", "Tokenizers", "PipelineIO", "Tensors", "Datasets"],
                     path: "Tests/PromptTransferTests",
                     exclude: ["Fixtures"],
                     swiftSettings: fast),
