@@ -11,7 +11,7 @@ MIRROR     ?= $(if $(PT_DATA_MIRROR),$(PT_DATA_MIRROR),../shared/data)
 SYS_PKGS   := libopenblas-dev libarchive-dev libxml2-dev pkg-config
 MODELS     := models/splade-tiny/model.safetensors models/minilm/model.safetensors
 
-.PHONY: all build test demo bench bench-setup fixtures models deps clean
+.PHONY: all build test demo bench bench-setup fixtures models deps data clean
 
 all: build
 
@@ -33,6 +33,16 @@ build: deps
 test: deps models
 	$(SWIFT) build -c release --build-tests
 	$(SWIFT) test -c release --skip-build --disable-swift-testing
+
+# Every available split of every task, normalised, into data/TASK/SPLIT.jsonl.
+data: build
+	@$(BIN)/prepare-data --list | while IFS="$$(printf '\t')" read -r task category splits; do \
+	  mkdir -p data/$$task; \
+	  for s in $$(echo $$splits | tr , ' '); do \
+	    $(BIN)/prepare-data $$task --split $$s --mirror $(MIRROR) --output data/$$task/$$s.jsonl || exit 1; \
+	    printf '%-22s %-11s %7d\n' $$task $$s $$(wc -l < data/$$task/$$s.jsonl); \
+	  done; \
+	done
 
 demo: build models
 	scripts/demo.sh

@@ -54,3 +54,25 @@ func maxAbsDiff(_ a: UnsafePointer<Float>, _ b: [Float]) -> Float {
     for i in 0..<b.count { m = max(m, abs(a[i] - b[i])) }
     return m
 }
+
+/// Runs a built tool with arguments and stdin; returns its exit status, stdout and stderr.
+struct ToolResult { let status: Int32; let out: String; let err: String }
+
+func runTool(_ tool: String, _ args: [String], stdin: String = "") throws -> ToolResult {
+    let exe = Fixture.root.appendingPathComponent(".build/release/\(tool)")
+    guard FileManager.default.isExecutableFile(atPath: exe.path) else {
+        XCTFail("\(exe.path) not built: run `swift build -c release`"); throw XCTSkip("not built")
+    }
+    let p = Process()
+    p.executableURL = exe
+    p.arguments = args
+    let i = Pipe(), o = Pipe(), e = Pipe()
+    p.standardInput = i; p.standardOutput = o; p.standardError = e
+    try p.run()
+    i.fileHandleForWriting.write(Data(stdin.utf8))
+    try i.fileHandleForWriting.close()
+    let out = o.fileHandleForReading.readDataToEndOfFile(), err = e.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return ToolResult(status: p.terminationStatus, out: String(decoding: out, as: UTF8.self), err: String(decoding: err, as: UTF8.self))
+}
+

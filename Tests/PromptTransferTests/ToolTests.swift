@@ -5,29 +5,9 @@ import XCTest
 /// The executables as a user runs them: stdin/stdout, exit codes, `FILE:LINE: reason`,
 /// atomic outputs.
 final class ToolTests: XCTestCase {
-    struct Result { let status: Int32; let out: String; let err: String }
-
-    func run(_ tool: String, _ args: [String], stdin: String = "") throws -> Result {
-        let exe = Fixture.root.appendingPathComponent(".build/release/\(tool)")
-        guard FileManager.default.isExecutableFile(atPath: exe.path) else {
-            XCTFail("\(exe.path) not built: run `swift build -c release`"); throw XCTSkip("not built")
-        }
-        let p = Process()
-        p.executableURL = exe
-        p.arguments = args
-        let i = Pipe(), o = Pipe(), e = Pipe()
-        p.standardInput = i; p.standardOutput = o; p.standardError = e
-        try p.run()
-        i.fileHandleForWriting.write(Data(stdin.utf8))
-        try i.fileHandleForWriting.close()
-        let out = o.fileHandleForReading.readDataToEndOfFile(), err = e.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Result(status: p.terminationStatus, out: String(decoding: out, as: UTF8.self), err: String(decoding: err, as: UTF8.self))
-    }
-
     func testTokenizeAddsIdsAndPassesFieldsThrough() throws {
         let m = try Fixture.model("minilm")
-        let r = try run("tokenize", ["--model", m], stdin: """
+        let r = try runTool("tokenize", ["--model", m], stdin: """
         {"id":"x1","text_a":"A man is playing a guitar.","text_b":"Someone plays music.","label":2,"extra":[1.50,null]}
         {"text_a":"Hello [MASK]!"}
         """)
@@ -40,7 +20,7 @@ final class ToolTests: XCTestCase {
 
     func testTokenizeTruncatesAndCounts() throws {
         let m = try Fixture.model("minilm")
-        let r = try run("tokenize", ["--model", m, "--max-length", "5"], stdin: "{\"text_a\":\"one two three four five\"}\n{\"text_a\":\"one\"}\n")
+        let r = try runTool("tokenize", ["--model", m, "--max-length", "5"], stdin: "{\"text_a\":\"one two three four five\"}\n{\"text_a\":\"one\"}\n")
         XCTAssertEqual(r.status, 0, r.err)
         XCTAssertTrue(r.out.hasPrefix(#"{"text_a":"one two three four five","input_ids":[101,2028,2048,2093,102]}"#), r.out)
         XCTAssertTrue(r.err.contains("1 of 2 records truncated to 5 tokens"), r.err)
@@ -52,12 +32,12 @@ final class ToolTests: XCTestCase {
         let input = dir.appendingPathComponent("in.jsonl"), output = dir.appendingPathComponent("out.jsonl")
         try Data("{\"text_a\":\"fine\"}\n{\"text_a\":\"fine\"}\n{\"text\":\"no text_a\"}\n".utf8).write(to: input)
         for tool in ["tokenize", "embed"] {
-            let r = try run(tool, ["--model", m, "--output", output.path, input.path])
+            let r = try runTool(tool, ["--model", m, "--output", output.path, input.path])
             XCTAssertEqual(r.status, 65, tool)
             XCTAssertEqual(r.err, "\(input.path):3: missing \"text_a\"\n", tool)
             XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["in.jsonl"], "\(tool) left a file behind")
         }
-        let bad = try run("tokenize", ["--model", m], stdin: "{\"text_a\":\"ok\"}\nnot json\n")
+        let bad = try runTool("tokenize", ["--model", m], stdin: "{\"text_a\":\"ok\"}\nnot json\n")
         XCTAssertEqual(bad.status, 65)
         XCTAssertTrue(bad.err.hasPrefix("<stdin>:2: invalid JSON"), bad.err)
     }
@@ -65,7 +45,7 @@ final class ToolTests: XCTestCase {
     func testEmbedPoolsAndWritesJSONOrSafetensors() throws {
         let m = try Fixture.model("minilm")
         let input = "{\"id\":\"a\",\"text_a\":\"the movie was [MASK] .\"}\n{\"id\":\"b\",\"text_a\":\"great fun\",\"input_ids\":[101,2307,4569,102]}\n"
-        let mean = try run("embed", ["--model", m], stdin: input)
+        let mean = try runTool("embed", ["--model", m], stdin: input)
         XCTAssertEqual(mean.status, 0, mean.err)
         let recs = try mean.out.split(separator: "\n").map { try JSON.parse(String($0)) }
         XCTAssertEqual(recs.count, 2)
@@ -74,7 +54,7 @@ final class ToolTests: XCTestCase {
 
         let dir = try Fixture.tempDir()
         let out = dir.appendingPathComponent("e.safetensors").path
-        let t = try run("embed", ["--model", m, "--pool", "cls", "--normalize", "--output", out], stdin: input)
+        let t = try runTool("embed", ["--model", m, "--pool", "cls", "--normalize", "--output", out], stdin: input)
         XCTAssertEqual(t.status, 0, t.err)
         let f = try SafetensorsFile(path: out)
         XCTAssertEqual(f.metadata["ids"], #"["a","b"]"#)
@@ -85,7 +65,7 @@ final class ToolTests: XCTestCase {
         for i in 0..<384 { norm += e.data[i] * e.data[i] }
         XCTAssertEqual(norm, 1, accuracy: 1e-4)
 
-        let noMask = try run("embed", ["--model", m, "--pool", "mask"], stdin: input)
+        let noMask = try runTool("embed", ["--model", m, "--pool", "mask"], stdin: input)
         XCTAssertEqual(noMask.status, 65)
         XCTAssertEqual(noMask.err, "<stdin>:2: no [MASK] token to pool at\n")
     }
@@ -93,22 +73,22 @@ final class ToolTests: XCTestCase {
     func testEmbedRefusesOverlongInputUnlessTruncating() throws {
         let m = try Fixture.model("minilm")
         let long = "{\"text_a\":\"" + String(repeating: "word ", count: 600) + "\"}\n"
-        let r = try run("embed", ["--model", m], stdin: long)
+        let r = try runTool("embed", ["--model", m], stdin: long)
         XCTAssertEqual(r.status, 65)
         XCTAssertTrue(r.err.contains("<stdin>:1: 602 tokens, more than the model's 512"), r.err)
-        let ok = try run("embed", ["--model", m, "--max-length", "512"], stdin: long)
+        let ok = try runTool("embed", ["--model", m, "--max-length", "512"], stdin: long)
         XCTAssertEqual(ok.status, 0, ok.err)
     }
 
     func testHelpHasExamplesAndBadFlagsAreUsageErrors() throws {
         for tool in ["tokenize", "embed"] {
-            let h = try run(tool, ["--help"])
+            let h = try runTool(tool, ["--help"])
             XCTAssertEqual(h.status, 0)
             XCTAssertTrue(h.out.contains("Examples:"), tool)
-            let bad = try run(tool, ["--no-such-flag"])
+            let bad = try runTool(tool, ["--no-such-flag"])
             XCTAssertEqual(bad.status, 64, tool)
         }
-        let missing = try run("embed", ["--model", "/nonexistent"], stdin: "")
+        let missing = try runTool("embed", ["--model", "/nonexistent"], stdin: "")
         XCTAssertNotEqual(missing.status, 0)
         XCTAssertTrue(missing.err.contains("/nonexistent"), missing.err)
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Datasets
 import PipelineIO
 import Pipelines
 
@@ -26,12 +27,15 @@ struct PrepareData: ParsableCommand {
     @Flag(help: "Fetch the raw files from their upstream URLs into --cache instead of a mirror.") var download = false
     @Option(help: "Download cache folder.") var cache = "data/.cache"
     @Flag(help: "Report each malformed row on stderr and skip it, instead of stopping.") var skipBad = false
-    @Flag(help: "List the tasks and their splits.") var list = false
+    @Flag(help: "List the tasks: name, category, available splits (tab-separated).") var list = false
 
     func run() throws {
         if list {
             let folder = try PrepareRun.manifestsFolder(manifests)
-            for t in try PrepareRun.tasks(in: folder) { print(t) }
+            for t in try PrepareRun.tasks(in: folder) {
+                let m = try Manifest.load("\(folder)/\(t).json")
+                print("\(t)\t\(m.category)\t\(m.splitNames.filter(m.isAvailable).joined(separator: ","))")
+            }
             return
         }
         guard let task else { throw ValidationError("name a task (see --list)") }
