@@ -115,9 +115,45 @@ def forward_fixtures(tok):
     write("forward_splade.json", {"columns": cols, "cases": splade})
     write("forward_minilm.json", {"cases": minilm})
 
+def prompt_gradient_fixtures(tok):
+    """Loss and prompt gradient by PyTorch autograd for [CLS] P1..Pn [MASK] text [SEP] on the
+    real checkpoints: SPLADE-tiny read through its MLM head, MiniLM-L6 through its tied input
+    embeddings (h · E[word]). A padded batch with an attention mask, as PEFT would run it."""
+    rows = [l.split("\t") for l in (DATA / "sst2/dev.tsv").read_text(encoding="utf-8").splitlines()[1:]]
+    texts = [(rows[i][0], int(rows[i][1])) for i in (0, 3, 7, 12, 30)]
+    words = [tok.convert_tokens_to_ids(w) for w in ("negative", "positive")]
+    n = 8
+    out = {}
+    for name, folder, readout in (("splade", SPLADE, "mlm"), ("minilm", MINILM, "tied")):
+        model = AutoModelForMaskedLM.from_pretrained(folder) if readout == "mlm" else AutoModel.from_pretrained(folder)
+        model.eval()
+        bert = model.bert if readout == "mlm" else model
+        emb = bert.embeddings.word_embeddings.weight
+        g = torch.Generator().manual_seed(0)
+        prompt = (torch.randn(n, emb.shape[1], generator=g) * emb.std().item()).requires_grad_(True)
+        seqs = [[tok.cls_token_id] + [tok.pad_token_id] * n + [tok.mask_token_id] + tok(t, add_special_tokens=False)["input_ids"] + [tok.sep_token_id] for t, _ in texts]
+        T = max(map(len, seqs))
+        ids = torch.tensor([s + [0] * (T - len(s)) for s in seqs])
+        mask = torch.tensor([[1] * len(s) + [0] * (T - len(s)) for s in seqs])
+        inputs = emb[ids].detach().clone()
+        inputs = torch.cat([inputs[:, :1], prompt.unsqueeze(0).expand(len(seqs), -1, -1), inputs[:, 1 + n:]], 1)
+        h = bert(inputs_embeds=inputs, attention_mask=mask, token_type_ids=torch.zeros_like(ids)).last_hidden_state[:, 1 + n]
+        if readout == "mlm":
+            logits = model.cls(h)[:, words]
+        else:
+            logits = h @ emb[words].T
+        labels = torch.tensor([y for _, y in texts])
+        loss = torch.nn.functional.cross_entropy(logits, labels)
+        loss.backward()
+        out[name] = {"readout": readout, "n": n, "words": words, "labels": labels.tolist(),
+                     "sequences": seqs, "prompt": f32(prompt.detach()), "loss": loss.item(),
+                     "logits": f32(logits.detach()), "grad": f32(prompt.grad)}
+    write("prompt_gradients.json", out)
+
 if __name__ == "__main__":
     OUT.mkdir(parents=True, exist_ok=True)
     torch.set_num_threads(2)
     tok = AutoTokenizer.from_pretrained(MINILM)
     tokenizer_fixtures(tok)
     forward_fixtures(tok)
+    prompt_gradient_fixtures(tok)

@@ -97,11 +97,7 @@ public final class Encoder {
         for s in scratch { s.reserve(L * L + 16); s.reset() }
         let scores = scratch.map { $0.take(L * L) }
         let jobs = batch.count * H
-        // Many small products: run them two at a time, each on one OpenBLAS thread.
-        let saved = BLAS.threads
-        BLAS.setThreads(1)
-        defer { BLAS.setThreads(saved) }
-        Parallel.split(jobs) { worker, range in
+        withSingleThreadedBLAS { Parallel.split(jobs) { worker, range in
             let s = scores[worker]
             for job in range {
                 let b = job / H, h = job % H, off = batch.offsets[b], len = batch.length(b)
@@ -110,6 +106,6 @@ public final class Encoder {
                 softmaxRows(s, rows: len, cols: len, ld: len, valid: len)
                 BLAS.gemmNN(len, D, len, s, lda: len, rowV, ldb: C, att + off * C + h * D, ldc: C)
             }
-        }
+        } }
     }
 }

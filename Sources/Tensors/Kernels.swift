@@ -88,3 +88,65 @@ public func softmaxRows(_ x: UnsafeMutablePointer<Float>, rows n: Int, cols c: I
         for k in valid..<c { p[k] = 0 }
     }
 }
+
+// MARK: backward passes (input gradients only: the encoder's weights are frozen)
+
+/// LayerNorm forward that keeps what its backward needs: out (N,C), xhat (N,C), rstd (N).
+public func layerNormForwardSaving(_ out: UnsafeMutablePointer<Float>, _ xhat: UnsafeMutablePointer<Float>,
+                                   _ rstd: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>,
+                                   _ w: UnsafePointer<Float>, _ b: UnsafePointer<Float>, rows n: Int, cols c: Int, eps: Float) {
+    Parallel.chunks(n, minChunk: 8) { range in
+        for r in range {
+            let x = inp + r * c, xh = xhat + r * c, o = out + r * c
+            let mean = rowSum(x, c) / Float(c)
+            var v: Float = 0
+            for i in 0..<c { let d = x[i] - mean; v += d * d }
+            let rs = 1 / (v / Float(c) + eps).squareRoot()
+            rstd[r] = rs
+            for i in 0..<c { let h = (x[i] - mean) * rs; xh[i] = h; o[i] = h * w[i] + b[i] }
+        }
+    }
+}
+
+/// dinp (N,C) = LayerNorm backward of dout (N,C), from xhat (N,C) and rstd (N); `dinp` may be `dout`.
+public func layerNormBackward(_ dinp: UnsafeMutablePointer<Float>, _ dout: UnsafePointer<Float>,
+                              _ xhat: UnsafePointer<Float>, _ rstd: UnsafePointer<Float>,
+                              _ w: UnsafePointer<Float>, rows n: Int, cols c: Int) {
+    Parallel.chunks(n, minChunk: 8) { range in
+        for r in range {
+            let d = dout + r * c, xh = xhat + r * c, o = dinp + r * c
+            var sumG: Float = 0, sumGX: Float = 0
+            for i in 0..<c { let g = d[i] * w[i]; sumG += g; sumGX += g * xh[i] }
+            let mg = sumG / Float(c), mgx = sumGX / Float(c), rs = rstd[r]
+            for i in 0..<c { o[i] = rs * (d[i] * w[i] - mg - xh[i] * mgx) }
+        }
+    }
+}
+
+/// dinp (N) = dout (N) · GELU'(pre (N)), GELU' = Φ(x) + x·φ(x); `dinp` may be `dout`.
+public func geluBackward(_ dinp: UnsafeMutablePointer<Float>, _ dout: UnsafePointer<Float>,
+                         _ pre: UnsafePointer<Float>, count n: Int) {
+    let invSqrt2: Float = 0.7071067811865476, invSqrt2Pi: Float = 0.3989422804014327
+    Parallel.chunks(n / 16, minChunk: 256) { range in
+        for v in range {
+            let x = load(pre + v * 16)
+            let cdf = 0.5 * (1 + verf(x * invSqrt2))
+            let pdf = invSqrt2Pi * vexp(-0.5 * x * x)
+            store(load(dout + v * 16) * (cdf + x * pdf), dinp + v * 16)
+        }
+    }
+    for i in (n / 16 * 16)..<n {
+        let x = pre[i]
+        dinp[i] = dout[i] * (0.5 * (1 + serf(x * invSqrt2)) + x * invSqrt2Pi * sexp(-0.5 * x * x))
+    }
+}
+
+/// In place, dP (R,C) → dS = P ⊙ (dP − rowsum(dP ⊙ P)): softmax backward per row.
+public func softmaxBackwardRows(_ dp: UnsafeMutablePointer<Float>, _ p: UnsafePointer<Float>, rows n: Int, cols c: Int) {
+    for r in 0..<n {
+        let d = dp + r * c, pr = p + r * c
+        var s: Float = 0
+        for j in 0..<c { s += d[j] * pr[j] }
+        for j in 0..<c { d[j] = pr[j] * (d[j] - s) }
+    }
+}
