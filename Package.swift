@@ -12,12 +12,12 @@ let fast: [SwiftSetting] = [
 func tool(_ name: String) -> Target {
     .executableTarget(
         name: "tool-\(name)",
-        dependencies: ["Pipelines", "Datasets", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+        dependencies: ["Pipelines", "Datasets", "Tuning", .product(name: "ArgumentParser", package: "swift-argument-parser")],
         path: "Sources/Tools/\(name)",
         swiftSettings: fast)
 }
 
-let toolNames = ["tokenize", "embed", "prepare-data", "pt-bench"]
+let toolNames = ["tokenize", "embed", "prepare-data", "tune-prompt", "eval-prompt", "pt-bench"]
 
 let package = Package(
     name: "PromptTransfer",

@@ -79,7 +79,7 @@ public enum Log {
 }
 
 /// A progress line on stderr (`done/total  rate/s  ETA`), redrawn at most 4 times a second.
-public final class Progress {
+public final class ProgressLine {
     private let total: Int?
     private let label: String
     private let enabled: Bool

@@ -29,7 +29,7 @@ public struct EmbedRun {
         let toTensor = output.map { $0.hasSuffix(".safetensors") } ?? false
         let out = toTensor ? nil : try DataOutput(path: output)
         var reader = JSONLinesReader(paths: inputs)
-        let bar = Progress(label: "embed", total: nil, enabled: progress || Log.stderrIsTerminal)
+        let bar = ProgressLine(label: "embed", total: nil, enabled: progress || Log.stderrIsTerminal)
         var rows: [Float] = [], ids: [JSON] = [], pending: [Pending] = []
 
         func flush() throws {

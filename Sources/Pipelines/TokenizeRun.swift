@@ -15,7 +15,7 @@ public struct TokenizeRun {
         let tokenizer = try Tokenizer.load(folder: model)
         var reader = JSONLinesReader(paths: inputs)
         let out = try DataOutput(path: output)
-        let bar = Progress(label: "tokenize", total: nil, enabled: progress || Log.stderrIsTerminal)
+        let bar = ProgressLine(label: "tokenize", total: nil, enabled: progress || Log.stderrIsTerminal)
         var truncated = 0
         while var record = try reader.next() {
             let text = try TextFields(record)

@@ -62,10 +62,10 @@ public final class Tokenizer {
     public func id(of token: String) -> Int32? { model.id(of: token) }
 }
 
-enum Truncation {
+public enum Truncation {
     /// `tokenizers`' LongestFirst strategy, to the letter (it is not "remove one token at a
     /// time from the longer"); returns whether anything was removed.
-    static func longestFirst(_ a: inout [Int32], _ b: inout [Int32]?, maxLength: Int) -> Bool {
+    public static func longestFirst(_ a: inout [Int32], _ b: inout [Int32]?, maxLength: Int) -> Bool {
         let total = a.count + (b?.count ?? 0)
         guard total > maxLength else { return false }
         guard var second = b else { a.removeLast(total - maxLength); return true }

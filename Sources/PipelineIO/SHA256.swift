@@ -64,3 +64,6 @@ public struct SHA256 {
         var s = SHA256(); s.update(bytes); return s.finish()
     }
 }
+
+/// The sha256 of some bytes, as lower-case hex.
+public func sha256Hex(_ bytes: UnsafeRawBufferPointer) -> String { SHA256.hex(bytes) }

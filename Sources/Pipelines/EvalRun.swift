@@ -1,0 +1,66 @@
+import Foundation
+import Models
+import PipelineIO
+import Tokenizers
+import Tuning
+
+/// `eval-prompt`: accuracy of prompts on a task's split — zero-shot cross-task transfer when
+/// a prompt was tuned on another task. The template and readout recorded in each prompt are
+/// used; the label words are the target task's.
+public struct EvalRun {
+    public var model: String
+    public var task: String
+    public var split = "validation"
+    public var prompts: [String] = []
+    public var inputs = TaskInputs()
+    public var maxTextTokens: Int? = nil
+    public var batchSize = 64
+    public var output: String? = nil
+
+    public init(model: String, task: String) { self.model = model; self.task = task }
+
+    public func run() throws {
+        guard !prompts.isEmpty else { throw ToolError.usage("name at least one prompt file") }
+        let encoder = try Encoder(folder: model)
+        let tokenizer = try Tokenizer.load(folder: model)
+        let identity = try ModelIdentity(encoder)
+        let m = try inputs.manifest(task)
+        let texts = try inputs.examples(task, split: split)
+        let words = try m.verbalizer.map { w -> Int in
+            let ids = tokenizer.tokenize(w)
+            guard ids.count == 1 else { throw ToolError("label word '\(w)' of \(task) is \(ids.count) tokens for this tokenizer") }
+            return Int(ids[0])
+        }
+        let files = try prompts.map { try PromptFile.read($0) }   // all checked before any work
+        for f in files { try f.check(model: identity, readout: nil) }
+        let out = try DataOutput(path: output)
+        let pe = PromptEncoder(encoder: encoder)
+        var cache: [String: EncodedSet] = [:]
+        for f in files {
+            let kind = Readout.Kind(rawValue: f.metadata["readout"] ?? "") ?? (encoder.hasHead ? .mlm : .tied)
+            let template = try PromptTemplate(f.metadata["template"] ?? PromptTemplate.bert, tokenizer: tokenizer)
+            let limit = maxTextTokens ?? recordedMaxText(f) ?? 128
+            let key = "\(template.text)|\(f.length)|\(limit)"
+            if cache[key] == nil {
+                cache[key] = try EncodedSet(texts, tokenizer: tokenizer, template: template, promptLength: f.length, maxTextTokens: limit,
+                                            maxSequence: encoder.config.maxSequence, typeVocab: encoder.config.typeVocab)
+            }
+            let set = cache[key]!
+            let readout = try Readout(kind, words: words, encoder: encoder)
+            let preds = try predict(set, prompt: f.prompt.array, promptLength: f.length, encoder: pe, readout: readout, batchSize: batchSize)
+            out.writeLine(JSON.object([
+                .init("source", .string(f.metadata["name"] ?? f.name)), .init("target", .string(task)),
+                .init("model", .string(identity.name)), .init("split", .string(split)),
+                .init("accuracy", .number(accuracy(preds, set.labels))), .init("n", .number(set.count)),
+                .init("prompt", .string(f.path)), .init("readout", .string(kind.rawValue)),
+            ]).text)
+            out.flush()
+        }
+        try out.commit()
+    }
+
+    func recordedMaxText(_ f: PromptFile) -> Int? {
+        guard let s = f.metadata["settings"], let j = try? JSON.parse(s) else { return nil }
+        return j["max_text_tokens"]?.int
+    }
+}

@@ -1,0 +1,34 @@
+import Datasets
+import Foundation
+import PipelineIO
+import Tuning
+
+/// Where a task's examples come from: the prepared file `DATA/TASK/SPLIT.jsonl` when it
+/// exists (`make data`), otherwise prepared on the fly from the checksummed mirror.
+public struct TaskInputs {
+    public var dataDir = "data"
+    public var mirror: String? = nil
+    public var manifests: String? = nil
+
+    public init() {}
+
+    public func manifest(_ task: String) throws -> Manifest {
+        let folder = try PrepareRun.manifestsFolder(manifests)
+        let path = "\(folder)/\(task).json"
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw ToolError.usage("unknown task '\(task)' (known: \(try PrepareRun.tasks(in: folder).joined(separator: ", ")))")
+        }
+        return try Manifest.load(path)
+    }
+
+    public func examples(_ task: String, split: String) throws -> [LabeledText] {
+        let m = try manifest(task)
+        let file = "\(dataDir)/\(task)/\(split).jsonl"
+        if FileManager.default.fileExists(atPath: file) { return try readLabeledTexts(file, classes: m.labels.count) }
+        guard let dir = mirror ?? RawFiles.defaultMirror() else {
+            throw ToolError.usage("\(file) does not exist and there is no dataset mirror: run `make data`, or pass --mirror DIR")
+        }
+        var b = DatasetBuilder(manifest: m, files: RawFiles(origin: .mirror(dir)))
+        return try b.build(split: split).map { LabeledText(id: $0.id, a: $0.textA, b: $0.textB, label: $0.label) }
+    }
+}

@@ -1,0 +1,81 @@
+import ArgumentParser
+import PipelineIO
+import Pipelines
+import Tuning
+
+extension Readout.Kind: ExpressibleByArgument {}
+
+struct TunePrompt: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tune-prompt",
+        abstract: "Learn a soft prompt for a task on a frozen model (AdamW on the prompt alone).",
+        discussion: """
+        Input layout: [CLS] P1..Pn [MASK] text_a [SEP] (text_b [SEP]); the label is read at \
+        [MASK] through the MLM head restricted to the task's label words (--readout mlm) or \
+        through the model's input word embeddings (--readout tied, for encoders without a head). \
+        Evaluates on validation every --eval-every steps and writes the best prompt as \
+        safetensors (tensor "prompt" [n, hidden] + metadata) or a PEFT adapter folder. \
+        stdout: one JSON line per event (start, train, eval, done); stderr: progress.
+
+        Examples:
+          tune-prompt --model models/splade-tiny --task sst2 --prompt-length 20 --steps 2000
+          tune-prompt --model models/minilm --task rotten_tomatoes --init from:out/prompts/sst2.minilm.safetensors
+          tune-prompt --model models/splade-tiny --train my.jsonl --validation dev.jsonl --verbalizer no,yes
+          tune-prompt ... --resume          # continue an interrupted run from its checkpoint
+        """)
+
+    @Option(help: "Model folder.") var model: String
+    @Option(help: "Task (data-manifests/TASK.json); its prepared splits are read from --data-dir.") var task: String?
+    @Option(help: "Training JSON lines instead of the task's train split.") var train: String?
+    @Option(help: "Validation JSON lines instead of the task's validation split.") var validation: String?
+    @Option(help: "Label words, comma-separated (default: the task's verbalizer).") var verbalizer: String?
+    @Option(help: "mlm (the model's MLM head) or tied (h · word embeddings); default mlm when the model has a head.") var readout: Readout.Kind?
+    @Option(help: "Prompt vectors n.") var promptLength = 100
+    @Option(help: "Peak learning rate.") var lr: Float = 0.01
+    @Option(help: "Linear warm-up steps.") var warmup = 50
+    @Option(help: "Training steps.") var steps: Int?
+    @Option(help: "Epochs (instead of --steps).") var epochs: Double?
+    @Option(help: "Examples per step.") var batchSize = 32
+    @Option(help: "Text tokens kept per example (longest-first truncation).") var maxTextTokens = 128
+    @Option(help: "AdamW weight decay.") var weightDecay: Float = 0
+    @Flag(help: "Keep the learning rate constant after warm-up (default: linear decay to 0).") var constantLr = false
+    @Option(help: "random | vocab | text:\"...\" | from:FILE") var `init` = "random"
+    @Option(help: "Seed of the initialisation and the batch order.") var seed: UInt64 = 0
+    @Option(help: "Evaluate on validation every K steps.") var evalEvery = 200
+    @Option(help: "Evaluate on a seeded sample of at most N validation examples.") var evalLimit: Int?
+    @Option(help: "Template (default: \(PromptTemplate.bert)).") var template = PromptTemplate.bert
+    @Option(name: .shortAndLong, help: "Output prompt file (default out/prompts/TASK.MODEL.safetensors).") var output: String?
+    @Option(help: "safetensors, or peft (a PEFT prompt-tuning adapter folder).") var format = "safetensors"
+    @Option(help: "Checkpoint file (default OUTPUT.ckpt).") var checkpoint: String?
+    @Option(help: "Write the checkpoint every K steps (default: --eval-every).") var checkpointEvery: Int?
+    @Flag(help: "Continue from the checkpoint, to the same prompt an uninterrupted run gives.") var resume = false
+    @Option(help: "Stop after this many seconds of training (the step count then depends on speed).") var timeLimit: Double?
+    @Option(help: "Log the training loss every K steps.") var logEvery = 50
+    @Option(help: "Prepared data folder.") var dataDir = "data"
+    @Option(help: "Dataset mirror, used when a prepared split is missing.") var mirror: String?
+    @Option(help: "Threads.") var threads = 2
+    @Flag(help: "Show progress on stderr even when it is not a terminal.") var progress = false
+
+    func run() throws {
+        ToolMain.setThreads(threads)
+        var r = TuneRun(model: model)
+        var s = TuneSettings()
+        s.task = task ?? ""
+        s.promptLength = promptLength; s.learningRate = lr; s.warmup = warmup; s.batchSize = batchSize
+        s.maxTextTokens = maxTextTokens; s.weightDecay = weightDecay; s.decay = !constantLr
+        s.initMode = try PromptInit(parsing: `init`); s.seed = seed; s.evalEvery = evalEvery; s.evalLimit = evalLimit
+        s.template = template
+        s.verbalizer = verbalizer.map { $0.split(separator: ",").map(String.init) } ?? []
+        r.epochs = epochs
+        s.steps = steps ?? 1000
+        guard ["safetensors", "peft"].contains(format) else { throw ValidationError("--format is safetensors or peft") }
+        guard promptLength > 0, batchSize > 0, s.steps > 0 else { throw ValidationError("--prompt-length, --batch-size and --steps must be positive") }
+        r.settings = s; r.readout = readout; r.trainFile = train; r.validationFile = validation
+        r.output = output; r.format = format; r.checkpoint = checkpoint; r.checkpointEvery = checkpointEvery
+        r.resume = resume; r.timeLimit = timeLimit; r.logEvery = logEvery; r.progress = progress
+        r.inputs.dataDir = dataDir; r.inputs.mirror = mirror
+        try r.run()
+    }
+}
+
+ToolMain.run(TunePrompt.self)

@@ -1,0 +1,27 @@
+import Models
+import Tensors
+
+/// Predictions of a prompt on a set of examples, in batches.
+public func predict(_ set: EncodedSet, prompt: [Float], promptLength n: Int, encoder: PromptEncoder, readout: Readout,
+                    batchSize: Int = 64) throws -> [Int] {
+    var out: [Int] = []
+    out.reserveCapacity(set.count)
+    var start = 0
+    while start < set.count {
+        let idx = start..<min(start + batchSize, set.count)
+        let h = try encoder.forward(set.input(Array(idx)[...], firstPosition: encoder.encoder.config.firstPosition), prompt: prompt, promptLength: n)
+        let logits = readout.forward(h, rows: idx.count)
+        let k = readout.words.count
+        for i in 0..<idx.count {
+            let row = logits[(i * k)..<(i * k + k)]
+            out.append(row.firstIndex(of: row.max()!)! - i * k)
+        }
+        start = idx.upperBound
+    }
+    return out
+}
+
+public func accuracy(_ predictions: [Int], _ labels: [Int]) -> Double {
+    guard !labels.isEmpty else { return 0 }
+    return Double(zip(predictions, labels).filter { $0 == $1 }.count) / Double(labels.count)
+}

@@ -1,0 +1,57 @@
+import Foundation
+import Models
+import PipelineIO
+import Tensors
+
+/// A prompt file: safetensors with tensor `prompt` [n, hidden] and `__metadata__` naming the
+/// model it was tuned for (a hash of its weights), hidden size, template, readout,
+/// verbalizer, task, training settings and result, and the toolkit version.
+public struct PromptFile {
+    public var prompt: Tensor
+    public var metadata: [String: String]
+    public var path: String
+
+    public var length: Int { prompt.shape[0] }
+    public var hidden: Int { prompt.shape[1] }
+    public var name: String { metadata["task"] ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent }
+
+    public static func read(_ path: String) throws -> PromptFile {
+        let f = try SafetensorsFile(path: path)
+        guard f.entries["prompt"] != nil else { throw ToolError("\(path): no tensor 'prompt' (not a prompt file)") }
+        let t = try f.tensor("prompt")
+        guard t.shape.count == 2 else { throw ToolError("\(path): prompt has shape \(t.shape), expected [n, hidden]") }
+        let own = Tensor(shape: t.shape, values: t.array)   // do not keep the mapping alive
+        return PromptFile(prompt: own, metadata: f.metadata, path: path)
+    }
+
+    public func write(to path: String) throws {
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent,
+                                                withIntermediateDirectories: true)
+        try SafetensorsWriter.write([("prompt", prompt)], metadata: metadata, to: path)
+    }
+
+    /// Refuses a prompt recorded for another model, hidden size or readout — never a silent misuse.
+    public func check(model: ModelIdentity, readout: String?) throws {
+        guard hidden == model.hidden else {
+            throw ToolError("\(path): prompt vectors have \(hidden) dimensions; \(model.name) has hidden size \(model.hidden)")
+        }
+        if let id = metadata["model_id"], id != model.id {
+            throw ToolError("\(path): prompt was tuned for model \(metadata["model"] ?? "?") (id \(id)), not \(model.name) (id \(model.id))")
+        }
+        if let readout, let mine = metadata["readout"], mine != readout {
+            throw ToolError("\(path): prompt was tuned with readout '\(mine)', not '\(readout)'")
+        }
+    }
+}
+
+/// What identifies a model: the sha256 of its weights file (first 16 hex digits).
+public struct ModelIdentity {
+    public let id: String, name: String, hidden: Int
+
+    public init(_ encoder: Encoder) throws {
+        let m = try MappedFile(path: encoder.folder + "/model.safetensors")
+        id = String(sha256Hex(m.bytes).prefix(16))
+        name = URL(fileURLWithPath: encoder.folder).standardized.lastPathComponent
+        hidden = encoder.config.hidden
+    }
+}
