@@ -128,7 +128,13 @@ public final class Trainer {
                                 (checkpointPath.map { ", the last good checkpoint is \($0)" } ?? ""))
             }
             let lr = schedule.rate(state.step)
-            state.adam.step(&state.prompt, grad, lr: lr)
+            var next = state
+            next.adam.step(&next.prompt, grad, lr: lr)
+            guard next.prompt.allSatisfy({ $0.isFinite }) else {
+                throw ToolError("the prompt became non-finite at step \(state.step + 1) (learning rate \(lr)); stopped" +
+                                (checkpointPath.map { ", the last good checkpoint is \($0)" } ?? ""))
+            }
+            state = next
             state.step += 1
             windowExamples += idx.count; windowLoss += Double(loss); windowSteps += 1
             progress?.advance()

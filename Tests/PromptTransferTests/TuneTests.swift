@@ -1,0 +1,174 @@
+import Foundation
+import PipelineIO
+import Tokenizers
+import Tuning
+import XCTest
+
+/// tune-prompt / eval-prompt as a user runs them: resume after kill -9 to the bit-identical
+/// prompt, NaN handling, refusing prompts of another model, the PEFT export.
+final class TuneTests: XCTestCase {
+    /// Small train / validation files from SST-2 dev (fast enough for a unit test).
+    func smallTask() throws -> (train: String, validation: String, dir: URL) {
+        let dir = try Fixture.tempDir()
+        let rows = try String(contentsOf: try Fixture.data("sst2/dev.tsv"), encoding: .utf8).split(separator: "\n").dropFirst()
+        func write(_ name: String, _ part: ArraySlice<Substring>) throws -> String {
+            let lines = part.enumerated().map { i, r -> String in
+                let c = r.split(separator: "\t")
+                return JSON.object([.init("id", .string("\(name)-\(i)")), .init("text_a", .string(String(c[0]))), .init("label", .number(Int(c[1])!))]).text
+            }
+            let url = dir.appendingPathComponent(name + ".jsonl")
+            try (lines.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
+            return url.path
+        }
+        return (try write("train", rows.prefix(96)), try write("validation", rows.dropFirst(96).prefix(48)), dir)
+    }
+
+    func tuneArgs(_ t: (train: String, validation: String, dir: URL), steps: Int, out: String, extra: [String] = []) throws -> [String] {
+        ["--model", try Fixture.model("splade-tiny"), "--train", t.train, "--validation", t.validation, "--verbalizer", "negative,positive",
+         "--prompt-length", "4", "--steps", String(steps), "--batch-size", "8", "--eval-every", "10", "--warmup", "5",
+         "--log-every", "10", "--output", out] + extra
+    }
+
+    func testResumeAfterKillNineGivesTheBitIdenticalPrompt() throws {
+        let t = try smallTask()
+        let steps = 600
+        let whole = t.dir.appendingPathComponent("whole.safetensors").path
+        let r = try runTool("tune-prompt", try tuneArgs(t, steps: steps, out: whole))
+        XCTAssertEqual(r.status, 0, r.err)
+        let lines = r.out.split(separator: "\n").map { try! JSON.parse(String($0)) }
+        XCTAssertEqual(lines.first?["event"]?.string, "start")
+        XCTAssertEqual(lines.first?["settings"]?["steps"]?.int, steps)
+        XCTAssertEqual(lines.last?["event"]?.string, "done")
+
+        // The same run, killed with SIGKILL once it has written a checkpoint, then resumed.
+        let cut = t.dir.appendingPathComponent("cut.safetensors").path
+        let exe = Fixture.root.appendingPathComponent(".build/release/tune-prompt")
+        let p = Process()
+        p.executableURL = exe
+        p.arguments = try tuneArgs(t, steps: steps, out: cut, extra: ["--checkpoint-every", "20"])
+        p.standardOutput = FileHandle.nullDevice; p.standardError = FileHandle.nullDevice
+        try p.run()
+        let deadline = Date().addingTimeInterval(60)
+        while !FileManager.default.fileExists(atPath: cut + ".ckpt"), Date() < deadline { usleep(2000) }
+        usleep(50_000)
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationReason, .uncaughtSignal, "the run finished before it could be killed; make it longer")
+        let ck = try SafetensorsFile(path: cut + ".ckpt")
+        let killedAt = Int(ck.metadata["step"]!)!
+        XCTAssertLessThan(killedAt, steps)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: cut), "a killed run must not leave an output")
+        let resumed = try runTool("tune-prompt", try tuneArgs(t, steps: steps, out: cut, extra: ["--checkpoint-every", "20", "--resume"]))
+        XCTAssertEqual(resumed.status, 0, resumed.err)
+        XCTAssertTrue(resumed.err.contains("resuming from \(cut).ckpt at step \(killedAt)"), resumed.err)
+        let a = try PromptFile.read(whole), b = try PromptFile.read(cut)
+        XCTAssertEqual(a.prompt.array, b.prompt.array, "resumed prompt differs from the uninterrupted one")
+        XCTAssertEqual(a.metadata["best_validation_accuracy"], b.metadata["best_validation_accuracy"])
+        XCTAssertEqual(a.metadata["best_step"], b.metadata["best_step"])
+
+        // Resuming under other settings is refused.
+        let other = try runTool("tune-prompt", try tuneArgs(t, steps: steps, out: cut, extra: ["--resume", "--lr", "0.5"]))
+        XCTAssertNotEqual(other.status, 0)
+        XCTAssertTrue(other.err.contains("checkpoint was written with other settings"), other.err)
+    }
+
+    func testPromptFileRecordsItsSettingsAndIsReproducible() throws {
+        let t = try smallTask()
+        let a = t.dir.appendingPathComponent("a.safetensors").path, b = t.dir.appendingPathComponent("b.safetensors").path
+        for out in [a, b] { XCTAssertEqual(try runTool("tune-prompt", try tuneArgs(t, steps: 30, out: out)).status, 0) }
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: a)), try Data(contentsOf: URL(fileURLWithPath: b)), "same seed, same file")
+        let p = try PromptFile.read(a)
+        XCTAssertEqual(p.prompt.shape, [4, 128])
+        for key in ["model_id", "hidden_size", "template", "readout", "verbalizer", "steps", "seed", "best_validation_accuracy", "toolkit_version"] {
+            XCTAssertNotNil(p.metadata[key], key)
+        }
+        XCTAssertEqual(p.metadata["readout"], "mlm")
+        XCTAssertEqual(p.metadata["verbalizer"], #"["negative","positive"]"#)
+        let c = t.dir.appendingPathComponent("c.safetensors").path
+        XCTAssertEqual(try runTool("tune-prompt", try tuneArgs(t, steps: 30, out: c, extra: ["--seed", "1"])).status, 0)
+        XCTAssertNotEqual(try PromptFile.read(c).prompt.array, p.prompt.array, "another seed, another prompt")
+    }
+
+    func testNonFiniteLossStopsAndKeepsTheLastGoodCheckpoint() throws {
+        let t = try smallTask()
+        let out = t.dir.appendingPathComponent("nan.safetensors").path
+        let r = try runTool("tune-prompt", try tuneArgs(t, steps: 50, out: out, extra: ["--lr", "1e38", "--warmup", "40", "--checkpoint-every", "1"]))
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.err.contains("became non-finite at step"), r.err)
+        XCTAssertTrue(r.err.contains("the last good checkpoint is \(out).ckpt"), r.err)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+        let ck = try SafetensorsFile(path: out + ".ckpt")
+        XCTAssertGreaterThanOrEqual(Int(ck.metadata["step"]!)!, 1)
+        XCTAssertTrue(try ck.tensor("prompt").array.allSatisfy { $0.isFinite }, "the kept checkpoint must be a good one")
+    }
+
+    func testEvalPromptWritesOneLinePerPromptAndRefusesAnotherModel() throws {
+        let t = try smallTask()
+        let out = t.dir.appendingPathComponent("p.safetensors").path
+        XCTAssertEqual(try runTool("tune-prompt", try tuneArgs(t, steps: 20, out: out)).status, 0)
+        let splade = try Fixture.model("splade-tiny")
+        let r = try runTool("eval-prompt", ["--model", splade, "--task", "rotten_tomatoes", "--split", "test", out, out])
+        XCTAssertEqual(r.status, 0, r.err)
+        let lines = r.out.split(separator: "\n").map { try! JSON.parse(String($0)) }
+        XCTAssertEqual(lines.count, 2)
+        XCTAssertEqual(lines[0]["target"]?.string, "rotten_tomatoes")
+        XCTAssertEqual(lines[0]["n"]?.int, 1066)
+        XCTAssertEqual(lines[0]["accuracy"], lines[1]["accuracy"])
+        let minilm = try runTool("eval-prompt", ["--model", try Fixture.model("minilm"), "--task", "sst2", out])
+        XCTAssertNotEqual(minilm.status, 0)
+        XCTAssertTrue(minilm.err.contains("128 dimensions; minilm has hidden size 384"), minilm.err)
+        // same hidden size, another model: the recorded identity catches it
+        var p = try PromptFile.read(out)
+        p.metadata["model_id"] = "0123456789abcdef"
+        let forged = t.dir.appendingPathComponent("forged.safetensors").path
+        try p.write(to: forged)
+        let f = try runTool("eval-prompt", ["--model", splade, "--task", "sst2", forged])
+        XCTAssertNotEqual(f.status, 0)
+        XCTAssertTrue(f.err.contains("prompt was tuned for model"), f.err)
+    }
+
+    func testTemplateLayoutsSinglesAndPairs() throws {
+        let tok = try Tokenizer.load(folder: try Fixture.model("minilm"))
+        let t = try PromptTemplate(PromptTemplate.bert, tokenizer: tok)
+        let single = t.encode([7, 8], nil, promptLength: 3, typeVocab: 2)
+        XCTAssertEqual(single.ids, [101, 0, 0, 0, 103, 7, 8, 102])
+        XCTAssertEqual(single.promptToken, [-1, 0, 1, 2, -1, -1, -1, -1])
+        XCTAssertEqual(single.readRow, 4)
+        XCTAssertEqual(single.types, [0, 0, 0, 0, 0, 0, 0, 0])
+        let pair = t.encode([7], [9, 10], promptLength: 2, typeVocab: 2)
+        XCTAssertEqual(pair.ids, [101, 0, 0, 103, 7, 102, 9, 10, 102])
+        XCTAssertEqual(pair.types, [0, 0, 0, 0, 0, 0, 1, 1, 1])
+        XCTAssertThrowsError(try PromptTemplate("[CLS] <text_a> [SEP]", tokenizer: tok))
+    }
+
+    /// PEFT loads the exported adapter (needs the dev venv: `make bench-setup`).
+    func testPEFTLoadsTheExport() throws {
+        let python = Fixture.root.appendingPathComponent(".venv/bin/python").path
+        guard FileManager.default.isExecutableFile(atPath: python) else {
+            throw XCTSkip("no dev venv with PEFT (.venv): run `make bench-setup` to check the PEFT export")
+        }
+        let t = try smallTask()
+        let folder = t.dir.appendingPathComponent("peft").path
+        let r = try runTool("tune-prompt", try tuneArgs(t, steps: 10, out: folder, extra: ["--format", "peft"]))
+        XCTAssertEqual(r.status, 0, r.err)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: python)
+        p.arguments = ["-c", """
+            import sys, torch
+            from transformers import AutoModelForMaskedLM
+            from peft import PeftModel
+            from safetensors.torch import load_file
+            base = AutoModelForMaskedLM.from_pretrained(sys.argv[1])
+            m = PeftModel.from_pretrained(base, sys.argv[2])
+            emb = m.prompt_encoder["default"].embedding.weight
+            want = load_file(sys.argv[2] + "/adapter_model.safetensors")["prompt_embeddings"]
+            assert emb.shape == (4, 128), emb.shape
+            assert torch.equal(emb.detach(), want), "vectors differ"
+            print("peft ok", tuple(emb.shape))
+            """, try Fixture.model("splade-tiny"), folder]
+        let o = Pipe(); p.standardOutput = o; p.standardError = Pipe()
+        try p.run(); p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 0)
+        XCTAssertTrue(String(decoding: o.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).contains("peft ok (4, 128)"))
+    }
+}
