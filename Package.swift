@@ -17,7 +17,7 @@ func tool(_ name: String) -> Target {
         swiftSettings: fast)
 }
 
-let toolNames = ["tokenize", "embed", "prepare-data", "tune-prompt", "eval-prompt", "pt-bench"]
+let toolNames = ["tokenize", "embed", "prepare-data", "tune-prompt", "eval-prompt", "heatmap-csv", "score-similarity", "pt-bench"]
 
 let package = Package(
     name: "PromptTransfer",
@@ -31,16 +31,17 @@ let package = Package(
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .target(name: "Tensors", dependencies: ["COpenBLAS"], swiftSettings: fast),
-        .target(name: "PipelineIO", dependencies: ["Tensors"], swiftSettings: fast),
+        .target(name: "PipelineIO", dependencies: ["Tensors", "CArchive"], swiftSettings: fast),
         .target(name: "Tokenizers", dependencies: ["PipelineIO"], swiftSettings: fast),
         .target(name: "Models", dependencies: ["Tensors", "PipelineIO", "Tokenizers"], swiftSettings: fast),
         .target(name: "Tuning", dependencies: ["Models", "Tensors", "PipelineIO", "Tokenizers"], swiftSettings: fast),
-        .target(name: "Datasets", dependencies: ["PipelineIO", "CArchive", "CLibXML2"], swiftSettings: fast),
-        .target(name: "Pipelines", dependencies: ["Models", "Tokenizers", "PipelineIO", "Tensors", "Datasets", "Tuning",
+        .target(name: "Analysis", dependencies: ["PipelineIO", "Tensors", "COpenBLAS", "Models", "Tuning"], swiftSettings: fast),
+        .target(name: "Datasets", dependencies: ["PipelineIO", "CLibXML2"], swiftSettings: fast),
+        .target(name: "Pipelines", dependencies: ["Models", "Tokenizers", "PipelineIO", "Tensors", "Datasets", "Tuning", "Analysis",
                                                   .product(name: "ArgumentParser", package: "swift-argument-parser")],
                 swiftSettings: fast),
         .testTarget(name: "PromptTransferTests",
-                    dependencies: ["Pipelines", "Models", "Tokenizers", "PipelineIO", "Tensors", "Datasets", "Tuning"],
+                    dependencies: ["Pipelines", "Models", "Tokenizers", "PipelineIO", "Tensors", "Datasets", "Tuning", "Analysis"],
                     path: "Tests/PromptTransferTests",
                     exclude: ["Fixtures"],
                     swiftSettings: fast),

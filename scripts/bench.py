@@ -29,6 +29,41 @@ def torch_forward(folder, batch, seq, iters, threads):
         dt = time.perf_counter() - t
     return {"engine": "pytorch", "torch": torch.__version__, "seq_per_s": batch * iters / dt}
 
+def torch_train(folder, batch, seq, n, iters, threads):
+    """One prompt-tuning step as PyTorch + transformers does it: frozen weights, the prompt
+    (requires_grad) spliced in after [CLS] via inputs_embeds, head only at [MASK]
+    (MLM head when the checkpoint has one, else h · E[word]), cross-entropy, backward."""
+    import torch
+    from transformers import AutoModel, AutoModelForMaskedLM, AutoConfig
+    torch.set_num_threads(threads)
+    cfg = AutoConfig.from_pretrained(folder)
+    has_head = any("MaskedLM" in a for a in (cfg.architectures or []))
+    model = (AutoModelForMaskedLM if has_head else AutoModel).from_pretrained(folder).eval()
+    for p in model.parameters():
+        p.requires_grad_(False)
+    bert = model.bert if has_head else model
+    emb = bert.embeddings.word_embeddings.weight
+    g = torch.Generator().manual_seed(0)
+    text = torch.randint(1000, 29000, (batch, seq - n - 3), generator=g)
+    ids = torch.cat([torch.full((batch, 1), 101), torch.zeros(batch, n, dtype=torch.long), torch.full((batch, 1), 103),
+                     text, torch.full((batch, 1), 102)], 1)
+    prompt = (torch.randn(n, emb.shape[1], generator=g) * 0.02).requires_grad_(True)
+    words = [4997, 3893]
+    labels = torch.arange(batch) % 2
+    def step():
+        x = emb[ids]
+        x = torch.cat([x[:, :1], prompt.unsqueeze(0).expand(batch, -1, -1), x[:, 1 + n:]], 1)
+        h = bert(inputs_embeds=x, attention_mask=torch.ones_like(ids)).last_hidden_state[:, 1 + n]
+        logits = model.cls(h)[:, words] if has_head else h @ emb[words].T
+        loss = torch.nn.functional.cross_entropy(logits, labels)
+        prompt.grad = None
+        loss.backward()
+    step()
+    t = time.perf_counter()
+    for _ in range(iters):
+        step()
+    return {"seq_per_s": batch * iters / (time.perf_counter() - t)}
+
 def base_checkpoint():
     folder = OUT / "bert-base-random"
     if (folder / "model.safetensors").exists():
@@ -41,10 +76,11 @@ def base_checkpoint():
     BertForMaskedLM(cfg).save_pretrained(folder)
     return folder
 
-def swift_forward(folder, batch, seq, iters, threads):
+def swift_run(folder, batch, seq, iters, threads, mode="forward", n=100):
     exe = ROOT / ".build/release/pt-bench"
     out = subprocess.run([str(exe), "--model", str(folder), "--batch-size", str(batch), "--sequence-length", str(seq),
-                          "--iterations", str(iters), "--threads", str(threads)], check=True, capture_output=True, text=True)
+                          "--iterations", str(iters), "--threads", str(threads), "--mode", mode, "--prompt-length", str(n)],
+                         check=True, capture_output=True, text=True)
     return json.loads(out.stdout)
 
 def main():
@@ -52,6 +88,7 @@ def main():
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--seq", type=int, default=128)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--prompt", type=int, default=100, help="prompt vectors among the tokens (train bench)")
     args = ap.parse_args()
     try:
         import torch  # noqa: F401
@@ -64,17 +101,19 @@ def main():
     base = base_checkpoint() if have_torch else (OUT / "bert-base-random")
     if (base / "model.safetensors").exists():
         models.append(("base-12x768", base, 3))
-    rows = []
-    for name, folder, iters in models:
-        s = swift_forward(folder, args.batch, args.seq, iters, args.threads)
-        row = {"bench": "forward", "model": name, "batch": args.batch, "seq": args.seq, "threads": args.threads,
-               "swift_seq_per_s": round(s["seq_per_s"], 2), "swift_gflops": round(s["gflops"], 1)}
-        if have_torch:
-            t = torch_forward(folder, args.batch, args.seq, iters, args.threads)
-            row["torch_seq_per_s"] = round(t["seq_per_s"], 2)
-            row["ratio"] = round(s["seq_per_s"] / t["seq_per_s"], 2)
-        rows.append(row)
-        print(json.dumps(row), flush=True)
+    for bench in ("forward", "train"):
+        for name, folder, iters in models:
+            s = swift_run(folder, args.batch, args.seq, iters, args.threads, bench, args.prompt)
+            row = {"bench": bench, "model": name, "batch": args.batch, "seq": args.seq, "threads": args.threads,
+                   "swift_seq_per_s": round(s["seq_per_s"], 2), "swift_gflops": round(s["gflops"], 1)}
+            if bench == "train":
+                row["prompt"] = args.prompt
+            if have_torch:
+                t = (torch_forward(folder, args.batch, args.seq, iters, args.threads) if bench == "forward"
+                     else torch_train(folder, args.batch, args.seq, args.prompt, iters, args.threads))
+                row["torch_seq_per_s"] = round(t["seq_per_s"], 2)
+                row["ratio"] = round(s["seq_per_s"] / t["seq_per_s"], 2)
+            print(json.dumps(row), flush=True)
 
 if __name__ == "__main__":
     main()

@@ -26,7 +26,10 @@ public final class Encoder {
     public var hasHead: Bool { weights.head != nil }
 
     /// Final hidden states, out (N,C) for the batch's N rows; valid until the next call.
-    public func forward(_ batch: Batch) throws -> UnsafeMutablePointer<Float> {
+    /// With `prompt`, rows whose `tokens` entry is k ≥ 0 take prompt vector k instead of their
+    /// word embedding; `onFFN(layer, act (N,I))` sees each layer's FFN activations after GELU.
+    public func forward(_ batch: Batch, prompt: (tokens: [Int32], vectors: UnsafePointer<Float>)? = nil,
+                        onFFN: ((Int, UnsafePointer<Float>) -> Void)? = nil) throws -> UnsafeMutablePointer<Float> {
         try check(batch)
         let n = batch.rows, C = config.hidden, I = config.intermediate
         arena.reserve(8 * n * C + n * I + 64 * 16)
@@ -34,8 +37,17 @@ public final class Encoder {
         let x = arena.take(n * C), q = arena.take(n * C), k = arena.take(n * C), v = arena.take(n * C)
         let att = arena.take(n * C), tmp = arena.take(n * C), ffn = arena.take(n * I)
         embeddingsForward(x, batch)
-        for l in weights.layers {
-            layerForward(x, l, batch, q: q, k: k, v: v, att: att, tmp: tmp, ffn: ffn)
+        if let prompt {
+            // Replace the word embedding of prompt rows: recompute those rows' sum, then LayerNorm.
+            for r in 0..<n where prompt.tokens[r] >= 0 {
+                let o = x + r * C, src = prompt.vectors + Int(prompt.tokens[r]) * C
+                let p = weights.positions.row(Int(batch.positions[r])), t = weights.types.row(Int(batch.typeIds[r]))
+                for c in 0..<C { o[c] = src[c] + p[c] + t[c] }
+                layerNormForward(o, o, weights.embedNorm.weight.data, weights.embedNorm.bias.data, rows: 1, cols: C, eps: config.layerNormEps)
+            }
+        }
+        for (i, l) in weights.layers.enumerated() {
+            layerForward(x, l, batch, q: q, k: k, v: v, att: att, tmp: tmp, ffn: ffn, onFFN: onFFN.map { f in { f(i, $0) } })
         }
         return x
     }
@@ -67,7 +79,8 @@ public final class Encoder {
     // x (N,C) → x (N,C): post-LN attention block, then post-LN feed-forward block.
     func layerForward(_ x: UnsafeMutablePointer<Float>, _ l: LayerWeights, _ batch: Batch,
                       q: UnsafeMutablePointer<Float>, k: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>,
-                      att: UnsafeMutablePointer<Float>, tmp: UnsafeMutablePointer<Float>, ffn: UnsafeMutablePointer<Float>) {
+                      att: UnsafeMutablePointer<Float>, tmp: UnsafeMutablePointer<Float>, ffn: UnsafeMutablePointer<Float>,
+                      onFFN: ((UnsafePointer<Float>) -> Void)? = nil) {
         let n = batch.rows, C = config.hidden, I = config.intermediate, eps = config.layerNormEps
         linear(q, x, l.query, n, C, C)
         linear(k, x, l.key, n, C, C)
@@ -78,6 +91,7 @@ public final class Encoder {
         layerNormForward(x, tmp, l.attnNorm.weight.data, l.attnNorm.bias.data, rows: n, cols: C, eps: eps)
         linear(ffn, x, l.ffnIn, n, C, I)
         geluForward(ffn, ffn, count: n * I)
+        onFFN?(ffn)
         linear(tmp, ffn, l.ffnOut, n, I, C)
         residualForward(tmp, tmp, x, count: n * C)
         layerNormForward(x, tmp, l.ffnNorm.weight.data, l.ffnNorm.bias.data, rows: n, cols: C, eps: eps)

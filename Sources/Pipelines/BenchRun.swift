@@ -1,6 +1,7 @@
 import Foundation
 import Models
 import PipelineIO
+import Tuning
 
 /// `pt-bench forward`: throughput of the encoder's forward pass on random token ids of a
 /// fixed shape, for comparison with PyTorch on the same shapes (scripts/bench.py).
@@ -10,12 +11,60 @@ public struct BenchRun {
     public var sequenceLength = 128
     public var iterations = 5
     public var seed: UInt64 = 0
+    /// `forward`: encoder forward over every token; `train`: one prompt-tuning step
+    /// (forward + backward to the prompt, head only at [MASK]) with `promptLength` of the
+    /// `sequenceLength` tokens being prompt vectors.
+    public var mode = "forward"
+    public var promptLength = 100
 
     public init(model: String) { self.model = model }
+
+    func trainStep(_ enc: Encoder, _ rng: inout SplitMix64) throws -> JSON {
+        let n = promptLength, C = enc.config.hidden
+        var input = PromptInput()
+        for _ in 0..<batchSize {
+            let text = sequenceLength - n - 3
+            let ids: [Int32] = [101] + Array(repeating: 0, count: n) + [103] + (0..<text).map { _ in Int32(1000 + rng.next() % 28_000) } + [102]
+            let tokens: [Int32] = [-1] + (0..<n).map(Int32.init) + Array(repeating: -1, count: text + 2)
+            input.append(ids: ids, typeIds: Array(repeating: 0, count: ids.count), promptToken: tokens, readRow: n + 1,
+                         firstPosition: enc.config.firstPosition)
+        }
+        let pe = PromptEncoder(encoder: enc)
+        let readout = try Readout(enc.hasHead ? .mlm : .tied, words: [4997, 3893], encoder: enc)
+        let prompt = (0..<(n * C)).map { _ in 0.02 * rng.normal() }
+        var grad = [Float](repeating: 0, count: n * C)
+        let labels = (0..<batchSize).map { $0 % 2 }
+        func step() throws {
+            let h = try pe.forward(input, prompt: prompt, promptLength: n)
+            let (_, d, _) = crossEntropy(readout.forward(h, rows: batchSize), labels: labels, classes: 2)
+            pe.backward(readout.backward(d), dPrompt: &grad, promptLength: n)
+        }
+        try step()
+        let start = DispatchTime.now().uptimeNanoseconds
+        for _ in 0..<iterations { try step() }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        return .object([
+            .init("engine", .string("swift")), .init("mode", .string("train")), .init("model", .string(model)),
+            .init("batch", .number(batchSize)), .init("seq", .number(sequenceLength)), .init("prompt", .number(n)),
+            .init("readout", .string(readout.kind.rawValue)), .init("iterations", .number(iterations)),
+            .init("seq_per_s", .number(Double(batchSize * iterations) / seconds)),
+            .init("gflops", .number(trainFlops(enc.config) * Double(iterations) / seconds / 1e9)),
+        ])
+    }
+
+    /// FLOPs of one training step as computed (forward at every row but the last layer's
+    /// queries, backward to the inputs only): about twice the forward's matrix products.
+    func trainFlops(_ c: ModelConfig) -> Double {
+        let T = Double(sequenceLength), B = Double(batchSize), H = Double(c.hidden), I = Double(c.intermediate)
+        let full = 2 * T * (4 * H * H + 2 * H * I) + 2 * 2 * T * T * H        // a layer, all rows
+        let last = 2 * (2 * T * H * H + 2 * H * H + 2 * H * I) + 2 * 2 * T * H  // K,V on all rows, the rest at [MASK]
+        return 2 * B * (full * Double(c.layers - 1) + last)
+    }
 
     public func run() throws -> JSON {
         let enc = try Encoder(folder: model)
         var rng = SplitMix64(seed: seed)
+        if mode == "train" { return try trainStep(enc, &rng) }
         var batch = Batch()
         for _ in 0..<batchSize {
             batch.append(ids: (0..<sequenceLength).map { _ in Int32(1000 + rng.next() % 28_000) },

@@ -16,6 +16,9 @@ public struct EvalRun {
     public var maxTextTokens: Int? = nil
     public var batchSize = 64
     public var output: String? = nil
+    /// Evaluate on a seeded sample of at most this many examples.
+    public var limit: Int? = nil
+    public var seed: UInt64 = 0
 
     public init(model: String, task: String) { self.model = model; self.task = task }
 
@@ -25,7 +28,12 @@ public struct EvalRun {
         let tokenizer = try Tokenizer.load(folder: model)
         let identity = try ModelIdentity(encoder)
         let m = try inputs.manifest(task)
-        let texts = try inputs.examples(task, split: split)
+        var texts = try inputs.examples(task, split: split)
+        if let limit, limit < texts.count {
+            var rng = SplitMix64(seed: seed ^ 0xE7A1)
+            texts.seededShuffle(&rng)
+            texts = Array(texts.prefix(limit))
+        }
         let words = try m.verbalizer.map { w -> Int in
             let ids = tokenizer.tokenize(w)
             guard ids.count == 1 else { throw ToolError("label word '\(w)' of \(task) is \(ids.count) tokens for this tokenizer") }

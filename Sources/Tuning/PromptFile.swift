@@ -13,15 +13,14 @@ public struct PromptFile {
 
     public var length: Int { prompt.shape[0] }
     public var hidden: Int { prompt.shape[1] }
-    public var name: String { metadata["task"] ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent }
+    public var name: String { metadata["name"] ?? metadata["task"] ?? PromptReader.defaultName(path) }
 
-    public static func read(_ path: String) throws -> PromptFile {
-        let f = try SafetensorsFile(path: path)
-        guard f.entries["prompt"] != nil else { throw ToolError("\(path): no tensor 'prompt' (not a prompt file)") }
-        let t = try f.tensor("prompt")
-        guard t.shape.count == 2 else { throw ToolError("\(path): prompt has shape \(t.shape), expected [n, hidden]") }
-        let own = Tensor(shape: t.shape, values: t.array)   // do not keep the mapping alive
-        return PromptFile(prompt: own, metadata: f.metadata, path: path)
+    /// Reads a prompt of any supported format (see `PromptReader`); `name` overrides its name.
+    public static func read(_ path: String, name: String? = nil) throws -> PromptFile {
+        let p = try PromptReader.read(path)
+        var meta = p.metadata
+        meta["name"] = name ?? p.name
+        return PromptFile(prompt: p.tensor, metadata: meta, path: path)
     }
 
     public func write(to path: String) throws {

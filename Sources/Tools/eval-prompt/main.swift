@@ -21,6 +21,8 @@ struct EvalPrompt: ParsableCommand {
     @Option(help: "Split to evaluate on.") var split = "validation"
     @Option(help: "Text tokens kept per example (default: the prompt's recorded setting).") var maxTextTokens: Int?
     @Option(help: "Examples per forward pass.") var batchSize = 64
+    @Option(help: "Evaluate on a seeded sample of at most N examples.") var limit: Int?
+    @Option(help: "Seed of the --limit sample.") var seed: UInt64 = 0
     @Option(name: .shortAndLong, help: "Write to FILE (atomically) instead of stdout.") var output: String?
     @Option(help: "Prepared data folder.") var dataDir = "data"
     @Option(help: "Dataset mirror, used when a prepared split is missing.") var mirror: String?
@@ -30,7 +32,7 @@ struct EvalPrompt: ParsableCommand {
     func run() throws {
         ToolMain.setThreads(threads)
         var r = EvalRun(model: model, task: task)
-        r.split = split; r.prompts = prompts; r.maxTextTokens = maxTextTokens; r.batchSize = batchSize
+        r.split = split; r.prompts = prompts; r.limit = limit; r.seed = seed; r.maxTextTokens = maxTextTokens; r.batchSize = batchSize
         r.output = output; r.inputs.dataDir = dataDir; r.inputs.mirror = mirror
         try r.run()
     }

@@ -17,11 +17,14 @@ struct Bench: ParsableCommand {
     @Option(help: "Tokens per sequence.") var sequenceLength = 128
     @Option(help: "Timed iterations (after one warm-up).") var iterations = 5
     @Option(help: "Threads.") var threads = 2
+    @Option(help: "forward (encoder forward) or train (a prompt-tuning step: forward + backward).") var mode = "forward"
+    @Option(help: "Prompt vectors among the tokens, in train mode.") var promptLength = 100
 
     func run() throws {
         ToolMain.setThreads(threads)
         var r = BenchRun(model: model)
         r.batchSize = batchSize; r.sequenceLength = sequenceLength; r.iterations = iterations
+        r.mode = mode; r.promptLength = promptLength
         print(try r.run().text)
     }
 }

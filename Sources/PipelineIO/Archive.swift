@@ -1,5 +1,4 @@
 import CArchive
-import PipelineIO
 
 /// Streams archive members through libarchive — zip, tar, tar.gz — or the content of a
 /// single compressed file (`.gz`), without unpacking anything to disk.

@@ -1,0 +1,90 @@
+import Analysis
+import Foundation
+import Models
+import PipelineIO
+import Tensors
+import Tokenizers
+import Tuning
+
+/// `score-similarity`: transferability indicators for every ordered pair of prompts —
+/// embedding similarity, and with a model (or stored masks) the overlap of activated neurons.
+public struct ScoreRun {
+    public var prompts: [String] = []
+    public var names: [String] = []
+    public var model: String? = nil
+    public var activationFiles: [String] = []
+    public var stimulation = Stimulation()
+    public var output: String? = nil
+
+    public init() {}
+
+    /// Prompt paths from the arguments, or one per line on stdin when there are none.
+    static func paths(_ given: [String]) throws -> [String] {
+        if !given.isEmpty { return given }
+        var src = try LineSource(path: nil), out: [String] = []
+        while let l = try src.next() { let t = l.trimmingCharacters(in: .whitespaces); if !t.isEmpty { out.append(t) } }
+        return out
+    }
+
+    public func run() throws {
+        let files = activationFiles.isEmpty || !prompts.isEmpty ? try ScoreRun.paths(prompts) : []
+        var loaded = try files.map { try PromptFile.read($0) }
+        if !names.isEmpty {
+            guard names.count == loaded.count else { throw ToolError.usage("--name given \(names.count) times for \(loaded.count) prompts") }
+            for i in loaded.indices { loaded[i].metadata["name"] = names[i] }
+        }
+        var acts: ActivationSet? = nil
+        if let model {
+            acts = try ScoreRun.activations(loaded, model: model, stimulation: stimulation)
+        } else if !activationFiles.isEmpty {
+            var set = ActivationSet()
+            for f in activationFiles { try set.append(try ActivationSet.read(f), file: f) }
+            acts = set
+        }
+        let out = try DataOutput(path: output)
+        if !loaded.isEmpty {
+            let shape = loaded[0].prompt.shape
+            if let bad = loaded.first(where: { $0.prompt.shape != shape }) {
+                throw ToolError("\(bad.path): shape \(bad.prompt.shape) differs from \(loaded[0].path)'s \(shape); embedding similarity needs prompts of one shape (project them first)")
+            }
+        }
+        let geometry = loaded.map { PromptGeometry($0.prompt) }
+        let labels = loaded.isEmpty ? acts?.names ?? [] : loaded.map { $0.name }
+        for i in labels.indices {
+            for j in labels.indices {
+                var m: [JSON.Member] = [.init("source", .string(labels[i])), .init("target", .string(labels[j]))]
+                if !geometry.isEmpty { for (k, v) in PromptGeometry.metrics(geometry[i], geometry[j]) { m.append(.init(k, .number(v))) } }
+                if let a = acts { m += ScoreRun.overlap(a, i, j) }
+                out.writeLine(JSON.object(m).text)
+            }
+        }
+        try out.commit()
+    }
+
+    static func overlap(_ a: ActivationSet, _ i: Int, _ j: Int) -> [JSON.Member] {
+        let all = activationOverlap(a.masks[i], a.masks[j], range: 0..<a.masks[i].count)
+        var m: [JSON.Member] = [.init("on_cosine", .number(all.cosine)), .init("on_jaccard", .number(all.jaccard))]
+        let w = a.bitsPerLayer
+        for (k, layer) in a.layers.enumerated() {
+            m.append(.init("on_cosine_layer_\(layer)", .number(activationOverlap(a.masks[i], a.masks[j], range: (k * w)..<((k + 1) * w)).cosine)))
+        }
+        m.append(.init("on", a.settings))
+        return m
+    }
+
+    /// Masks of each prompt on the model.
+    public static func activations(_ prompts: [PromptFile], model: String, stimulation: Stimulation) throws -> ActivationSet {
+        let encoder = try Encoder(folder: model)
+        let tokenizer = try Tokenizer.load(folder: model)
+        var set = ActivationSet()
+        set.layers = stimulation.layers ?? Array(0..<encoder.config.layers)
+        set.settings = stimulation.settingsJSON(model: URL(fileURLWithPath: model).standardized.lastPathComponent, layers: encoder.config.layers)
+        for p in prompts {
+            do { set.masks.append(try stimulation.mask(p.prompt, encoder: encoder, tokenizer: tokenizer)) } catch let e as ToolError {
+                throw ToolError("\(p.path): \(e.description)", exitCode: e.exitCode)
+            }
+            set.names.append(p.name)
+        }
+        return set
+    }
+}

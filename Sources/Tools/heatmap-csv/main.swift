@@ -1,0 +1,45 @@
+import ArgumentParser
+import Pipelines
+
+struct HeatmapCSV: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "heatmap-csv",
+        abstract: "Pivot JSON lines into a matrix CSV (and an SVG heatmap), or correlate two fields.",
+        discussion: """
+        Rows and columns come in first-seen order (or --order FILE, one name a line); missing \
+        cells are empty. --relative divides each column by its diagonal (the target's own \
+        prompt): the paper's relative transfer performance. --spearman X,Y joins the fields X \
+        and Y on (row, column) and prints {"x","y","scope","spearman","n"} over the \
+        off-diagonal pairs: scope "all", and "mean_per_target" (the mean of per-column ones).
+
+        Examples:
+          eval-prompt ... | heatmap-csv --value accuracy --relative --svg transfer.svg > transfer.csv
+          cat transfer.jsonl similarity.jsonl | heatmap-csv --relative --spearman cosine_concat,accuracy
+        """)
+
+    @Option(help: "Field naming the row.") var row = "source"
+    @Option(help: "Field naming the column.") var col = "target"
+    @Option(help: "Numeric field in the cells.") var value = "accuracy"
+    @Option(help: "File with row/column names in order.") var order: String?
+    @Flag(help: "Divide each column by its diagonal value.") var relative = false
+    @Option(help: "Also draw the heatmap into FILE.svg.") var svg: String?
+    @Option(help: "Title of the SVG.") var title: String?
+    @Option(help: "Digits shown in the SVG cells (the CSV keeps at least 4).") var digits = 3
+    @Option(help: "X,Y: Spearman correlation between two fields instead of a matrix.") var spearman: String?
+    @Option(name: .shortAndLong, help: "Write to FILE (atomically) instead of stdout.") var output: String?
+    @Argument(help: "JSON-lines files (stdin when none).") var files: [String] = []
+
+    func run() throws {
+        var r = HeatmapRun()
+        r.inputs = files; r.row = row; r.col = col; r.value = value; r.order = order; r.relative = relative
+        r.svg = svg; r.title = title; r.digits = digits; r.output = output
+        if let spearman {
+            let p = spearman.split(separator: ",").map(String.init)
+            guard p.count == 2 else { throw ValidationError("--spearman takes two field names: X,Y") }
+            r.spearman = (p[0], p[1])
+        }
+        try r.run()
+    }
+}
+
+ToolMain.run(HeatmapCSV.self)

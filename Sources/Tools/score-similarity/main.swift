@@ -1,0 +1,48 @@
+import Analysis
+import ArgumentParser
+import Pipelines
+
+struct ScoreSimilarity: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "score-similarity",
+        abstract: "Transferability indicators for every ordered pair of prompts.",
+        discussion: """
+        One JSON line per ordered pair {"source","target", ...}: euclidean_concat, \
+        euclidean_token, cosine_concat, cosine_token (prompts of one shape); with --model, \
+        on_cosine, on_jaccard and on_cosine_layer_K — the overlap of the FFN neurons each \
+        prompt activates (the prompt followed by a start token by default; --text, --read, \
+        --layers, --threshold change that and are recorded under "on"). Prompts may be this \
+        toolkit's safetensors, torch.save files, .npy, or PEFT adapters; a list of paths is \
+        read from stdin when none is given.
+
+        Examples:
+          score-similarity out/prompts/*.safetensors | heatmap-csv --value cosine_token
+          ls ../shared/reference/prompt-transferability/task_prompt_emb/*PromptRoberta/task_prompt | score-similarity
+          score-similarity --model models/splade-tiny out/prompts/*.splade-tiny.safetensors
+          score-similarity --activations masks.safetensors
+        """)
+
+    @Option(help: "Model folder: also score the overlap of activated FFN neurons.") var model: String?
+    @Option(name: .customLong("activations"), help: "Stored masks (embed --activations) to compare, instead of a model.") var activations: [String] = []
+    @Option(help: "Text fed after the start token (default none).") var text = ""
+    @Option(help: "Read position(s): start, prompt, all, or indices like 0,20.") var read = "start"
+    @Option(help: "Layers, comma-separated (default all).") var layers: String?
+    @Option(help: "An activation above this counts as on.") var threshold: Float = 0
+    @Option(help: "Name of each prompt, in order (repeat the option).") var name: [String] = []
+    @Option(name: .shortAndLong, help: "Write to FILE (atomically) instead of stdout.") var output: String?
+    @Option(help: "Threads.") var threads = 2
+    @Argument(help: "Prompt files (or a list of paths on stdin).") var prompts: [String] = []
+
+    func run() throws {
+        ToolMain.setThreads(threads)
+        var r = ScoreRun()
+        r.prompts = prompts; r.names = name; r.model = model; r.activationFiles = activations; r.output = output
+        r.stimulation.text = text
+        r.stimulation.read = try Stimulation.parseRead(read)
+        r.stimulation.layers = try layers.map { s in try s.split(separator: ",").map { guard let v = Int($0) else { throw ValidationError("--layers takes integers") }; return v } }
+        r.stimulation.threshold = threshold
+        try r.run()
+    }
+}
+
+ToolMain.run(ScoreSimilarity.self)
