@@ -12,7 +12,7 @@ let fast: [SwiftSetting] = [
 func tool(_ name: String) -> Target {
     .executableTarget(
         name: "tool-\(name)",
-        dependencies: ["Pipelines", "Datasets", "Tuning", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+        dependencies: ["Pipelines", "Datasets", "Tuning", "Analysis", .product(name: "ArgumentParser", package: "swift-argument-parser")],
         path: "Sources/Tools/\(name)",
         swiftSettings: fast)
 }

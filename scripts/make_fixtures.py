@@ -150,6 +150,53 @@ def prompt_gradient_fixtures(tok):
                      "logits": f32(logits.detach()), "grad": f32(prompt.grad)}
     write("prompt_gradients.json", out)
 
+def prompt_reader_fixtures():
+    """Small prompts written by the real libraries: NumPy .npy (v1/v2/v3, f4/f8/f2, Fortran
+    order), torch.save (bare tensor, a transposed view, a dict), a PEFT prompt-tuning adapter,
+    and a malicious pickle that must be refused (its bytes are written, never loaded)."""
+    import io, os, pickle, zipfile
+    d = OUT / "prompts"
+    d.mkdir(exist_ok=True)
+    values = np.arange(12, dtype=np.float32).reshape(3, 4) / 8 - 0.5
+    (d / "values.json").write_text(json.dumps(values.tolist()) + "\n")
+    np.save(d / "v1_f4.npy", values)
+    np.save(d / "v1_f8_fortran.npy", np.asfortranarray(values.astype(np.float64)))
+    np.save(d / "v1_f2.npy", values.astype(np.float16))
+    np.save(d / "int32.npy", values.astype(np.int32))
+    np.save(d / "three_d.npy", values.reshape(1, 3, 4).repeat(2, 0))
+    from numpy.lib import format as npf
+    for v in ((2, 0), (3, 0)):
+        with open(d / f"v{v[0]}_f4.npy", "wb") as f:
+            npf.write_array(f, values, version=v)
+    raw = (d / "v1_f4.npy").read_bytes()
+    (d / "truncated.npy").write_bytes(raw[: len(raw) - 8])
+    t = torch.from_numpy(values.copy())
+    torch.save(t, d / "tensor.pt")
+    torch.save(torch.from_numpy(values.T.copy()).T, d / "transposed_view.pt")   # strides (1, 3)
+    torch.save({"prompt": t, "step": torch.tensor([3.0])}, d / "dict.pt")
+    # A pickle that would run a shell command if it were executed.
+    class Evil:
+        def __reduce__(self):
+            return (os.system, ("touch /tmp/prompt-transfer-pwned",))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("archive/data.pkl", pickle.dumps(Evil(), protocol=2))
+        z.writestr("archive/version", "3\n")
+    (d / "malicious.pt").write_bytes(buf.getvalue())
+    # PEFT adapter on a tiny random BERT
+    from transformers import BertConfig, BertForMaskedLM
+    from peft import PromptTuningConfig, get_peft_model, TaskType
+    torch.manual_seed(0)
+    base = BertForMaskedLM(BertConfig(vocab_size=64, hidden_size=4, num_hidden_layers=1, num_attention_heads=1, intermediate_size=8))
+    model = get_peft_model(base, PromptTuningConfig(task_type=TaskType.SEQ_CLS, num_virtual_tokens=3))
+    with torch.no_grad():
+        model.prompt_encoder["default"].embedding.weight.copy_(t)
+    model.save_pretrained(d / "peft_adapter")
+    for f in (d / "peft_adapter").iterdir():
+        if f.name not in ("adapter_config.json", "adapter_model.safetensors"):
+            f.unlink()
+    print("wrote prompts/ reader fixtures", file=sys.stderr)
+
 if __name__ == "__main__":
     OUT.mkdir(parents=True, exist_ok=True)
     torch.set_num_threads(2)
@@ -157,3 +204,4 @@ if __name__ == "__main__":
     tokenizer_fixtures(tok)
     forward_fixtures(tok)
     prompt_gradient_fixtures(tok)
+    prompt_reader_fixtures()

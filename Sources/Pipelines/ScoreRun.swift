@@ -72,6 +72,13 @@ public struct ScoreRun {
         return m
     }
 
+    /// `embed --activations`: the masks of prompt files, stored for later comparison.
+    public static func writeActivations(prompts: [String], model: String, stimulation: Stimulation, to path: String) throws {
+        let files = try paths(prompts).map { try PromptFile.read($0) }
+        guard !files.isEmpty else { throw ToolError.usage("name at least one prompt file") }
+        try activations(files, model: model, stimulation: stimulation).write(to: path)
+    }
+
     /// Masks of each prompt on the model.
     public static func activations(_ prompts: [PromptFile], model: String, stimulation: Stimulation) throws -> ActivationSet {
         let encoder = try Encoder(folder: model)

@@ -1,3 +1,4 @@
+import Analysis
 import ArgumentParser
 import PipelineIO
 import Pipelines
@@ -18,6 +19,11 @@ struct Embed: ParsableCommand {
           echo '{"text_a":"A gripping film."}' | embed --model models/minilm --normalize
           tokenize --model models/minilm data.jsonl | embed --model models/minilm --pool cls
           embed --model models/minilm --output sst2.safetensors data/sst2/validation.jsonl
+          embed --model models/splade-tiny --activations --output masks.safetensors out/prompts/*.safetensors
+
+        With --activations the inputs are prompt files instead: each is fed to the model \
+        (followed by a start token) and the binary masks of its FFN activations are written \
+        to --output FILE.safetensors, for `score-similarity --activations`.
         """)
 
     @Option(help: "Model folder (config.json, model.safetensors, tokenizer).") var model: String
@@ -28,10 +34,23 @@ struct Embed: ParsableCommand {
     @Option(help: "Threads for the matrix products and kernels.") var threads = 2
     @Option(name: .shortAndLong, help: "Write to FILE (atomically); FILE.safetensors writes one tensor.") var output: String?
     @Flag(help: "Show progress on stderr even when it is not a terminal.") var progress = false
-    @Argument(help: "JSON-lines files (stdin when none).") var files: [String] = []
+    @Flag(help: "Inputs are prompt files: write their FFN activation masks (see below).") var activations = false
+    @Option(help: "With --activations: text fed after the start token.") var text = ""
+    @Option(help: "With --activations: read position(s): start, prompt, all, or indices.") var read = "start"
+    @Option(help: "With --activations: layers, comma-separated (default all).") var layers: String?
+    @Option(help: "With --activations: an activation above this counts as on.") var threshold: Float = 0
+    @Argument(help: "JSON-lines files (stdin when none); prompt files with --activations.") var files: [String] = []
 
     func run() throws {
         ToolMain.setThreads(threads)
+        if activations {
+            guard let output, output.hasSuffix(".safetensors") else { throw ValidationError("--activations writes --output FILE.safetensors") }
+            var s = Stimulation()
+            s.text = text; s.read = try Stimulation.parseRead(read); s.threshold = threshold
+            s.layers = try layers.map { l in try l.split(separator: ",").map { guard let v = Int($0) else { throw ValidationError("--layers takes integers") }; return v } }
+            try ScoreRun.writeActivations(prompts: files, model: model, stimulation: s, to: output)
+            return
+        }
         var r = EmbedRun(model: model)
         r.inputs = files; r.output = output; r.pool = pool; r.normalize = normalize
         r.batchSize = batchSize; r.maxLength = maxLength; r.progress = progress
