@@ -8,10 +8,11 @@ PYTHON     ?= python3
 VENV       ?= .venv
 BIN        := .build/release
 MIRROR     ?= $(if $(PT_DATA_MIRROR),$(PT_DATA_MIRROR),../shared/data)
-SYS_PKGS   := libopenblas-dev libarchive-dev libxml2-dev pkg-config
+SYS_PKGS   := libopenblas-dev libarchive-dev libxml2-dev pkg-config jq
 MODELS     := models/splade-tiny/model.safetensors models/minilm/model.safetensors
 
-.PHONY: all build test demo bench bench-setup fixtures models deps data clean
+.PHONY: all build test demo bench bench-setup fixtures models deps data clean \
+        sst2-prompts transfer-rt cross-task paper-indicators
 
 all: build
 
@@ -46,6 +47,21 @@ data: build
 
 demo: build models
 	scripts/demo.sh
+
+# The experiments of the README, each reproducible on its own.
+sst2-prompts: build models
+	scripts/tune-sst2.sh minilm
+	scripts/tune-sst2.sh splade-tiny
+
+transfer-rt: build models
+	@[ -f out/prompts/sst2.minilm.safetensors ] || scripts/tune-sst2.sh minilm
+	scripts/transfer-rt.sh minilm
+
+cross-task: build models data
+	scripts/cross-task.sh
+
+paper-indicators: build
+	scripts/paper-indicators.sh
 
 # The dev venv: PyTorch, transformers, tokenizers, PEFT — the independent reference for
 # fixtures and benchmarks, never a dependency of the tools.
