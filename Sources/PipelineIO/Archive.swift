@@ -6,13 +6,8 @@ public enum ArchiveReader {
     /// Calls `body` with each regular member's name; when it returns true, the member's
     /// bytes are read and handed to `read`. Unwanted members are skipped unread.
     public static func members(of path: String, want: (String) -> Bool, read: (String, [UInt8]) throws -> Void) throws {
-        let a = archive_read_new()!
+        let a = try open(path, raw: false)
         defer { archive_read_free(a) }
-        archive_read_support_filter_all(a)
-        archive_read_support_format_all(a)
-        guard archive_read_open_filename(a, path, 1 << 16) == ARCHIVE_OK else {
-            throw ToolError("\(path): cannot open archive: \(message(a))")
-        }
         var entry: OpaquePointer?
         while true {
             let r = archive_read_next_header(a, &entry)
@@ -27,16 +22,24 @@ public enum ArchiveReader {
 
     /// The decompressed content of a single compressed file (e.g. `x.jsonl.gz`).
     public static func decompressed(_ path: String) throws -> [UInt8] {
-        let a = archive_read_new()!
+        let a = try open(path, raw: true)
         defer { archive_read_free(a) }
-        archive_read_support_filter_all(a)
-        archive_read_support_format_raw(a)
-        guard archive_read_open_filename(a, path, 1 << 16) == ARCHIVE_OK else {
-            throw ToolError("\(path): cannot open compressed file: \(message(a))")
-        }
         var entry: OpaquePointer?
         guard archive_read_next_header(a, &entry) == ARCHIVE_OK else { throw ToolError("\(path): not a compressed file: \(message(a))") }
         return try data(a, path: path, member: nil)
+    }
+
+    /// A reader over `path`: any archive format, or (`raw`) a single compressed stream.
+    private static func open(_ path: String, raw: Bool) throws -> OpaquePointer {
+        let a = archive_read_new()!
+        archive_read_support_filter_all(a)
+        if raw { archive_read_support_format_raw(a) } else { archive_read_support_format_all(a) }
+        guard archive_read_open_filename(a, path, 1 << 16) == ARCHIVE_OK else {
+            let why = message(a)
+            archive_read_free(a)
+            throw ToolError("\(path): cannot open \(raw ? "compressed file" : "archive"): \(why)")
+        }
+        return a
     }
 
     private static func data(_ a: OpaquePointer, path: String, member: String?) throws -> [UInt8] {
