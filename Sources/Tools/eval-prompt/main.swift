@@ -12,8 +12,10 @@ struct EvalPrompt: ParsableCommand {
         words. A prompt recorded for another model or hidden size is an error.
 
         Examples:
-          eval-prompt --model models/splade-tiny --task rotten_tomatoes --split test out/prompts/sst2.splade-tiny.safetensors
-          eval-prompt --model models/splade-tiny --task sst2 out/prompts/*.splade-tiny.safetensors | jq -c '[.source,.accuracy]'
+          eval-prompt --model models/minilm --task rotten_tomatoes \\
+              --split test out/prompts/sst2.minilm.safetensors
+          eval-prompt --model models/minilm --task sst2 out/prompts/*.minilm.* \\
+              | jq -c '[.source, .accuracy]'
         """)
 
     @Option(help: "Model folder.") var model: String

@@ -18,10 +18,12 @@ struct TunePrompt: ParsableCommand {
         stdout: one JSON line per event (start, train, eval, done); stderr: progress.
 
         Examples:
-          tune-prompt --model models/splade-tiny --task sst2 --prompt-length 20 --steps 2000
-          tune-prompt --model models/minilm --task rotten_tomatoes --init from:out/prompts/sst2.minilm.safetensors
-          tune-prompt --model models/splade-tiny --train my.jsonl --validation dev.jsonl --verbalizer no,yes
-          tune-prompt ... --resume          # continue an interrupted run from its checkpoint
+          tune-prompt --model models/minilm --task sst2 --prompt-length 20
+          tune-prompt --model models/minilm --task rotten_tomatoes \\
+              --init from:out/prompts/sst2.minilm.safetensors
+          tune-prompt --model models/splade-tiny --train a.jsonl \\
+              --validation b.jsonl --verbalizer no,yes
+          tune-prompt ... --resume    # continue from the checkpoint
         """)
 
     @Option(help: "Model folder.") var model: String
