@@ -17,7 +17,7 @@ func tool(_ name: String) -> Target {
         swiftSettings: fast)
 }
 
-let toolNames = ["tokenize", "embed", "prepare-data", "tune-prompt", "eval-prompt", "heatmap-csv", "score-similarity", "pt-bench"]
+let toolNames = ["tokenize", "embed", "prepare-data", "tune-prompt", "eval-prompt", "heatmap-csv", "score-similarity", "project", "pt-bench"]
 
 let package = Package(
     name: "PromptTransfer",

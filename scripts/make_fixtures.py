@@ -197,6 +197,32 @@ def prompt_reader_fixtures():
             f.unlink()
     print("wrote prompts/ reader fixtures", file=sys.stderr)
 
+def projector_fixtures():
+    """The projector (Linear → LeakyReLU|Tanh → Linear → optional per-token LayerNorm) in
+    PyTorch, with its output and the gradients of sum(y · R) for every parameter."""
+    cases = []
+    for act, ln in (("leakyrelu", False), ("tanh", True), ("leakyrelu", True)):
+        g = torch.Generator().manual_seed(len(cases))
+        n, ds, dt, h = 2, 3, 4, 5
+        l1, l2 = torch.nn.Linear(n * ds, h), torch.nn.Linear(h, n * dt)
+        norm = torch.nn.LayerNorm(dt)
+        with torch.no_grad():
+            for p in (*l1.parameters(), *l2.parameters(), *norm.parameters()):
+                p.copy_(torch.randn(p.shape, generator=g) * 0.5 + (1 if p is norm.weight else 0))
+        x = torch.randn(2, n * ds, generator=g)
+        r = torch.randn(2, n, dt, generator=g)
+        a = torch.nn.functional.leaky_relu(l1(x), 0.01) if act == "leakyrelu" else torch.tanh(l1(x))
+        y = l2(a).view(2, n, dt)
+        if ln:
+            y = norm(y)
+        (y * r).sum().backward()
+        case = {"activation": act, "layer_norm": ln, "n": n, "source": ds, "target": dt, "hidden": h,
+                "x": f32(x), "r": f32(r), "y": f32(y.detach())}
+        for name, p in (("w1", l1.weight), ("b1", l1.bias), ("w2", l2.weight), ("b2", l2.bias), ("gamma", norm.weight), ("beta", norm.bias)):
+            case[name] = f32(p.detach()); case["d" + name] = f32(p.grad if p.grad is not None else torch.zeros_like(p))
+        cases.append(case)
+    write("projector.json", cases)
+
 if __name__ == "__main__":
     OUT.mkdir(parents=True, exist_ok=True)
     torch.set_num_threads(2)
@@ -205,3 +231,4 @@ if __name__ == "__main__":
     forward_fixtures(tok)
     prompt_gradient_fixtures(tok)
     prompt_reader_fixtures()
+    projector_fixtures()

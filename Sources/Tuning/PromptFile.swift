@@ -11,6 +11,10 @@ public struct PromptFile {
     public var metadata: [String: String]
     public var path: String
 
+    public init(prompt: Tensor, metadata: [String: String], path: String) {
+        self.prompt = prompt; self.metadata = metadata; self.path = path
+    }
+
     public var length: Int { prompt.shape[0] }
     public var hidden: Int { prompt.shape[1] }
     public var name: String { metadata["name"] ?? metadata["task"] ?? PromptReader.defaultName(path) }

@@ -35,7 +35,7 @@ struct TunePrompt: ParsableCommand {
     @Option(help: "Prompt vectors n.") var promptLength = 100
     @Option(help: "Peak learning rate.") var lr: Float = 0.01
     @Option(help: "Linear warm-up steps.") var warmup = 50
-    @Option(help: "Training steps.") var steps: Int?
+    @Option(help: "Training steps (0 writes the initial prompt, e.g. a random baseline).") var steps: Int?
     @Option(help: "Epochs (instead of --steps).") var epochs: Double?
     @Option(help: "Examples per step.") var batchSize = 32
     @Option(help: "Text tokens kept per example (longest-first truncation).") var maxTextTokens = 128
@@ -71,7 +71,7 @@ struct TunePrompt: ParsableCommand {
         r.epochs = epochs
         s.steps = steps ?? 1000
         guard ["safetensors", "peft"].contains(format) else { throw ValidationError("--format is safetensors or peft") }
-        guard promptLength > 0, batchSize > 0, s.steps > 0 else { throw ValidationError("--prompt-length, --batch-size and --steps must be positive") }
+        guard promptLength > 0, batchSize > 0, s.steps >= 0 else { throw ValidationError("--prompt-length and --batch-size must be positive, --steps not negative") }
         r.settings = s; r.readout = readout; r.trainFile = train; r.validationFile = validation
         r.output = output; r.format = format; r.checkpoint = checkpoint; r.checkpointEvery = checkpointEvery
         r.resume = resume; r.timeLimit = timeLimit; r.logEvery = logEvery; r.progress = progress
