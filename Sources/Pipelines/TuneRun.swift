@@ -16,6 +16,7 @@ public struct TuneRun {
     public var checkpoint: String? = nil
     public var checkpointEvery: Int? = nil
     public var resume = false
+    public var keepCheckpoint = false
     public var timeLimit: Double? = nil
     public var logEvery = 50
     public var progress = false
@@ -72,6 +73,8 @@ public struct TuneRun {
         trainer.progress?.finish()
         result.path = outPath
         if format == "peft" { try PEFTExport.write(result, encoder: encoder, folder: outPath) } else { try result.write(to: outPath) }
+        // The run is complete: its checkpoint has nothing more to resume.
+        if !keepCheckpoint { try? FileManager.default.removeItem(atPath: ckpt) }
         emit(.object([.init("event", .string("done")), .init("best_accuracy", .number(Double(result.metadata["best_validation_accuracy"]!)!)),
                       .init("best_step", .number(Int(result.metadata["best_step"]!)!)), .init("steps", .number(trainer.step)),
                       .init("output", .string(outPath)), .init("seconds", .number((Date().timeIntervalSince(t0) * 10).rounded() / 10))]))

@@ -77,6 +77,7 @@ final class TuneTests: XCTestCase {
         let a = t.dir.appendingPathComponent("a.safetensors").path, b = t.dir.appendingPathComponent("b.safetensors").path
         for out in [a, b] { XCTAssertEqual(try runTool("tune-prompt", try tuneArgs(t, steps: 30, out: out)).status, 0) }
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: a)), try Data(contentsOf: URL(fileURLWithPath: b)), "same seed, same file")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: a + ".ckpt"), "a completed run removes its checkpoint")
         let p = try PromptFile.read(a)
         XCTAssertEqual(p.prompt.shape, [4, 128])
         for key in ["model_id", "hidden_size", "template", "readout", "verbalizer", "steps", "seed", "best_validation_accuracy", "toolkit_version"] {

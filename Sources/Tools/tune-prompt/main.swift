@@ -51,6 +51,7 @@ struct TunePrompt: ParsableCommand {
     @Option(help: "Checkpoint file (default OUTPUT.ckpt).") var checkpoint: String?
     @Option(help: "Write the checkpoint every K steps (default: --eval-every).") var checkpointEvery: Int?
     @Flag(help: "Continue from the checkpoint, to the same prompt an uninterrupted run gives.") var resume = false
+    @Flag(help: "Keep the checkpoint after a completed run (it is removed by default).") var keepCheckpoint = false
     @Option(help: "Stop after this many seconds of training (the step count then depends on speed).") var timeLimit: Double?
     @Option(help: "Log the training loss every K steps.") var logEvery = 50
     @Option(help: "Prepared data folder.") var dataDir = "data"
@@ -74,7 +75,7 @@ struct TunePrompt: ParsableCommand {
         guard promptLength > 0, batchSize > 0, s.steps >= 0 else { throw ValidationError("--prompt-length and --batch-size must be positive, --steps not negative") }
         r.settings = s; r.readout = readout; r.trainFile = train; r.validationFile = validation
         r.output = output; r.format = format; r.checkpoint = checkpoint; r.checkpointEvery = checkpointEvery
-        r.resume = resume; r.timeLimit = timeLimit; r.logEvery = logEvery; r.progress = progress
+        r.resume = resume; r.keepCheckpoint = keepCheckpoint; r.timeLimit = timeLimit; r.logEvery = logEvery; r.progress = progress
         r.inputs.dataDir = dataDir; r.inputs.mirror = mirror
         try r.run()
     }
