@@ -12,7 +12,7 @@ SYS_PKGS   := libopenblas-dev libarchive-dev libxml2-dev pkg-config jq
 MODELS     := models/splade-tiny/model.safetensors models/minilm/model.safetensors
 
 .PHONY: all build test demo bench bench-setup fixtures models deps data clean \
-        sst2-prompts transfer-rt cross-task paper-indicators
+        sst2-prompts transfer-rt cross-task cross-model paper-indicators
 
 all: build
 
@@ -59,6 +59,11 @@ transfer-rt: build models
 
 cross-task: build models data
 	scripts/cross-task.sh
+	scripts/cross-task-indicators.sh
+
+cross-model: build models data
+	@[ -f out/cross-task/minilm/prompts/mrpc.safetensors ] || $(MAKE) cross-task
+	scripts/cross-model.sh
 
 paper-indicators: build
 	scripts/paper-indicators.sh
