@@ -58,7 +58,7 @@ final class TuneTests: XCTestCase {
         let killedAt = Int(ck.metadata["step"]!)!
         XCTAssertLessThan(killedAt, steps)
         XCTAssertFalse(FileManager.default.fileExists(atPath: cut), "a killed run must not leave an output")
-        let resumed = try runTool("tune-prompt", try tuneArgs(t, steps: steps, out: cut, extra: ["--checkpoint-every", "20", "--resume"]))
+        let resumed = try runTool("tune-prompt", try tuneArgs(t, steps: steps, out: cut, extra: ["--checkpoint-every", "20", "--resume", "--keep-checkpoint"]))
         XCTAssertEqual(resumed.status, 0, resumed.err)
         XCTAssertTrue(resumed.err.contains("resuming from \(cut).ckpt at step \(killedAt)"), resumed.err)
         let a = try PromptFile.read(whole), b = try PromptFile.read(cut)
