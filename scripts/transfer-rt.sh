@@ -25,7 +25,7 @@ $BIN/eval-prompt --model models/$MODEL --task rotten_tomatoes --split test \
   $SST2 $OUT/rt-from-scratch.safetensors $OUT/rt-from-sst2.safetensors > $OUT/test.jsonl
 target=$(jq -s 'map(select(.event=="eval")) | max_by(.accuracy) | .accuracy' $OUT/rt-from-scratch.jsonl)
 for init in scratch sst2; do
-  jq -s --arg init $init --argjson target "$target" \
+  jq -c -s --arg init $init --argjson target "$target" \
     '{init: $init, target_validation_accuracy: $target,
       steps_to_reach: (map(select(.event=="eval" and .accuracy >= $target)) | first | .step),
       best_validation_accuracy: (map(select(.event=="eval")) | max_by(.accuracy) | .accuracy),
