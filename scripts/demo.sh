@@ -31,13 +31,12 @@ sst2=$(jq -r 'select(.event=="done") | .best_accuracy' $OUT/sst2.jsonl)
 zero=$(jq -r 'select(.source=="sst2") | .accuracy' $OUT/rt-test.jsonl)
 own=$(jq -r 'select(.source=="rotten_tomatoes") | .accuracy' $OUT/rt-test.jsonl)
 pct() { awk -v x="$1" 'BEGIN { printf "%.1f %%", 100 * x }'; }
-cat <<TABLE
-
-model: $MODEL (readout $(jq -r '.settings.readout' <(head -1 $OUT/sst2.jsonl))), prompt of 20 vectors; outputs in $OUT/
-| prompt                                  | evaluated on                 | accuracy |
-|-----------------------------------------|------------------------------|----------|
-| SST-2, $SST2_STEPS steps ($((t1 - t0)) s)            | SST-2 validation (872)       | $(pct $sst2)   |
-| SST-2 (zero-shot transfer)              | rotten_tomatoes test (1,066) | $(pct $zero)   |
-| rotten_tomatoes, $RT_STEPS steps ($((t2 - t1)) s)     | rotten_tomatoes test (1,066) | $(pct $own)   |
-total $(( $(date +%s) - t0 )) s
-TABLE
+row() { printf '| %-40s | %-28s | %-8s |\n' "$1" "$2" "$3"; }
+echo
+echo "model: $MODEL (readout $(jq -r '.settings.readout' <(head -1 $OUT/sst2.jsonl))), prompt of 20 vectors; outputs in $OUT/"
+row "prompt" "evaluated on" "accuracy"
+row "----------------------------------------" "----------------------------" "--------"
+row "SST-2, $SST2_STEPS steps ($((t1 - t0)) s)" "SST-2 validation (872)" "$(pct $sst2)"
+row "SST-2 (zero-shot transfer)" "rotten_tomatoes test (1,066)" "$(pct $zero)"
+row "rotten_tomatoes, $RT_STEPS steps ($((t2 - t1)) s)" "rotten_tomatoes test (1,066)" "$(pct $own)"
+echo "total $(( $(date +%s) - t0 )) s"
