@@ -1,4 +1,4 @@
-import CLibXML2
+@_implementationOnly import CLibXML2   // its ICU headers clash with Foundation's if clients see them
 import Foundation
 import PipelineIO
 
