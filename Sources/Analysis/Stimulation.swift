@@ -30,6 +30,16 @@ public struct Stimulation {
         }
     }
 
+    /// "0,2,5" → [0, 2, 5]; nil stays nil (all layers).
+    public static func parseLayers(_ s: String?) throws -> [Int]? {
+        try s.map { text in
+            try text.split(separator: ",").map { part in
+                guard let v = Int(part) else { throw ToolError.usage("--layers takes integers, not '\(part)'") }
+                return v
+            }
+        }
+    }
+
     public var readText: String {
         switch read {
         case .start: return "start"

@@ -34,11 +34,7 @@ public struct EvalRun {
             texts.seededShuffle(&rng)
             texts = Array(texts.prefix(limit))
         }
-        let words = try m.verbalizer.map { w -> Int in
-            let ids = tokenizer.tokenize(w)
-            guard ids.count == 1 else { throw ToolError("label word '\(w)' of \(task) is \(ids.count) tokens for this tokenizer") }
-            return Int(ids[0])
-        }
+        let words = try labelWordIds(m.verbalizer, tokenizer: tokenizer)
         let files = try prompts.map { try PromptFile.read($0) }   // all checked before any work
         for f in files { try f.check(model: identity, readout: nil) }
         let out = try DataOutput(path: output)

@@ -82,11 +82,7 @@ public struct ProjectTrainRun {
             var sets: [EncodedSet] = [], readouts: [Readout] = [], orders: [[Int]] = []
             for t in tasks {
                 let m = try inputs.manifest(t)
-                let words = try m.verbalizer.map { w -> Int in
-                    let ids = tokenizer.tokenize(w)
-                    guard ids.count == 1 else { throw ToolError("label word '\(w)' is not one token") }
-                    return Int(ids[0])
-                }
+                let words = try labelWordIds(m.verbalizer, tokenizer: tokenizer)
                 let texts = try inputs.examples(t, split: "train")
                 sets.append(try EncodedSet(texts, tokenizer: tokenizer, template: template, promptLength: n, maxTextTokens: maxTextTokens,
                                            maxSequence: target.config.maxSequence, typeVocab: target.config.typeVocab))

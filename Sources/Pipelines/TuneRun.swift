@@ -92,11 +92,7 @@ public struct TuneRun {
             classes = s.verbalizer.count
         }
         guard s.verbalizer.count == classes else { throw ToolError.usage("the verbalizer has \(s.verbalizer.count) words for \(classes) classes") }
-        let words = try s.verbalizer.map { w -> Int in
-            let ids = tok.tokenize(w)
-            guard ids.count == 1 else { throw ToolError.usage("label word '\(w)' is \(ids.count) tokens for this tokenizer; each must be one") }
-            return Int(ids[0])
-        }
+        let words = try labelWordIds(s.verbalizer, tokenizer: tok)
         func texts(_ file: String?, _ split: String) throws -> [LabeledText] {
             if let file { return try readLabeledTexts(file, classes: classes) }
             guard !s.task.isEmpty else { throw ToolError.usage("give --task, or --train and --validation files") }

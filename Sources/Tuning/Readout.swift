@@ -2,6 +2,7 @@ import Foundation
 import Models
 import PipelineIO
 import Tensors
+import Tokenizers
 
 /// How a label is read from the hidden state at `[MASK]`, with every weight frozen:
 /// `mlm` — the model's MLM head restricted to the label words; `tied` — h · E[word] with the
@@ -72,6 +73,15 @@ public final class Readout {
         var dh = [Float](repeating: 0, count: b * C)
         BLAS.gemmNN(b, C, C, d, lda: C, head.transform.weight.data, ldb: C, &dh, ldc: C)
         return dh
+    }
+}
+
+/// The token id of each label word; every word must be one token of the tokenizer.
+public func labelWordIds(_ words: [String], tokenizer: Tokenizer) throws -> [Int] {
+    try words.map { w in
+        let ids = tokenizer.tokenize(w)
+        guard ids.count == 1 else { throw ToolError("label word '\(w)' is \(ids.count) tokens for this tokenizer; each must be one") }
+        return Int(ids[0])
     }
 }
 

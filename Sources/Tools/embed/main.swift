@@ -47,7 +47,7 @@ struct Embed: ParsableCommand {
             guard let output, output.hasSuffix(".safetensors") else { throw ValidationError("--activations writes --output FILE.safetensors") }
             var s = Stimulation()
             s.text = text; s.read = try Stimulation.parseRead(read); s.threshold = threshold
-            s.layers = try layers.map { l in try l.split(separator: ",").map { guard let v = Int($0) else { throw ValidationError("--layers takes integers") }; return v } }
+            s.layers = try Stimulation.parseLayers(layers)
             try ScoreRun.writeActivations(prompts: files, model: model, stimulation: s, to: output)
             return
         }

@@ -39,7 +39,7 @@ struct ScoreSimilarity: ParsableCommand {
         r.prompts = prompts; r.names = name; r.model = model; r.activationFiles = activations; r.output = output
         r.stimulation.text = text
         r.stimulation.read = try Stimulation.parseRead(read)
-        r.stimulation.layers = try layers.map { s in try s.split(separator: ",").map { guard let v = Int($0) else { throw ValidationError("--layers takes integers") }; return v } }
+        r.stimulation.layers = try Stimulation.parseLayers(layers)
         r.stimulation.threshold = threshold
         try r.run()
     }
