@@ -223,6 +223,28 @@ def projector_fixtures():
         cases.append(case)
     write("projector.json", cases)
 
+def roberta_fixtures():
+    """A small random RobertaForMaskedLM saved by transformers (committed: a few hundred KB),
+    and its MLM logits for a padded batch, to check the RoBERTa path of the encoder (position
+    ids from padding_idx + 1, one token type, lm_head) without RoBERTa weights."""
+    from transformers import RobertaConfig, RobertaForMaskedLM
+    torch.manual_seed(0)
+    cfg = RobertaConfig(vocab_size=300, hidden_size=32, num_hidden_layers=2, num_attention_heads=4, intermediate_size=64,
+                        max_position_embeddings=66, type_vocab_size=1, pad_token_id=1, bos_token_id=0, eos_token_id=2)
+    model = RobertaForMaskedLM(cfg).eval()
+    folder = OUT / "roberta-tiny"
+    model.save_pretrained(folder)
+    for f in folder.iterdir():
+        if f.name not in ("config.json", "model.safetensors"):
+            f.unlink()
+    g = torch.Generator().manual_seed(1)
+    seqs = [[0] + torch.randint(3, 300, (n,), generator=g).tolist() + [2] for n in (5, 11, 30)]
+    T = max(map(len, seqs))
+    ids = torch.tensor([s + [1] * (T - len(s)) for s in seqs])
+    with torch.no_grad():
+        logits = model(input_ids=ids, attention_mask=(ids != 1).long()).logits
+    write("roberta_tiny.json", {"sequences": seqs, "logits": [f32(logits[i, :len(s)]) for i, s in enumerate(seqs)]})
+
 if __name__ == "__main__":
     OUT.mkdir(parents=True, exist_ok=True)
     torch.set_num_threads(2)
@@ -232,3 +254,4 @@ if __name__ == "__main__":
     prompt_gradient_fixtures(tok)
     prompt_reader_fixtures()
     projector_fixtures()
+    roberta_fixtures()
