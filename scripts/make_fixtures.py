@@ -243,7 +243,26 @@ def roberta_fixtures():
     ids = torch.tensor([s + [1] * (T - len(s)) for s in seqs])
     with torch.no_grad():
         logits = model(input_ids=ids, attention_mask=(ids != 1).long()).logits
-    write("roberta_tiny.json", {"sequences": seqs, "logits": [f32(logits[i, :len(s)]) for i, s in enumerate(seqs)]})
+    # prompt gradient: <s> P1..P4 <mask> text </s>, read at <mask> through lm_head's label rows
+    n, words, mask_id = 4, [10, 20, 30], 3
+    emb = model.roberta.embeddings.word_embeddings.weight
+    prompt = (torch.randn(n, 32, generator=g) * 0.1).requires_grad_(True)
+    pseqs = [[0] + [1] * n + [mask_id] + torch.randint(5, 300, (k,), generator=g).tolist() + [2] for k in (3, 9)]
+    T = max(map(len, pseqs))
+    pids = torch.tensor([q + [1] * (T - len(q)) for q in pseqs])
+    x = emb[pids].detach().clone()
+    x = torch.cat([x[:, :1], prompt.unsqueeze(0).expand(len(pseqs), -1, -1), x[:, 1 + n:]], 1)
+    # prompt rows hold the pad id as a placeholder: give every row its ordinary position
+    # (padding_idx + 1 onwards), as transformers does for the real tokens
+    pos = torch.arange(T).unsqueeze(0).expand(len(pseqs), -1) + 2
+    h = model.roberta(inputs_embeds=x, attention_mask=(pids != 1).long() | (torch.arange(T) <= n).long(), position_ids=pos).last_hidden_state[:, 1 + n]
+    plogits = model.lm_head(h)[:, words]
+    labels = torch.tensor([0, 2])
+    loss = torch.nn.functional.cross_entropy(plogits, labels)
+    loss.backward()
+    write("roberta_tiny.json", {"sequences": seqs, "logits": [f32(logits[i, :len(s)]) for i, s in enumerate(seqs)],
+                                "prompt_gradient": {"n": n, "words": words, "labels": labels.tolist(), "sequences": pseqs,
+                                                    "prompt": f32(prompt.detach()), "loss": loss.item(), "grad": f32(prompt.grad)}})
 
 if __name__ == "__main__":
     OUT.mkdir(parents=True, exist_ok=True)
