@@ -36,16 +36,8 @@ public final class Encoder {
         arena.reset()
         let x = arena.take(n * C), q = arena.take(n * C), k = arena.take(n * C), v = arena.take(n * C)
         let att = arena.take(n * C), tmp = arena.take(n * C), ffn = arena.take(n * I)
-        embeddingsForward(x, batch)
-        if let prompt {
-            // Replace the word embedding of prompt rows: recompute those rows' sum, then LayerNorm.
-            for r in 0..<n where prompt.tokens[r] >= 0 {
-                let o = x + r * C, src = prompt.vectors + Int(prompt.tokens[r]) * C
-                let p = weights.positions.row(Int(batch.positions[r])), t = weights.types.row(Int(batch.typeIds[r]))
-                for c in 0..<C { o[c] = src[c] + p[c] + t[c] }
-                layerNormForward(o, o, weights.embedNorm.weight.data, weights.embedNorm.bias.data, rows: 1, cols: C, eps: config.layerNormEps)
-            }
-        }
+        embeddingSums(x, batch, prompt: prompt)
+        layerNormForward(x, x, weights.embedNorm.weight.data, weights.embedNorm.bias.data, rows: n, cols: C, eps: config.layerNormEps)
         for (i, l) in weights.layers.enumerated() {
             layerForward(x, l, batch, q: q, k: k, v: v, att: att, tmp: tmp, ffn: ffn, onFFN: onFFN.map { f in { f(i, $0) } })
         }
@@ -64,16 +56,17 @@ public final class Encoder {
         }
     }
 
-    // out (N,C) = LayerNorm(wte[ids] + wpe[positions] + wtt[types])
-    func embeddingsForward(_ out: UnsafeMutablePointer<Float>, _ batch: Batch) {
+    /// out (N,C) = wte[ids] (or prompt vector k where tokens[r] = k ≥ 0) + wpe[positions] + wtt[types],
+    /// before the embeddings' LayerNorm (which the caller runs, saving what it needs or not).
+    func embeddingSums(_ out: UnsafeMutablePointer<Float>, _ batch: Batch,
+                       prompt: (tokens: [Int32], vectors: UnsafePointer<Float>)? = nil) {
         let C = config.hidden, w = weights
         for r in 0..<batch.rows {
-            let o = out + r * C
-            let a = w.words.row(Int(batch.ids[r])), p = w.positions.row(Int(batch.positions[r]))
-            let t = w.types.row(Int(batch.typeIds[r]))
+            let o = out + r * C, k = prompt.map { Int($0.tokens[r]) } ?? -1
+            let a = k >= 0 ? prompt!.vectors + k * C : UnsafePointer(w.words.row(Int(batch.ids[r])))
+            let p = w.positions.row(Int(batch.positions[r])), t = w.types.row(Int(batch.typeIds[r]))
             for c in 0..<C { o[c] = a[c] + p[c] + t[c] }
         }
-        layerNormForward(out, out, w.embedNorm.weight.data, w.embedNorm.bias.data, rows: batch.rows, cols: C, eps: config.layerNormEps)
     }
 
     // x (N,C) → x (N,C): post-LN attention block, then post-LN feed-forward block.

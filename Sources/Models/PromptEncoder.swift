@@ -88,12 +88,7 @@ public final class PromptEncoder {
     func embeddingsForward(_ out: UnsafeMutablePointer<Float>, prompt: UnsafePointer<Float>) {
         let C = config.hidden, w = encoder.weights, b = input.batch
         let e = acts.take(b.rows * C)
-        for r in 0..<b.rows {
-            let o = e + r * C, t = Int(input.promptToken[r])
-            let src = t >= 0 ? UnsafePointer(prompt + t * C) : UnsafePointer(w.words.row(Int(b.ids[r])))
-            let p = w.positions.row(Int(b.positions[r])), ty = w.types.row(Int(b.typeIds[r]))
-            for c in 0..<C { o[c] = src[c] + p[c] + ty[c] }
-        }
+        encoder.embeddingSums(e, b, prompt: (input.promptToken, prompt))
         layerNormForwardSaving(out, xhat0!, rstd0!, e, w.embedNorm.weight.data, w.embedNorm.bias.data,
                                rows: b.rows, cols: C, eps: config.layerNormEps)
     }
