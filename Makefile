@@ -9,7 +9,7 @@ VENV       ?= .venv
 BIN        := .build/release
 MIRROR     ?= $(if $(PT_DATA_MIRROR),$(PT_DATA_MIRROR),../shared/data)
 SYS_PKGS   := libopenblas-dev libarchive-dev libxml2-dev pkg-config jq
-MODELS     := models/splade-tiny/model.safetensors models/minilm/model.safetensors
+MODELS     := models/splade-tiny/model.safetensors models/minilm/model.safetensors models/gpt2-bpe/merges.txt
 
 .PHONY: all build test demo bench bench-setup fixtures models deps data clean \
         sst2-prompts transfer-rt cross-task cross-model paper-indicators

@@ -264,6 +264,68 @@ def roberta_fixtures():
                                 "prompt_gradient": {"n": n, "words": words, "labels": labels.tolist(), "sequences": pseqs,
                                                     "prompt": f32(prompt.detach()), "loss": loss.item(), "grad": f32(prompt.grad)}})
 
+BPE_EDGE = [
+    "it's they're we've I'm you'll he'd IT'S 'sand 'Tis", "two  spaces   three    four", "trailing spaces   ",
+    "\n\nnewlines\r\n\ttabs\t\t", "!!!!!!!!" * 60, "1234567890 3.14159 1,000,000", "<mask> at start, middle <mask> and end <mask>",
+    "no space<mask>here", "<s>raw</s> specials <pad> <unk>", "ünïcödé Ελληνικά Кириллица", "emoji 😍🔥👍🏽 👨‍👩‍👧 flags 🇫🇷",
+    "a" * 600, "x\u00a0y\u2028z\u3000w", "\u0300combining first",
+]
+
+def bpe_tokenizer_fixtures():
+    """Byte-level BPE ids by Hugging Face on GPT-2's 50k vocabulary (models/gpt2-bpe, rebuilt
+    from the openai-whisper ranks by scripts/tiktoken-to-bpe.py) in RoBERTa's format, on
+    real text; and the tiny RoBERTa's own tokenizer.json (trained here, <mask> lstrip as
+    roberta-base has it)."""
+    from transformers import RobertaTokenizerFast
+    tok = RobertaTokenizerFast.from_pretrained(ROOT / "models/gpt2-bpe")
+    cases = []
+    for t in EDGE + BPE_EDGE:
+        cases.append({"text_a": t, "input_ids": tok(t)["input_ids"]})
+    for a, b in PAIRS:
+        cases.append({"text_a": a, "text_b": b, "input_ids": tok(a, b)["input_ids"]})
+    for a, b, n in TRUNC:
+        enc = tok(a, b, truncation=True, max_length=n) if b is not None else tok(a, truncation=True, max_length=n)
+        cases.append({"text_a": a, **({"text_b": b} if b is not None else {}), "input_ids": enc["input_ids"], "max_length": n})
+    rows = [l.split("\t") for l in (DATA / "sst2/dev.tsv").read_text(encoding="utf-8").splitlines()[1:]]
+    sst2 = [fnv1a(tok(r[0])["input_ids"]) for r in rows]
+    tweets = [json.loads(l)["text"] for l in (DATA / "tweeteval_sentiment/derived_validation.jsonl").read_text(encoding="utf-8").splitlines()]
+    mnli = [json.loads(l) for l in (DATA / "mnli/derived_validation_matched.jsonl").read_text(encoding="utf-8").splitlines()[:1000]]
+    import tarfile
+    imdb = {}
+    with tarfile.open(DATA / "imdb/aclImdb_v1-labelled.tar.gz") as tar:
+        for m in tar:
+            if m.isfile() and m.name.startswith(("aclImdb/train/pos/", "aclImdb/train/neg/")) and len(imdb) < 400:
+                imdb[m.name] = fnv1a(tok(tar.extractfile(m).read().decode("utf-8"))["input_ids"])
+    write("tokenizer_bpe.json", {
+        "cases": cases, "sst2_dev": sst2, "tweeteval_validation": [fnv1a(tok(x)["input_ids"]) for x in tweets],
+        "mnli_validation_matched_1000": [fnv1a(tok(r["premise"], r["hypothesis"])["input_ids"]) for r in mnli],
+        "imdb_train": imdb,
+        "tokens": {w: tok.convert_tokens_to_ids(w) for w in ("positive", "Ġpositive", "negative", "Ġnegative", "<mask>")},
+    })
+
+def roberta_tiny_tokenizer():
+    """A 300-token byte-level BPE trained on SST-2 sentences, with RoBERTa's special tokens
+    (<s>=0, <pad>=1, </s>=2, <unk>=3, <mask>=4, lstrip) and post-processor, for the tiny
+    checkpoint: then every tool can run on a RoBERTa folder."""
+    from tokenizers import Tokenizer, AddedToken, models, pre_tokenizers, processors, trainers, decoders
+    rows = [l.split("\t")[0] for l in (DATA / "sst2/dev.tsv").read_text(encoding="utf-8").splitlines()[1:]]
+    tk = Tokenizer(models.BPE())
+    tk.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tk.decoder = decoders.ByteLevel()
+    mask = AddedToken("<mask>", lstrip=True, rstrip=False, normalized=False, special=True)
+    trainer = trainers.BpeTrainer(vocab_size=300, special_tokens=["<s>", "<pad>", "</s>", "<unk>", mask],
+                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
+    tk.train_from_iterator(rows, trainer)
+    tk.post_processor = processors.RobertaProcessing(("</s>", 2), ("<s>", 0))
+    tk.save(str(OUT / "roberta-tiny/tokenizer.json"))
+    cases = []
+    for t in EDGE + BPE_EDGE + ["the movie was <mask> .", "great <mask>", "  <mask>  two"]:
+        cases.append({"text_a": t, "input_ids": tk.encode(t).ids})
+    for a, b in PAIRS:
+        # transformers (and this toolkit) read an empty second text as none
+        cases.append({"text_a": a, "text_b": b, "input_ids": tk.encode(a, b or None).ids})
+    write("tokenizer_roberta_tiny.json", {"vocab_size": tk.get_vocab_size(), "cases": cases})
+
 if __name__ == "__main__":
     OUT.mkdir(parents=True, exist_ok=True)
     torch.set_num_threads(2)
@@ -274,3 +336,5 @@ if __name__ == "__main__":
     prompt_reader_fixtures()
     projector_fixtures()
     roberta_fixtures()
+    roberta_tiny_tokenizer()
+    bpe_tokenizer_fixtures()

@@ -16,6 +16,17 @@ public struct TemplateProcessor {
                                  .sequence(first: false, typeId: 1), .special(id: sep, typeId: 1)])
     }
 
+    /// RoBERTa's `<s> A </s>` / `<s> A </s></s> B </s>`, every token of type 0.
+    public static func roberta(cls: Int32, sep: Int32) -> TemplateProcessor {
+        TemplateProcessor(single: [.special(id: cls, typeId: 0), .sequence(first: true, typeId: 0), .special(id: sep, typeId: 0)],
+                          pair: [.special(id: cls, typeId: 0), .sequence(first: true, typeId: 0), .special(id: sep, typeId: 0),
+                                 .special(id: sep, typeId: 0), .sequence(first: false, typeId: 0), .special(id: sep, typeId: 0)])
+    }
+
+    /// No special tokens (GPT-2): `A` / `A B`.
+    public static let plain = TemplateProcessor(single: [.sequence(first: true, typeId: 0)],
+                                                pair: [.sequence(first: true, typeId: 0), .sequence(first: false, typeId: 0)])
+
     /// How many special tokens the template adds.
     public func added(pair isPair: Bool) -> Int {
         (isPair ? pair : single).filter { if case .special = $0 { return true }; return false }.count

@@ -2,39 +2,33 @@ import Foundation
 import PipelineIO
 
 extension Tokenizer {
-    /// Loads the tokenizer of a Hugging Face model folder.
+    /// Loads the tokenizer of a Hugging Face model folder: `tokenizer.json`, or the older
+    /// files `vocab.txt` (WordPiece) / `vocab.json` + `merges.txt` (byte-level BPE) with the
+    /// options of `tokenizer_config.json`.
     public static func load(folder: String) throws -> Tokenizer {
-        let json = folder + "/tokenizer.json"
-        if FileManager.default.fileExists(atPath: json) { return try load(tokenizerJSON: json) }
-        let vocab = folder + "/vocab.txt"
-        if FileManager.default.fileExists(atPath: vocab) {
-            return try load(vocabTxt: vocab, config: folder + "/tokenizer_config.json")
+        let fm = FileManager.default
+        let config = folder + "/tokenizer_config.json"
+        if fm.fileExists(atPath: folder + "/tokenizer.json") { return try load(tokenizerJSON: folder + "/tokenizer.json") }
+        if fm.fileExists(atPath: folder + "/vocab.txt") { return try load(vocabTxt: folder + "/vocab.txt", config: config) }
+        if fm.fileExists(atPath: folder + "/vocab.json") {
+            return try load(vocabJSON: folder + "/vocab.json", merges: folder + "/merges.txt", config: config)
         }
-        throw ToolError("\(folder): no tokenizer.json or vocab.txt")
+        throw ToolError("\(folder): no tokenizer.json, vocab.txt or vocab.json + merges.txt")
     }
 
     /// `tokenizer.json` as `tokenizers` writes it; the stages it names must be ones this
-    /// toolkit implements, otherwise the error names the one that is not.
+    /// toolkit implements, otherwise the error names the one that is not. Which token plays
+    /// which role (cls, sep, mask, …) comes from `tokenizer_config.json` beside it, if any.
     public static func load(tokenizerJSON path: String) throws -> Tokenizer {
-        let root: JSON
-        do { root = try JSON.parse(String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self)) }
-        catch { throw ToolError("\(path): cannot read tokenizer: \(error)") }
+        let root = try readJSON(path)
         func fail(_ s: String) -> ToolError { ToolError("\(path): \(s)") }
-
-        guard let m = root["model"], m["type"]?.string == "WordPiece" || (m["type"] == nil && m["continuing_subword_prefix"] != nil),
-              let vocabMembers = m["vocab"]?.members else {
-            throw fail("model type \(root["model"]?["type"]?.string ?? "?") is not supported (WordPiece is)")
-        }
+        guard let m = root["model"], let vocabMembers = m["vocab"]?.members else { throw fail("no model vocabulary") }
         var vocab = [String: Int32](minimumCapacity: vocabMembers.count)
         for kv in vocabMembers { if let i = kv.value.int { vocab[kv.key] = Int32(i) } }
-        let model = try WordPiece(vocab: vocab, unkToken: m["unk_token"]?.string ?? "[UNK]",
-                                  prefix: m["continuing_subword_prefix"]?.string ?? "##",
-                                  maxInputCharsPerWord: m["max_input_chars_per_word"]?.int ?? 100)
+        let model = try tokenModel(m, vocab: vocab, fail)
 
         let normalizer = try root["normalizer"].flatMap { try normalizerFrom($0, fail) }
-        if let p = root["pre_tokenizer"], !p.isNull, p["type"]?.string != "BertPreTokenizer" {
-            throw fail("pre-tokenizer \(p["type"]?.string ?? "?") is not supported (BertPreTokenizer is)")
-        }
+        let preTokenizer = try preTokenizerFrom(root["pre_tokenizer"], fail)
         var added: [AddedToken] = []
         for t in root["added_tokens"]?.array ?? [] {
             guard let content = t["content"]?.string, let id = t["id"]?.int else { continue }
@@ -45,11 +39,70 @@ extension Tokenizer {
                                     singleWord: t["single_word"]?.bool ?? false))
             if vocab[content] == nil { vocab[content] = Int32(id) }
         }
-        let special = SpecialTokens(cls: vocab["[CLS]"], sep: vocab["[SEP]"], mask: vocab["[MASK]"],
-                                    pad: vocab["[PAD]"], unk: vocab["[UNK]"])
-        let post = try postProcessorFrom(root["post_processor"], vocab: vocab, special: special, fail)
-        return Tokenizer(normalizer: normalizer, preTokenizer: BertPreTokenizer(), model: model,
+        let folder = (path as NSString).deletingLastPathComponent
+        let special = try specialRoles(vocab: vocab, config: optionalJSON(folder + "/tokenizer_config.json"))
+        let post = try postProcessorFrom(root["post_processor"], vocab: vocab, special: special, bpe: model is BPE, fail)
+        return Tokenizer(normalizer: normalizer, preTokenizer: preTokenizer, model: model,
                          post: post, added: AddedVocabulary(added), special: special)
+    }
+
+    static func tokenModel(_ m: JSON, vocab: [String: Int32], _ fail: (String) -> ToolError) throws -> TokenModel {
+        switch m["type"]?.string ?? (m["continuing_subword_prefix"] != nil && m["merges"] == nil ? "WordPiece" : "?") {
+        case "WordPiece":
+            return try WordPiece(vocab: vocab, unkToken: m["unk_token"]?.string ?? "[UNK]",
+                                 prefix: m["continuing_subword_prefix"]?.string ?? "##",
+                                 maxInputCharsPerWord: m["max_input_chars_per_word"]?.int ?? 100)
+        case "BPE":
+            for (key, what) in [("continuing_subword_prefix", "a subword prefix"), ("end_of_word_suffix", "an end-of-word suffix")] {
+                if let s = m[key]?.string, !s.isEmpty { throw fail("BPE with \(what) is not supported") }
+            }
+            if m["byte_fallback"]?.bool == true { throw fail("BPE with byte_fallback is not supported") }
+            if let d = m["dropout"]?.double, d > 0 { throw fail("BPE dropout is for training; set it to null") }
+            let merges = try (m["merges"]?.array ?? []).map { entry -> (String, String) in
+                if let pair = entry.array, pair.count == 2, let a = pair[0].string, let b = pair[1].string { return (a, b) }
+                if let s = entry.string, let sp = s.firstIndex(of: " ") { return (String(s[..<sp]), String(s[s.index(after: sp)...])) }
+                throw fail("merge \(entry.text) is neither \"a b\" nor [a, b]")
+            }
+            return try BPE(vocab: vocab, merges: merges, unkToken: m["unk_token"]?.string,
+                           ignoreMerges: m["ignore_merges"]?.bool ?? false)
+        case let other:
+            throw fail("model type \(other) is not supported (WordPiece and BPE are)")
+        }
+    }
+
+    static func preTokenizerFrom(_ p: JSON?, _ fail: (String) -> ToolError) throws -> PreTokenizer {
+        guard let p, !p.isNull else { return BertPreTokenizer() }
+        switch p["type"]?.string {
+        case "BertPreTokenizer": return BertPreTokenizer()
+        case "ByteLevel":
+            return ByteLevelPreTokenizer(addPrefixSpace: p["add_prefix_space"]?.bool ?? true, useRegex: p["use_regex"]?.bool ?? true)
+        case let other: throw fail("pre-tokenizer \(other ?? "?") is not supported (BertPreTokenizer and ByteLevel are)")
+        }
+    }
+
+    /// The token of each role: `tokenizer_config.json`'s `cls_token` … when given, else the
+    /// BERT or RoBERTa name that the vocabulary has.
+    static func specialRoles(vocab: [String: Int32], config: JSON?) throws -> SpecialTokens {
+        func role(_ key: String, _ names: [String]) throws -> Int32? {
+            if let v = config?[key], !v.isNull {
+                guard let name = v.string ?? v["content"]?.string else { return nil }
+                guard let id = vocab[name] else { throw ToolError("tokenizer_config.json: \(key) '\(name)' is not in the vocabulary") }
+                return id
+            }
+            return names.lazy.compactMap { vocab[$0] }.first
+        }
+        return SpecialTokens(cls: try role("cls_token", ["[CLS]", "<s>"]), sep: try role("sep_token", ["[SEP]", "</s>"]),
+                             mask: try role("mask_token", ["[MASK]", "<mask>"]), pad: try role("pad_token", ["[PAD]", "<pad>"]),
+                             unk: try role("unk_token", ["[UNK]", "<unk>"]))
+    }
+
+    static func readJSON(_ path: String) throws -> JSON {
+        do { return try JSON.parse(String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self)) }
+        catch { throw ToolError("\(path): cannot read: \(error)") }
+    }
+
+    static func optionalJSON(_ path: String) throws -> JSON? {
+        FileManager.default.fileExists(atPath: path) ? try readJSON(path) : nil
     }
 
     static func normalizerFrom(_ n: JSON, _ fail: (String) -> ToolError) throws -> Normalizer? {
@@ -67,9 +120,10 @@ extension Tokenizer {
         }
     }
 
-    static func postProcessorFrom(_ p: JSON?, vocab: [String: Int32], special: SpecialTokens,
+    static func postProcessorFrom(_ p: JSON?, vocab: [String: Int32], special: SpecialTokens, bpe: Bool = false,
                                   _ fail: (String) -> ToolError) throws -> TemplateProcessor {
         guard let p, !p.isNull else {
+            if bpe { return .plain }
             guard let cls = special.cls, let sep = special.sep else { throw fail("no post-processor and no [CLS]/[SEP]") }
             return .bert(cls: cls, sep: sep)
         }
@@ -100,6 +154,13 @@ extension Tokenizer {
                 throw fail("BertProcessing without cls/sep")
             }
             return .bert(cls: Int32(cls), sep: Int32(sep))
+        case "RobertaProcessing":
+            guard let cls = p["cls"]?.array?.last?.int, let sep = p["sep"]?.array?.last?.int else {
+                throw fail("RobertaProcessing without cls/sep")
+            }
+            return .roberta(cls: Int32(cls), sep: Int32(sep))
+        case "ByteLevel":   // offsets only: no special tokens
+            return .plain
         default:
             throw fail("post-processor \(p["type"]?.string ?? "?") is not supported")
         }
@@ -129,5 +190,54 @@ extension Tokenizer {
         }
         return Tokenizer(normalizer: normalizer, preTokenizer: BertPreTokenizer(), model: try WordPiece(vocab: vocab),
                          post: .bert(cls: cls, sep: sep), added: AddedVocabulary(added), special: special)
+    }
+}
+
+extension Tokenizer {
+    /// GPT-2 / RoBERTa's older files: `vocab.json` (token → id), `merges.txt` (one merge a
+    /// line, rank order) and `tokenizer_config.json` (special tokens, `add_prefix_space`),
+    /// as `RobertaTokenizerFast` builds them. RoBERTa's pair format when the config names a
+    /// RoBERTa tokenizer or, without one, when the vocabulary has `<s>` and `</s>`.
+    public static func load(vocabJSON path: String, merges mergesPath: String, config configPath: String) throws -> Tokenizer {
+        guard let members = try readJSON(path).members else { throw ToolError("\(path): not a JSON object of token ids") }
+        var vocab = [String: Int32](minimumCapacity: members.count)
+        for kv in members {
+            guard let i = kv.value.int else { throw ToolError("\(path): id of '\(kv.key)' is not an integer") }
+            vocab[kv.key] = Int32(i)
+        }
+        let text: String
+        do { text = try String(contentsOfFile: mergesPath, encoding: .utf8) } catch { throw ToolError("\(mergesPath): cannot read merges") }
+        var merges: [(String, String)] = []
+        for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            if line.isEmpty || (n == 0 && line.hasPrefix("#version")) { continue }
+            let parts = line.split(separator: " ", omittingEmptySubsequences: false)
+            guard parts.count == 2 else { throw ToolError("\(mergesPath):\(n + 1): a merge is two tokens separated by one space") }
+            merges.append((String(parts[0]), String(parts[1])))
+        }
+        let config = try optionalJSON(configPath)
+        let special = try specialRoles(vocab: vocab, config: config)
+        // Special tokens are matched in the raw text; lstrip etc. as `added_tokens_decoder` says.
+        var flags: [String: JSON] = [:]
+        for kv in config?["added_tokens_decoder"]?.members ?? [] { if let c = kv.value["content"]?.string { flags[c] = kv.value } }
+        let names = ["bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token", "mask_token"].compactMap { key in
+            config?[key].flatMap { $0.string ?? $0["content"]?.string }
+        }
+        let roleNames = names.isEmpty ? ["<s>", "</s>", "<unk>", "<pad>", "<mask>"].filter { vocab[$0] != nil } : names
+        let added = Set(roleNames + flags.keys).sorted().compactMap { name -> AddedToken? in
+            guard let id = vocab[name] else { return nil }
+            let f = flags[name]
+            return AddedToken(content: Array(name.unicodeScalars), id: id, lstrip: f?["lstrip"]?.bool ?? false,
+                              rstrip: f?["rstrip"]?.bool ?? false, singleWord: f?["single_word"]?.bool ?? false)
+        }
+        let cls = config?["tokenizer_class"]?.string
+        let roberta = cls.map { $0.hasPrefix("Roberta") || $0.hasPrefix("Bart") } ?? (vocab["<s>"] != nil && vocab["</s>"] != nil)
+        var post = TemplateProcessor.plain
+        if roberta {
+            guard let c = special.cls, let s = special.sep else { throw ToolError("\(path): a RoBERTa tokenizer needs <s> and </s>") }
+            post = .roberta(cls: c, sep: s)
+        }
+        let pre = ByteLevelPreTokenizer(addPrefixSpace: config?["add_prefix_space"]?.bool ?? false)
+        return Tokenizer(normalizer: nil, preTokenizer: pre, model: try BPE(vocab: vocab, merges: merges),
+                         post: post, added: AddedVocabulary(added), special: special)
     }
 }

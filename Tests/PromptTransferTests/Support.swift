@@ -23,9 +23,9 @@ enum Fixture {
 
     /// A real model folder under models/. In CI (CI=true) its absence fails the test;
     /// elsewhere it skips with the command that fetches it.
-    static func model(_ name: String) throws -> String {
+    static func model(_ name: String, file: String = "model.safetensors") throws -> String {
         let path = root.appendingPathComponent("models/\(name)").path
-        if FileManager.default.fileExists(atPath: path + "/model.safetensors") { return path }
+        if FileManager.default.fileExists(atPath: path + "/" + file) { return path }
         let msg = "models/\(name) is missing: run `make models`"
         if ProcessInfo.processInfo.environment["CI"] != nil { XCTFail(msg); throw XCTSkip(msg) }
         throw XCTSkip(msg)
@@ -76,3 +76,11 @@ func runTool(_ tool: String, _ args: [String], stdin: String = "") throws -> Too
     return ToolResult(status: p.terminationStatus, out: String(decoding: out, as: UTF8.self), err: String(decoding: err, as: UTF8.self))
 }
 
+
+/// FNV-1a of the ids' little-endian bytes: how fixtures store the ids of long corpora.
+func fnv1a(_ ids: [Int32]) -> String {
+    var h: UInt64 = 0xcbf29ce484222325
+    for id in ids { withUnsafeBytes(of: id.littleEndian) { for b in $0 { h = (h ^ UInt64(b)) &* 0x100000001b3 } } }
+    let s = String(h, radix: 16)
+    return String(repeating: "0", count: 16 - s.count) + s
+}

@@ -71,11 +71,4 @@ final class TokenizerTests: XCTestCase {
         XCTAssertTrue(try tok.encode("one two three four", maxLength: 4).truncated)
         XCTAssertThrowsError(try tok.encode("a", "b", maxLength: 2))
     }
-
-    func fnv1a(_ ids: [Int32]) -> String {
-        var h: UInt64 = 0xcbf29ce484222325
-        for id in ids { withUnsafeBytes(of: id.littleEndian) { for b in $0 { h = (h ^ UInt64(b)) &* 0x100000001b3 } } }
-        let s = String(h, radix: 16)
-        return String(repeating: "0", count: 16 - s.count) + s
-    }
 }

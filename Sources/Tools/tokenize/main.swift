@@ -15,7 +15,7 @@ struct Tokenize: ParsableCommand {
           tokenize --model models/splade-tiny --max-length 128 data/sst2/validation.jsonl | jq -c .input_ids
         """)
 
-    @Option(help: "Model folder holding tokenizer.json or vocab.txt.") var model: String
+    @Option(help: "Model folder holding tokenizer.json, vocab.txt (WordPiece) or vocab.json + merges.txt (byte-level BPE).") var model: String
     @Option(help: "Truncate longest-first to at most N tokens (special tokens included).") var maxLength: Int?
     @Option(name: .shortAndLong, help: "Write to FILE (atomically) instead of stdout.") var output: String?
     @Flag(help: "Show progress on stderr even when it is not a terminal.") var progress = false

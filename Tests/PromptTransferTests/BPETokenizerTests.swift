@@ -1,0 +1,88 @@
+import Foundation
+import PipelineIO
+import Tokenizers
+import XCTest
+
+/// Byte-level BPE ids must equal Hugging Face's (fixtures from scripts/make_fixtures.py):
+/// GPT-2's 50k vocabulary in RoBERTa's format (models/gpt2-bpe, from vocab.json +
+/// merges.txt) on real text, and the tiny RoBERTa's tokenizer.json (<mask> with lstrip).
+final class BPETokenizerTests: XCTestCase {
+    static var gpt2: Tokenizer?
+
+    func gpt2Tokenizer() throws -> Tokenizer {
+        if let t = Self.gpt2 { return t }
+        let t = try Tokenizer.load(folder: try Fixture.model("gpt2-bpe", file: "merges.txt"))
+        Self.gpt2 = t
+        return t
+    }
+
+    func check(_ tok: Tokenizer, _ cases: [JSON], _ what: String) throws {
+        for c in cases {
+            let enc = try tok.encode(c["text_a"]!.string!, c["text_b"]?.string, maxLength: c["max_length"]?.int)
+            XCTAssertEqual(enc.encoding.ids, Fixture.ints(c["input_ids"]), "\(what): \(c["text_a"]!.text)")
+            XCTAssertEqual(enc.encoding.typeIds, [Int32](repeating: 0, count: enc.encoding.ids.count))
+        }
+    }
+
+    func testEdgeCasesPairsAndTruncation() throws {
+        let cases = try Fixture.json("tokenizer_bpe.json")["cases"]!.array!
+        XCTAssertGreaterThan(cases.count, 60)
+        try check(try gpt2Tokenizer(), cases, "gpt2-bpe")
+    }
+
+    func testRealTextSST2TweetsMNLIAndIMDB() throws {
+        let tok = try gpt2Tokenizer()
+        let expected = try Fixture.json("tokenizer_bpe.json")
+        func compare(_ texts: [(String, String?)], _ key: String) throws {
+            let hashes = expected[key]!.array!.map { $0.string! }
+            XCTAssertEqual(texts.count, hashes.count, key)
+            var bad = 0
+            for (t, h) in zip(texts, hashes) where fnv1a(try tok.encode(t.0, t.1).encoding.ids) != h {
+                bad += 1
+                if bad < 5 { XCTFail("\(key): \(t)") }
+            }
+            XCTAssertEqual(bad, 0, key)
+        }
+        let sst2 = try String(contentsOf: try Fixture.data("sst2/dev.tsv"), encoding: .utf8)
+            .split(separator: "\n").dropFirst().map { (String($0.split(separator: "\t")[0]), String?.none) }
+        try compare(sst2, "sst2_dev")
+        let tweets = try lines("tweeteval_sentiment/derived_validation.jsonl").map { ($0["text"]!.string!, String?.none) }
+        try compare(tweets, "tweeteval_validation")
+        let mnli = try lines("mnli/derived_validation_matched.jsonl").prefix(1000).map { ($0["premise"]!.string!, $0["hypothesis"]!.string) }
+        try compare(Array(mnli), "mnli_validation_matched_1000")
+
+        let imdb = Dictionary(uniqueKeysWithValues: expected["imdb_train"]!.members!.map { ($0.key, $0.value.string!) })
+        var seen = 0
+        try ArchiveReader.members(of: try Fixture.data("imdb/aclImdb_v1-labelled.tar.gz").path,
+                                  want: { imdb[$0] != nil }) { name, bytes in
+            // reviews with <br /> markup, quotes, long words: ids must still be identical
+            XCTAssertEqual(fnv1a(try tok.encode(String(decoding: bytes, as: UTF8.self)).encoding.ids), imdb[name], name)
+            seen += 1
+        }
+        XCTAssertEqual(seen, 400)
+    }
+
+    func testTinyRobertaTokenizerJSON() throws {
+        let folder = Fixture.dir.appendingPathComponent("roberta-tiny").path
+        let tok = try Tokenizer.load(folder: folder)
+        let f = try Fixture.json("tokenizer_roberta_tiny.json")
+        try check(tok, f["cases"]!.array!, "roberta-tiny")
+        XCTAssertEqual(tok.special.mask, 4)
+        XCTAssertEqual(tok.special.cls, 0)
+        XCTAssertEqual(tok.special.sep, 2)
+        XCTAssertEqual(tok.special.pad, 1)
+    }
+
+    func testLabelWordsResolveWithoutTheSpaceMarker() throws {
+        // the paper reads "positive" (no leading space, id 22173 in roberta-base) at <mask>
+        let tok = try gpt2Tokenizer()
+        let ids = try Fixture.json("tokenizer_bpe.json")["tokens"]!
+        XCTAssertEqual(tok.id(of: "positive"), Int32(ids["positive"]!.int!))
+        XCTAssertEqual(tok.id(of: "Ġpositive"), Int32(ids["Ġpositive"]!.int!))
+        XCTAssertNotEqual(tok.id(of: "positive"), tok.id(of: "Ġpositive"))
+    }
+
+    func lines(_ relative: String) throws -> [JSON] {
+        try String(contentsOf: try Fixture.data(relative), encoding: .utf8).split(separator: "\n").map { try JSON.parse(String($0)) }
+    }
+}
