@@ -303,6 +303,47 @@ def bpe_tokenizer_fixtures():
         "tokens": {w: tok.convert_tokens_to_ids(w) for w in ("positive", "Ġpositive", "negative", "Ġnegative", "<mask>")},
     })
 
+def paper_layout_fixture():
+    """The paper's 1.0 input layout (Prompt-Transferability-1.0/model/modelling_roberta.py),
+    re-implemented on the tiny RoBERTa: ids [-1..-n] <s> a </s> (b </s>); prompt slot 0 holds
+    the <mask> word embedding instead of prompt vector 0; position ids count every row from
+    padding_idx + 1 but the n prompt rows get a zero position embedding; one token type;
+    logits read at row 0. Padded batch with an attention mask; loss gradient by autograd."""
+    from transformers import RobertaForMaskedLM
+    model = RobertaForMaskedLM.from_pretrained(OUT / "roberta-tiny").eval()
+    emb = model.roberta.embeddings
+    C, P = model.config.hidden_size, model.config.max_position_embeddings
+    # a zero row at index P stands for "no position embedding"
+    pos_table = torch.nn.Embedding(P + 1, C)
+    with torch.no_grad():
+        pos_table.weight[:P] = emb.position_embeddings.weight
+        pos_table.weight[P] = 0
+    emb.position_embeddings = pos_table
+    g = torch.Generator().manual_seed(7)
+    n, mask_id, pad = 6, 4, 1
+    prompt = (torch.randn(n, C, generator=g) * 0.5).requires_grad_(True)
+    texts = [(torch.randint(5, 300, (k,), generator=g).tolist(), None) for k in (4, 13)]
+    texts += [(torch.randint(5, 300, (k,), generator=g).tolist(), torch.randint(5, 300, (j,), generator=g).tolist()) for k, j in ((5, 7), (20, 9))]
+    seqs = [[-(i + 1) for i in range(n)] + [0] + a + [2] + ((b + [2]) if b else []) for a, b in texts]
+    T = max(map(len, seqs))
+    ids = torch.tensor([s + [pad] * (T - len(s)) for s in seqs])
+    words = emb.word_embeddings(ids.clamp(min=0)) * (ids >= 0).unsqueeze(2)
+    slot = (-(ids + 1)).clamp(min=0)
+    pemb = prompt[slot] * (ids < 0).unsqueeze(2)
+    pemb = torch.cat([emb.word_embeddings.weight[mask_id].detach().expand(len(seqs), 1, C), pemb[:, 1:]], 1)
+    x = words + pemb
+    real = (ids != pad).long()
+    pos = torch.cumsum(real, 1) * real + pad                       # create_position_ids_from_input_ids
+    pos[:, :n] = P                                                 # the paper zeroes the prompt rows' positions
+    logits = model(inputs_embeds=x, attention_mask=real, position_ids=pos, token_type_ids=torch.zeros_like(ids)).logits[:, 0]
+    label_words, labels = [10, 20, 30], torch.tensor([0, 2, 1, 2])
+    loss = torch.nn.functional.cross_entropy(logits[:, label_words], labels)
+    loss.backward()
+    write("roberta_paper_layout.json", {
+        "n": n, "texts": [{"a": a, **({"b": b} if b else {})} for a, b in texts], "sequences": seqs,
+        "prompt": f32(prompt.detach()), "logits_row0": f32(logits.detach()), "words": label_words, "labels": labels.tolist(),
+        "loss": loss.item(), "grad": f32(prompt.grad)})
+
 def roberta_tiny_tokenizer():
     """A 300-token byte-level BPE trained on SST-2 sentences, with RoBERTa's special tokens
     (<s>=0, <pad>=1, </s>=2, <unk>=3, <mask>=4, lstrip) and post-processor, for the tiny
@@ -337,4 +378,5 @@ if __name__ == "__main__":
     projector_fixtures()
     roberta_fixtures()
     roberta_tiny_tokenizer()
+    paper_layout_fixture()
     bpe_tokenizer_fixtures()

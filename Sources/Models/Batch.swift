@@ -17,10 +17,11 @@ public struct Batch {
     public var maxLength: Int { (0..<count).map(length).max() ?? 0 }
 
     /// Appends one sequence; positions count from `firstPosition` (0 for BERT, 2 for RoBERTa).
-    public mutating func append(ids: [Int32], typeIds: [Int32]? = nil, firstPosition: Int = 0) {
+    /// Rows in `positionless` get no position embedding (position -1) but are counted.
+    public mutating func append(ids: [Int32], typeIds: [Int32]? = nil, firstPosition: Int = 0, positionless: Range<Int> = 0..<0) {
         self.ids += ids
         self.typeIds += typeIds ?? Array(repeating: 0, count: ids.count)
-        positions += (0..<ids.count).map { Int32(firstPosition + $0) }
+        positions += (0..<ids.count).map { positionless.contains($0) ? -1 : Int32(firstPosition + $0) }
         offsets.append(rows + ids.count)
     }
 }

@@ -64,8 +64,13 @@ public final class Encoder {
         for r in 0..<batch.rows {
             let o = out + r * C, k = prompt.map { Int($0.tokens[r]) } ?? -1
             let a = k >= 0 ? prompt!.vectors + k * C : UnsafePointer(w.words.row(Int(batch.ids[r])))
-            let p = w.positions.row(Int(batch.positions[r])), t = w.types.row(Int(batch.typeIds[r]))
-            for c in 0..<C { o[c] = a[c] + p[c] + t[c] }
+            let t = w.types.row(Int(batch.typeIds[r]))
+            if batch.positions[r] < 0 {   // a positionless row (the paper's prompt rows)
+                for c in 0..<C { o[c] = a[c] + t[c] }
+            } else {
+                let p = w.positions.row(Int(batch.positions[r]))
+                for c in 0..<C { o[c] = a[c] + p[c] + t[c] }
+            }
         }
     }
 

@@ -13,9 +13,10 @@ public struct PromptInput {
 
     public init() {}
 
-    public mutating func append(ids: [Int32], typeIds: [Int32], promptToken: [Int32], readRow: Int, firstPosition: Int) {
-        precondition(ids.count == promptToken.count && readRow < ids.count)
-        batch.append(ids: ids, typeIds: typeIds, firstPosition: firstPosition)
+    public mutating func append(ids: [Int32], typeIds: [Int32], promptToken: [Int32], readRow: Int, firstPosition: Int,
+                                positionless: Range<Int> = 0..<0) {
+        precondition(ids.count == promptToken.count && readRow >= 0 && readRow < ids.count)
+        batch.append(ids: ids, typeIds: typeIds, firstPosition: firstPosition, positionless: positionless)
         self.promptToken += promptToken
         self.readRow.append(readRow)
     }

@@ -19,6 +19,11 @@ public struct EvalRun {
     /// Evaluate on a seeded sample of at most this many examples.
     public var limit: Int? = nil
     public var seed: UInt64 = 0
+    /// Overrides the template recorded in the prompts (needed for files without one, such as
+    /// the paper's released prompts: `paper-1.0`).
+    public var template: String? = nil
+    /// Overrides the task's label words.
+    public var verbalizer: [String]? = nil
 
     public init(model: String, task: String) { self.model = model; self.task = task }
 
@@ -34,7 +39,8 @@ public struct EvalRun {
             texts.seededShuffle(&rng)
             texts = Array(texts.prefix(limit))
         }
-        let words = try labelWordIds(m.verbalizer, tokenizer: tokenizer)
+        let words = try labelWordIds(verbalizer ?? m.verbalizer, tokenizer: tokenizer)
+        guard words.count == m.labels.count else { throw ToolError.usage("\(task) has \(m.labels.count) labels; --verbalizer gives \(words.count) words") }
         let files = try prompts.map { try PromptFile.read($0) }   // all checked before any work
         for f in files { try f.check(model: identity, readout: nil) }
         let out = try DataOutput(path: output)
@@ -42,7 +48,8 @@ public struct EvalRun {
         var cache: [String: EncodedSet] = [:]
         for f in files {
             let kind = Readout.Kind(rawValue: f.metadata["readout"] ?? "") ?? (encoder.hasHead ? .mlm : .tied)
-            let template = try PromptTemplate(f.metadata["template"] ?? PromptTemplate.bert, tokenizer: tokenizer)
+            let template = try PromptTemplate(self.template ?? f.metadata["template"] ?? PromptTemplate.defaultText(roberta: encoder.config.family == .roberta),
+                                              tokenizer: tokenizer)
             let limit = maxTextTokens ?? recordedMaxText(f) ?? 128
             let key = "\(template.text)|\(f.length)|\(limit)"
             if cache[key] == nil {
@@ -53,7 +60,7 @@ public struct EvalRun {
             let readout = try Readout(kind, words: words, encoder: encoder)
             let preds = try predict(set, prompt: f.prompt.array, promptLength: f.length, encoder: pe, readout: readout, batchSize: batchSize)
             out.writeLine(JSON.object([
-                .init("source", .string(f.metadata["name"] ?? f.name)), .init("target", .string(task)),
+                .init("source", .string(f.name)), .init("target", .string(task)),
                 .init("model", .string(identity.name)), .init("split", .string(split)),
                 .init("accuracy", .number(accuracy(preds, set.labels))), .init("n", .number(set.count)),
                 .init("prompt", .string(f.path)), .init("readout", .string(kind.rawValue)),

@@ -53,6 +53,7 @@ public struct ProjectTrainRun {
             .init("layer_norm", .bool(layerNorm)), .init("steps", .number(steps)), .init("lr", .number(learningRate)),
             .init("batch_size", .number(batchSize)), .init("max_text_tokens", .number(maxTextTokens)), .init("seed", .number(Int(seed))),
             .init("target_readout", .string(readoutKind.rawValue)),
+            .init("target_template", .string(PromptTemplate.defaultText(roberta: target.config.family == .roberta))),
         ])
         emit(.object([.init("event", .string("start")), .init("toolkit_version", .string(toolkitVersion)), .init("settings", settings)]))
         let bar = ProgressLine(label: "project \(objective.rawValue)", total: steps, enabled: progress || Log.stderrIsTerminal)
@@ -77,7 +78,7 @@ public struct ProjectTrainRun {
             }
         case .task:
             let tokenizer = try Tokenizer.load(folder: targetModel)
-            let template = try PromptTemplate(PromptTemplate.bert, tokenizer: tokenizer)
+            let template = try PromptTemplate(PromptTemplate.defaultText(roberta: target.config.family == .roberta), tokenizer: tokenizer)
             let pe = PromptEncoder(encoder: target)
             var sets: [EncodedSet] = [], readouts: [Readout] = [], orders: [[Int]] = []
             for t in tasks {
@@ -174,7 +175,7 @@ public struct ProjectApplyRun {
                                        "name": f.name, "task": f.metadata["task"] ?? f.name,
                                        "model": meta["target_model"] ?? "", "model_id": meta["target_model_id"] ?? "",
                                        "hidden_size": String(proj.targetDim), "prompt_length": String(proj.n),
-                                       "template": f.metadata["template"] ?? PromptTemplate.bert,
+                                       "template": meta["target_template"] ?? f.metadata["template"] ?? PromptTemplate.bert,
                                        "readout": meta["target_readout"] ?? "", "projector": projector, "source_prompt": f.path,
                                        "projector_objective": meta["objective"] ?? ""]
             if let s = f.metadata["settings"] { m["source_settings"] = s }

@@ -63,6 +63,19 @@ public final class Tokenizer {
 }
 
 public enum Truncation {
+    /// Keeps the first `maxLength` tokens of a followed by b (b is cut first, from its end),
+    /// as the paper's code truncates a pair; returns whether anything was removed.
+    public static func tail(_ a: inout [Int32], _ b: inout [Int32]?, maxLength: Int) -> Bool {
+        let total = a.count + (b?.count ?? 0)
+        guard total > maxLength else { return false }
+        if let second = b {
+            let keep = max(0, maxLength - a.count)
+            b = Array(second.prefix(keep))
+        }
+        if a.count > maxLength { a.removeLast(a.count - maxLength) }
+        return true
+    }
+
     /// `tokenizers`' LongestFirst strategy, to the letter (it is not "remove one token at a
     /// time from the longer"); returns whether anything was removed.
     public static func longestFirst(_ a: inout [Int32], _ b: inout [Int32]?, maxLength: Int) -> Bool {

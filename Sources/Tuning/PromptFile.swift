@@ -17,7 +17,9 @@ public struct PromptFile {
 
     public var length: Int { prompt.shape[0] }
     public var hidden: Int { prompt.shape[1] }
-    public var name: String { metadata["name"] ?? metadata["task"] ?? PromptReader.defaultName(path) }
+    public var name: String {
+        [metadata["name"], metadata["task"]].compactMap { $0 }.first { !$0.isEmpty } ?? PromptReader.defaultName(path)
+    }
 
     /// Reads a prompt of any supported format (see `PromptReader`); `name` overrides its name.
     public static func read(_ path: String, name: String? = nil) throws -> PromptFile {

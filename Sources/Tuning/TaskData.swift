@@ -35,7 +35,9 @@ public struct EncodedSet {
         for t in texts {
             var a = tokenizer.tokenize(t.a)
             var b = t.b.map { tokenizer.tokenize($0) }
-            if Truncation.longestFirst(&a, &b, maxLength: maxTextTokens) { truncated += 1 }
+            let cut = template.truncateTail ? Truncation.tail(&a, &b, maxLength: maxTextTokens)
+                                            : Truncation.longestFirst(&a, &b, maxLength: maxTextTokens)
+            if cut { truncated += 1 }
             let e = template.encode(a, b, promptLength: n, typeVocab: typeVocab)
             guard e.ids.count <= maxSequence else {
                 throw ToolError("\(t.id): \(e.ids.count) tokens with the prompt, over the model's \(maxSequence); lower --max-text-tokens or --prompt-length")
@@ -51,7 +53,8 @@ public struct EncodedSet {
         var p = PromptInput()
         for i in indices {
             let e = items[i]
-            p.append(ids: e.ids, typeIds: e.types, promptToken: e.promptToken, readRow: e.readRow, firstPosition: firstPosition)
+            p.append(ids: e.ids, typeIds: e.types, promptToken: e.promptToken, readRow: e.readRow, firstPosition: firstPosition,
+                     positionless: e.positionless)
         }
         return p
     }

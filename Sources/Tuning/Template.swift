@@ -5,43 +5,74 @@ import Tokenizers
 /// `[CLS] <prompt> [MASK] <text_a> [SEP] { <text_b> [SEP] }` — special tokens by name,
 /// `<prompt>` for the n prompt vectors, `<text_a>`/`<text_b>` for the texts, and a `{…}`
 /// group that is only there when the example has a second text (its tokens get type 1).
-/// The label is read at the first mask token. The template is recorded in every prompt
-/// file and evaluation uses the recorded one.
+/// The label is read at the first mask token. `[CLS]`, `[SEP]`, `[MASK]`, `[PAD]` name the
+/// tokenizer's tokens of those roles (`<s>`, `</s>`, `<mask>`, `<pad>` for RoBERTa); any other
+/// name must be a vocabulary token. Options follow as `#words`:
+/// - `#mask-first`: the first prompt row is the mask token (the label is read there) and
+///   prompt vector 0 is not used — the released 1.0 prompts were trained so;
+/// - `#prompt-no-position`: prompt rows get no position embedding (they still count
+///   positions, so the text starts at position n + first position);
+/// - `#truncate-tail`: texts are cut at the end of text_a + text_b, not longest-first.
+/// The template is recorded in every prompt file and evaluation uses the recorded one.
 public struct PromptTemplate: Equatable {
     public static let bert = "[CLS] <prompt> [MASK] <text_a> [SEP] { <text_b> [SEP] }"
+    /// RoBERTa's own pair format separates the texts with two `</s>`.
+    public static let roberta = "[CLS] <prompt> [MASK] <text_a> [SEP] { [SEP] <text_b> [SEP] }"
+    /// The input layout of the paper's code (Prompt-Transferability 1.0, PromptRoberta), in
+    /// which its released RoBERTa prompts were tuned: `<mask> P2..Pn <s> a </s> (b </s>)`,
+    /// prompt positions zeroed, logits read at row 0, text cut at the end.
+    public static let paper10 = "<prompt> [CLS] <text_a> [SEP] { <text_b> [SEP] } #mask-first #prompt-no-position #truncate-tail"
+    public static let named = ["bert": bert, "roberta": roberta, "paper-1.0": paper10]
+
+    /// The default for a model family: BERT's layout, with RoBERTa's double separator there.
+    public static func defaultText(roberta isRoberta: Bool) -> String { isRoberta ? roberta : bert }
 
     enum Piece: Equatable { case token(Int32), prompt, textA, textB }
     let pieces: [(piece: Piece, pair: Bool)]
     public let text: String
     let maskId: Int32
+    public let maskFirst: Bool
+    public let promptWithoutPositions: Bool
+    public let truncateTail: Bool
 
     public static func == (a: PromptTemplate, b: PromptTemplate) -> Bool { a.text == b.text }
 
+    /// `text` is a template or the name of one (`bert`, `roberta`, `paper-1.0`).
     public init(_ text: String, tokenizer: Tokenizer) throws {
+        let text = Self.named[text] ?? text
         self.text = text
         guard let mask = tokenizer.special.mask else { throw ToolError("the tokenizer has no mask token") }
         maskId = mask
-        var out: [(Piece, Bool)] = [], inPair = false
-        for word in text.split(separator: " ") {
+        let roles: [String: Int32?] = ["[CLS]": tokenizer.special.cls, "[SEP]": tokenizer.special.sep, "[MASK]": mask,
+                                       "[PAD]": tokenizer.special.pad, "[UNK]": tokenizer.special.unk]
+        var out: [(Piece, Bool)] = [], inPair = false, options = Set<String>()
+        for word in text.split(separator: " ").map(String.init) {
             switch word {
             case "{": inPair = true
             case "}": inPair = false
             case "<prompt>": out.append((.prompt, inPair))
             case "<text_a>": out.append((.textA, inPair))
             case "<text_b>": out.append((.textB, inPair))
+            case "#mask-first", "#prompt-no-position", "#truncate-tail": options.insert(word)
             default:
-                guard let id = tokenizer.id(of: String(word)) else { throw ToolError("template token '\(word)' is not in the vocabulary") }
+                if word.hasPrefix("#") { throw ToolError("template option '\(word)' is unknown (#mask-first, #prompt-no-position, #truncate-tail)") }
+                guard let id = roles[word] ?? tokenizer.id(of: word) else { throw ToolError("template token '\(word)' is not in the vocabulary") }
                 out.append((.token(id), inPair))
             }
         }
         pieces = out
-        guard out.filter({ $0.0 == .prompt }).count == 1, out.contains(where: { $0.0 == .token(mask) }) else {
-            throw ToolError("template '\(text)' needs exactly one <prompt> and a mask token")
+        maskFirst = options.contains("#mask-first")
+        promptWithoutPositions = options.contains("#prompt-no-position")
+        truncateTail = options.contains("#truncate-tail")
+        guard out.filter({ $0.0 == .prompt }).count == 1, maskFirst || out.contains(where: { $0.0 == .token(mask) }) else {
+            throw ToolError("template '\(text)' needs exactly one <prompt> and a mask token (or #mask-first)")
         }
     }
 
     public struct Encoded {
         public var ids: [Int32], types: [Int32], promptToken: [Int32], readRow: Int
+        /// Rows that get no position embedding (`#prompt-no-position`).
+        public var positionless: Range<Int> = 0..<0
     }
 
     /// The sequence for texts already tokenized (no special tokens) and a prompt of n vectors.
@@ -58,7 +89,15 @@ public struct PromptTemplate: Equatable {
             case .token(let id):
                 if id == maskId, e.readRow < 0 { e.readRow = e.ids.count }
                 add([id])
-            case .prompt: add(Array(repeating: 0, count: n), prompt: true)
+            case .prompt:
+                let start = e.ids.count
+                add(Array(repeating: 0, count: n), prompt: true)
+                if maskFirst, n > 0 {   // row 0 of the prompt is the mask token; vector 0 is unused
+                    e.ids[start] = maskId
+                    e.promptToken[start] = -1
+                    if e.readRow < 0 { e.readRow = start }
+                }
+                if promptWithoutPositions { e.positionless = start..<(start + n) }
             case .textA: add(a)
             case .textB: add(b ?? [])
             }

@@ -21,7 +21,8 @@ public struct TuneSettings {
     public var decay = true
     public var evalEvery = 200
     public var evalLimit: Int? = nil
-    public var template = PromptTemplate.bert
+    /// A template or its name; empty: the model family's default.
+    public var template = ""
     public var verbalizer: [String] = []
 
     public init() {}

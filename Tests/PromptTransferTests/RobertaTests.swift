@@ -1,6 +1,7 @@
 import Foundation
 import Models
 import PipelineIO
+import Tokenizers
 import Tuning
 import XCTest
 
@@ -55,5 +56,66 @@ extension RobertaTests {
         print("roberta-tiny prompt gradient relative error \((diff / norm).squareRoot())")
         XCTAssertEqual(Double(loss), f["loss"]!.double!, accuracy: 1e-5)
         XCTAssertLessThanOrEqual((diff / norm).squareRoot(), 1e-3)
+    }
+}
+
+extension RobertaTests {
+    /// The paper's 1.0 layout (`--template paper-1.0`) built from texts by PromptTemplate,
+    /// against a PyTorch re-implementation of the paper's embeddings on the same checkpoint:
+    /// the sequences, the logits at row 0 over the whole vocabulary, the loss, and the
+    /// prompt gradient (vector 0 is replaced by <mask>, so its gradient is zero).
+    func testPaperLayoutMatchesPyTorchReimplementation() throws {
+        let folder = Fixture.dir.appendingPathComponent("roberta-tiny").path
+        let enc = try Encoder(folder: folder)
+        let tok = try Tokenizer.load(folder: folder)
+        let f = try Fixture.json("roberta_paper_layout.json")
+        let n = f["n"]!.int!, C = enc.config.hidden
+        let template = try PromptTemplate("paper-1.0", tokenizer: tok)
+        XCTAssertTrue(template.maskFirst && template.promptWithoutPositions && template.truncateTail)
+        var input = PromptInput()
+        for (t, want) in zip(f["texts"]!.array!, f["sequences"]!.array!) {
+            let e = template.encode(Fixture.ints(t["a"]), t["b"].map { Fixture.ints($0) }, promptLength: n, typeVocab: enc.config.typeVocab)
+            // the paper's ids: -1..-n for the prompt slots; ours: <mask> then prompt vectors 1..n-1
+            let paper = Fixture.ints(want)
+            XCTAssertEqual(Array(e.ids[n...]), Array(paper[n...]))
+            XCTAssertEqual(e.ids[0], tok.special.mask)
+            XCTAssertEqual(Array(e.promptToken[..<n]), [-1] + (1..<n).map { Int32($0) })
+            XCTAssertEqual(e.readRow, 0)
+            XCTAssertEqual(e.positionless, 0..<n)
+            input.append(ids: e.ids, typeIds: e.types, promptToken: e.promptToken, readRow: e.readRow,
+                         firstPosition: enc.config.firstPosition, positionless: e.positionless)
+        }
+        let pe = PromptEncoder(encoder: enc)
+        let prompt = Fixture.floats(f["prompt"])
+        let h = try pe.forward(input, prompt: prompt, promptLength: n)
+        let full = try enc.mlmLogits(h, rows: input.readRow.count)
+        let err = maxAbsDiff(full.data, Fixture.floats(f["logits_row0"]))
+        print("paper-1.0 layout: max abs logit error at row 0 \(err)")
+        XCTAssertLessThanOrEqual(err, 1e-4)
+
+        let labels = f["labels"]!.array!.map { $0.int! }
+        let readout = try Readout(.mlm, words: f["words"]!.array!.map { $0.int! }, encoder: enc)
+        let (loss, dlogits, _) = crossEntropy(readout.forward(h, rows: labels.count), labels: labels, classes: 3)
+        var g = [Float](repeating: 0, count: prompt.count)
+        pe.backward(readout.backward(dlogits), dPrompt: &g, promptLength: n)
+        let want = Fixture.floats(f["grad"])
+        var diff: Float = 0, norm: Float = 0
+        for i in want.indices { diff += (g[i] - want[i]) * (g[i] - want[i]); norm += want[i] * want[i] }
+        print("paper-1.0 layout: prompt gradient relative error \((diff / norm).squareRoot())")
+        XCTAssertEqual(Double(loss), f["loss"]!.double!, accuracy: 1e-5)
+        XCTAssertLessThanOrEqual((diff / norm).squareRoot(), 1e-3)
+        XCTAssertEqual(g[0..<C].map(abs).max(), 0)
+    }
+
+    /// The paper cuts a pair at its end: text_b first, then text_a.
+    func testTailTruncation() {
+        var a: [Int32] = [1, 2, 3], b: [Int32]? = [4, 5, 6, 7]
+        XCTAssertTrue(Truncation.tail(&a, &b, maxLength: 5))
+        XCTAssertEqual(a, [1, 2, 3]); XCTAssertEqual(b, [4, 5])
+        var c: [Int32] = [1, 2, 3, 4], d: [Int32]? = [5]
+        XCTAssertTrue(Truncation.tail(&c, &d, maxLength: 2))
+        XCTAssertEqual(c, [1, 2]); XCTAssertEqual(d, [])
+        var e: [Int32] = [1, 2], none: [Int32]? = nil
+        XCTAssertFalse(Truncation.tail(&e, &none, maxLength: 2))
     }
 }

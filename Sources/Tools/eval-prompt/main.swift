@@ -16,6 +16,10 @@ struct EvalPrompt: ParsableCommand {
               --split test out/prompts/sst2.minilm.safetensors
           eval-prompt --model models/minilm --task sst2 out/prompts/*.minilm.* \\
               | jq -c '[.source, .accuracy]'
+          # a released RoBERTa prompt, in the layout and with the words the paper used
+          eval-prompt --model ~/models/roberta-base --task sst2 --template paper-1.0 \\
+              --verbalizer negative,positive --max-text-tokens 128 \\
+              ../shared/reference/prompt-transferability/task_prompt_emb/SST2PromptRoberta/task_prompt
         """)
 
     @Option(help: "Model folder.") var model: String
@@ -28,6 +32,8 @@ struct EvalPrompt: ParsableCommand {
     @Option(name: .shortAndLong, help: "Write to FILE (atomically) instead of stdout.") var output: String?
     @Option(help: "Prepared data folder.") var dataDir = "data"
     @Option(help: "Dataset mirror, used when a prepared split is missing.") var mirror: String?
+    @Option(help: "Template or its name (bert, roberta, paper-1.0) instead of the one each prompt records.") var template: String?
+    @Option(help: "Label words, comma-separated, in the task's label order (default: the task's verbalizer). For RoBERTa, 'positive' is the token without a leading space, ' positive' the one with.") var verbalizer: String?
     @Option(help: "Threads.") var threads = 2
     @Argument(help: "Prompt files.") var prompts: [String] = []
 
@@ -36,6 +42,7 @@ struct EvalPrompt: ParsableCommand {
         var r = EvalRun(model: model, task: task)
         r.split = split; r.prompts = prompts; r.limit = limit; r.seed = seed; r.maxTextTokens = maxTextTokens; r.batchSize = batchSize
         r.output = output; r.inputs.dataDir = dataDir; r.inputs.mirror = mirror
+        r.template = template; r.verbalizer = verbalizer.map { $0.split(separator: ",").map(String.init) }
         try r.run()
     }
 }

@@ -45,7 +45,7 @@ struct TunePrompt: ParsableCommand {
     @Option(help: "Seed of the initialisation and the batch order.") var seed: UInt64 = 0
     @Option(help: "Evaluate on validation every K steps.") var evalEvery = 200
     @Option(help: "Evaluate on a seeded sample of at most N validation examples.") var evalLimit: Int?
-    @Option(help: "Template (default: \(PromptTemplate.bert)).") var template = PromptTemplate.bert
+    @Option(help: "Template or its name: bert (\(PromptTemplate.bert)), roberta (the same with RoBERTa's double separator between texts), paper-1.0 (the released RoBERTa prompts' layout: \(PromptTemplate.paper10)). Default: bert, or roberta for a RoBERTa model.") var template = ""
     @Option(name: .shortAndLong, help: "Output prompt file (default out/prompts/TASK.MODEL.safetensors).") var output: String?
     @Option(help: "safetensors, or peft (a PEFT prompt-tuning adapter folder).") var format = "safetensors"
     @Option(help: "Checkpoint file (default OUTPUT.ckpt).") var checkpoint: String?

@@ -1,0 +1,84 @@
+import Foundation
+import PipelineIO
+import Tuning
+import XCTest
+
+/// Every tool on a RoBERTa model folder (the tiny random checkpoint with its byte-level BPE
+/// tokenizer.json), as a user with roberta-base would run them.
+final class RobertaToolTests: XCTestCase {
+    let roberta = Fixture.dir.appendingPathComponent("roberta-tiny").path
+    // label words of the tiny 300-token vocabulary: " the" and " and" (with the space marker)
+    let words = " the, and"
+
+    /// A prepared-data folder with SST-2 train/validation (a few dozen examples).
+    func dataDir() throws -> URL {
+        let dir = try Fixture.tempDir()
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("sst2"), withIntermediateDirectories: true)
+        let rows = try String(contentsOf: try Fixture.data("sst2/dev.tsv"), encoding: .utf8).split(separator: "\n").dropFirst()
+        for (split, part) in [("train", rows.prefix(48)), ("validation", rows.dropFirst(48).prefix(24))] {
+            let lines = part.enumerated().map { i, r -> String in
+                let c = r.split(separator: "\t")
+                return JSON.object([.init("id", .string("\(split)-\(i)")), .init("text_a", .string(String(c[0]))),
+                                    .init("label", .number(Int(c[1])!))]).text
+            }
+            try (lines.joined(separator: "\n") + "\n").write(to: dir.appendingPathComponent("sst2/\(split).jsonl"), atomically: true, encoding: .utf8)
+        }
+        return dir
+    }
+
+    func testTokenizeAndEmbedUseRobertasFormat() throws {
+        let t = try runTool("tokenize", ["--model", roberta], stdin: "{\"text_a\":\"a good film\",\"text_b\":\"the end\"}\n")
+        XCTAssertEqual(t.status, 0, t.err)
+        let ids = Fixture.ints(try JSON.parse(t.out)["input_ids"])
+        XCTAssertEqual(ids.first, 0)                       // <s>
+        XCTAssertEqual(ids.filter { $0 == 2 }.count, 3)    // </s></s> between the texts, </s> at the end
+        let e = try runTool("embed", ["--model", roberta, "--pool", "mask"], stdin: "{\"text_a\":\"the film was <mask> .\"}\n")
+        XCTAssertEqual(e.status, 0, e.err)
+        XCTAssertEqual(try JSON.parse(e.out)["embedding"]?.array?.count, 32)
+    }
+
+    func testTuneEvalScoreAndProjectOnRoberta() throws {
+        let data = try dataDir(), dir = try Fixture.tempDir()
+        var prompts: [String] = []
+        for (name, template) in [("default", nil), ("paper", "paper-1.0")] as [(String, String?)] {
+            let out = dir.appendingPathComponent("\(name).safetensors").path
+            let r = try runTool("tune-prompt", ["--model", roberta, "--task", "sst2", "--data-dir", data.path, "--verbalizer", words,
+                                                "--prompt-length", "4", "--max-text-tokens", "48", "--steps", "6", "--batch-size", "8",
+                                                "--eval-every", "3", "--output", out] + (template.map { ["--template", $0] } ?? []))
+            XCTAssertEqual(r.status, 0, r.err)
+            let f = try PromptFile.read(out)
+            XCTAssertEqual(f.metadata["template"], template == nil ? PromptTemplate.roberta : PromptTemplate.paper10)
+            XCTAssertEqual(f.metadata["model"], "roberta-tiny")
+            prompts.append(out)
+        }
+        let ev = try runTool("eval-prompt", ["--model", roberta, "--task", "sst2", "--data-dir", data.path, "--verbalizer", words] + prompts)
+        XCTAssertEqual(ev.status, 0, ev.err)
+        XCTAssertEqual(ev.out.split(separator: "\n").count, 2)
+        for line in ev.out.split(separator: "\n") { XCTAssertEqual(try JSON.parse(String(line))["n"]?.int, 24) }
+
+        let sim = try runTool("score-similarity", ["--model", roberta] + prompts)
+        XCTAssertEqual(sim.status, 0, sim.err)
+        let pair = try JSON.parse(String(sim.out.split(separator: "\n")[1]))
+        XCTAssertNotNil(pair["on_jaccard"]?.double)
+        XCTAssertNotNil(pair["cosine_token"]?.double)
+
+        // RoBERTa as the source of a projector (task objective through SPLADE-tiny), then applied
+        let proj = dir.appendingPathComponent("proj.safetensors").path
+        let splade = try Fixture.model("splade-tiny")
+        let tr = try runTool("project", ["train", "--source-model", roberta, "--target-model", splade, "--tasks", "sst2",
+                                         "--source-prompts", prompts[0], "--steps", "3", "--hidden", "8", "--batch-size", "4",
+                                         "--data-dir", data.path, "--output", proj])
+        XCTAssertEqual(tr.status, 0, tr.err)
+        let ap = try runTool("project", ["apply", "--projector", proj, "--output-dir", dir.appendingPathComponent("projected").path, prompts[0]])
+        XCTAssertEqual(ap.status, 0, ap.err)
+        XCTAssertEqual(try PromptFile.read(dir.appendingPathComponent("projected/sst2.safetensors").path).prompt.shape, [4, 128])
+    }
+
+    func testRobertaLabelWordsMustBeSingleTokens() throws {
+        let data = try dataDir()
+        let r = try runTool("tune-prompt", ["--model", roberta, "--task", "sst2", "--data-dir", data.path, "--steps", "1",
+                                            "--prompt-length", "2", "--output", data.appendingPathComponent("x.safetensors").path])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.err.contains("label word 'negative' is"), r.err)
+    }
+}
