@@ -180,8 +180,9 @@ def prompt_reader_fixtures():
             return (os.system, ("touch /tmp/prompt-transfer-pwned",))
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("archive/data.pkl", pickle.dumps(Evil(), protocol=2))
-        z.writestr("archive/version", "3\n")
+        # fixed timestamps, so that rerunning the script rewrites the same bytes
+        z.writestr(zipfile.ZipInfo("archive/data.pkl", (2024, 1, 1, 0, 0, 0)), pickle.dumps(Evil(), protocol=2))
+        z.writestr(zipfile.ZipInfo("archive/version", (2024, 1, 1, 0, 0, 0)), "3\n")
     (d / "malicious.pt").write_bytes(buf.getvalue())
     # PEFT adapter on a tiny random BERT
     from transformers import BertConfig, BertForMaskedLM
