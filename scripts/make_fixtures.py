@@ -297,8 +297,11 @@ def bpe_tokenizer_fixtures():
         for m in tar:
             if m.isfile() and m.name.startswith(("aclImdb/train/pos/", "aclImdb/train/neg/")) and len(imdb) < 400:
                 imdb[m.name] = fnv1a(tok(tar.extractfile(m).read().decode("utf-8"))["input_ids"])
+    spaced = RobertaTokenizerFast.from_pretrained(ROOT / "models/gpt2-bpe", add_prefix_space=True)
+    prefix_cases = [{"text_a": t, "input_ids": spaced(t)["input_ids"]} for t in EDGE[:6] + BPE_EDGE[:4]]
+    prefix_cases += [{"text_a": a, "text_b": b, "input_ids": spaced(a, b)["input_ids"]} for a, b in PAIRS]
     write("tokenizer_bpe.json", {
-        "cases": cases, "sst2_dev": sst2, "tweeteval_validation": [fnv1a(tok(x)["input_ids"]) for x in tweets],
+        "cases": cases, "cases_add_prefix_space": prefix_cases, "sst2_dev": sst2, "tweeteval_validation": [fnv1a(tok(x)["input_ids"]) for x in tweets],
         "mnli_validation_matched_1000": [fnv1a(tok(r["premise"], r["hypothesis"])["input_ids"]) for r in mnli],
         "imdb_train": imdb,
         "tokens": {w: tok.convert_tokens_to_ids(w) for w in ("positive", "Ġpositive", "negative", "Ġnegative", "<mask>")},

@@ -86,3 +86,21 @@ final class BPETokenizerTests: XCTestCase {
         try String(contentsOf: try Fixture.data(relative), encoding: .utf8).split(separator: "\n").map { try JSON.parse(String($0)) }
     }
 }
+
+extension BPETokenizerTests {
+    /// `add_prefix_space: true` in tokenizer_config.json: each stretch of text between
+    /// special tokens gets a leading space unless it has one.
+    func testAddPrefixSpaceAsConfigured() throws {
+        let folder = try Fixture.model("gpt2-bpe", file: "merges.txt")
+        let dir = try Fixture.tempDir()
+        var config = try JSON.parse(String(contentsOfFile: folder + "/tokenizer_config.json", encoding: .utf8))
+        config.set("add_prefix_space", .bool(true))
+        let configPath = dir.appendingPathComponent("tokenizer_config.json").path
+        try config.text.write(toFile: configPath, atomically: true, encoding: .utf8)
+        let tok = try Tokenizer.load(vocabJSON: folder + "/vocab.json", merges: folder + "/merges.txt", config: configPath)
+        let cases = try Fixture.json("tokenizer_bpe.json")["cases_add_prefix_space"]!.array!
+        XCTAssertEqual(cases.count, 14)
+        try check(tok, cases, "add_prefix_space")
+        XCTAssertNotEqual(tok.tokenize("Hello"), try gpt2Tokenizer().tokenize("Hello"))
+    }
+}

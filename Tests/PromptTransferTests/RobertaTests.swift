@@ -1,6 +1,7 @@
 import Foundation
 import Models
 import PipelineIO
+import Tensors
 import Tokenizers
 import Tuning
 import XCTest
@@ -117,5 +118,31 @@ extension RobertaTests {
         XCTAssertEqual(c, [1, 2]); XCTAssertEqual(d, [])
         var e: [Int32] = [1, 2], none: [Int32]? = nil
         XCTAssertFalse(Truncation.tail(&e, &none, maxLength: 2))
+    }
+}
+
+extension RobertaTests {
+    /// A RobertaModel checkpoint (names without `roberta.`, no `lm_head`) gives the same
+    /// hidden states as the RobertaForMaskedLM it was cut from, and has no head.
+    func testCheckpointWithoutPrefixOrHead() throws {
+        let folder = Fixture.dir.appendingPathComponent("roberta-tiny").path
+        let full = try SafetensorsFile(path: folder + "/model.safetensors")
+        var tensors: [(String, Tensor)] = []
+        for name in full.names where name.hasPrefix("roberta.") {
+            tensors.append((String(name.dropFirst("roberta.".count)), try full.tensor(name)))
+        }
+        XCTAssertFalse(tensors.isEmpty)
+        let dir = try Fixture.tempDir()
+        try SafetensorsWriter.write(tensors, metadata: ["format": "pt"], to: dir.appendingPathComponent("model.safetensors").path)
+        try FileManager.default.copyItem(atPath: folder + "/config.json", toPath: dir.appendingPathComponent("config.json").path)
+        let bare = try Encoder(folder: dir.path), withHead = try Encoder(folder: folder)
+        XCTAssertFalse(bare.hasHead)
+        XCTAssertTrue(withHead.hasHead)
+        var b = Batch()
+        b.append(ids: [0, 17, 99, 250, 2], firstPosition: 2)
+        let n = b.rows * withHead.config.hidden
+        let h1 = Array(UnsafeBufferPointer(start: try bare.forward(b), count: n))
+        let h2 = Array(UnsafeBufferPointer(start: try withHead.forward(b), count: n))
+        XCTAssertEqual(h1, h2)
     }
 }
