@@ -83,6 +83,57 @@ def swift_run(folder, batch, seq, iters, threads, mode="forward", n=100):
                          check=True, capture_output=True, text=True)
     return json.loads(out.stdout)
 
+def imdb_jsonl(count=5000):
+    """The first `count` IMDB reviews of the dataset mirror as JSON lines: long texts with
+    markup, the tokenizer bench's input."""
+    path = OUT / f"imdb-{count}.jsonl"
+    if path.exists():
+        return path
+    import tarfile
+    mirror = Path(os.environ.get("PT_DATA_MIRROR", ROOT.parent / "shared/data"))
+    lines = []
+    with tarfile.open(mirror / "imdb/aclImdb_v1-labelled.tar.gz") as tar:
+        for m in tar:
+            if m.isfile() and m.name.startswith("aclImdb/train/") and m.name.endswith(".txt"):
+                lines.append(json.dumps({"text_a": tar.extractfile(m).read().decode("utf-8")}))
+                if len(lines) == count:
+                    break
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+def tokenizer_bench(have_torch):
+    """JSON lines in → JSON lines with input_ids out: the `tokenize` tool (process start
+    included) against the HF fast tokenizer doing the same per line in Python; the HF
+    batched call (which also uses both cores) is printed beside it."""
+    data = imdb_jsonl()
+    for name, folder, cls in (("wordpiece/minilm", ROOT / "models/minilm", "AutoTokenizer"),
+                              ("bpe/gpt2-50k", ROOT / "models/gpt2-bpe", "RobertaTokenizerFast")):
+        t = time.perf_counter()
+        out = subprocess.run([str(ROOT / ".build/release/tokenize"), "--model", str(folder), str(data)],
+                             check=True, capture_output=True, text=True).stdout
+        swift_s = time.perf_counter() - t
+        lines = out.split("\n")[:-1]   # not splitlines(): U+2028 may stand raw inside a JSON string
+        tokens = sum(len(json.loads(l)["input_ids"]) for l in lines)
+        row = {"bench": "tokenize", "model": name, "texts": len(lines), "tokens": tokens,
+               "swift_tokens_per_s": round(tokens / swift_s)}
+        if have_torch:
+            import transformers
+            tok = getattr(transformers, cls).from_pretrained(folder)
+            t = time.perf_counter()
+            texts = []
+            for line in data.read_text().split("\n")[:-1]:
+                j = json.loads(line)
+                texts.append(j["text_a"])
+                j["input_ids"] = tok(j["text_a"])["input_ids"]
+                json.dumps(j)
+            hf_s = time.perf_counter() - t
+            t = time.perf_counter()
+            tok(texts)
+            batch_s = time.perf_counter() - t
+            row.update({"hf_tokens_per_s": round(tokens / hf_s), "ratio": round(hf_s / swift_s, 2),
+                        "hf_batched_tokens_per_s": round(tokens / batch_s)})
+        print(json.dumps(row), flush=True)
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--batch", type=int, default=16)
@@ -114,6 +165,7 @@ def main():
                 row["torch_seq_per_s"] = round(t["seq_per_s"], 2)
                 row["ratio"] = round(s["seq_per_s"] / t["seq_per_s"], 2)
             print(json.dumps(row), flush=True)
+    tokenizer_bench(have_torch)
 
 if __name__ == "__main__":
     main()

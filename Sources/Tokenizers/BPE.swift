@@ -37,7 +37,7 @@ public final class BPE: TokenModel {
     public func id(of token: String) -> Int32? { vocab[token] }
 
     public func tokenize(_ word: ArraySlice<Unicode.Scalar>, into ids: inout [Int32]) {
-        let key = String(String.UnicodeScalarView(word))
+        let key = makeString(word)
         if let hit = cache[key] { ids.append(contentsOf: hit); return }
         let pieces = ignoreMerges ? (vocab[key].map { [$0] } ?? encode(word)) : encode(word)
         if cache.count < 200_000 { cache[key] = pieces }

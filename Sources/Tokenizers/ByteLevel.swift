@@ -35,10 +35,10 @@ public enum ByteLevel {
     }()
 
     static func encode(_ word: ArraySlice<Unicode.Scalar>) -> [Unicode.Scalar] {
+        if word.allSatisfy(\.isASCII) { return word.map { byteToScalar[Int($0.value)] } }   // one byte each
         var out: [Unicode.Scalar] = []
-        out.reserveCapacity(word.count * 2)
-        var utf8 = String(String.UnicodeScalarView(word)).utf8.makeIterator()
-        while let b = utf8.next() { out.append(byteToScalar[Int(b)]) }
+        out.reserveCapacity(word.count * 4)
+        for c in word { UTF8.encode(c) { out.append(byteToScalar[Int($0)]) } }
         return out
     }
 }
@@ -50,10 +50,20 @@ enum GPT2Pattern {
     enum Class { case letter, number, space, other }
 
     static func classOf(_ c: Unicode.Scalar) -> Class {
+        if c.isASCII { return ascii[Int(c.value)] }   // Unicode property lookups are slow
         if c.properties.isWhitespace { return .space }
         switch c.properties.generalCategory {
         case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter: return .letter
         case .decimalNumber, .letterNumber, .otherNumber: return .number
+        default: return .other
+        }
+    }
+
+    static let ascii: [Class] = (0..<128).map { v in
+        switch UInt8(v) {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"): return .letter
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return .number
+        case 0x09...0x0D, 0x20: return .space
         default: return .other
         }
     }
