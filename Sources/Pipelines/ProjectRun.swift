@@ -38,6 +38,11 @@ public struct ProjectTrainRun {
         let sourceId = try ModelIdentity(source), targetId = try ModelIdentity(target)
         let readoutKind = targetReadout ?? (target.hasHead ? .mlm : .tied)
         let src = try promptsByTask(sourcePrompts, model: sourceId, role: "source")
+        let tgt = objective == .distance ? try promptsByTask(targetPrompts, model: targetId, role: "target") : [:]
+        // the layout projected prompts are for: the target prompts' (distance), else the one trained through (task)
+        let targetTemplates = Set(tgt.values.compactMap { $0.metadata["template"] })
+        guard targetTemplates.count <= 1 else { throw ToolError("the target prompts were tuned with different templates: \(targetTemplates.sorted())") }
+        let targetTemplate = targetTemplates.first ?? PromptTemplate.defaultText(roberta: target.config.family == .roberta)
         let n = src.first!.value.length
         guard src.values.allSatisfy({ $0.length == n }) else { throw ToolError("source prompts must all have \(n) vectors") }
         let projector = Projector(n: n, sourceDim: source.config.hidden, targetDim: target.config.hidden, hidden: hidden,
@@ -53,14 +58,13 @@ public struct ProjectTrainRun {
             .init("layer_norm", .bool(layerNorm)), .init("steps", .number(steps)), .init("lr", .number(learningRate)),
             .init("batch_size", .number(batchSize)), .init("max_text_tokens", .number(maxTextTokens)), .init("seed", .number(Int(seed))),
             .init("target_readout", .string(readoutKind.rawValue)),
-            .init("target_template", .string(PromptTemplate.defaultText(roberta: target.config.family == .roberta))),
+            .init("target_template", .string(targetTemplate)),
         ])
         emit(.object([.init("event", .string("start")), .init("toolkit_version", .string(toolkitVersion)), .init("settings", settings)]))
         let bar = ProgressLine(label: "project \(objective.rawValue)", total: steps, enabled: progress || Log.stderrIsTerminal)
         var step: (Int) throws -> Float
         switch objective {
         case .distance:
-            let tgt = try promptsByTask(targetPrompts, model: targetId, role: "target")
             let x = tasks.flatMap { src[$0]!.prompt.array }
             let yWant = try tasks.flatMap { t -> [Float] in
                 guard let p = tgt[t] else { throw ToolError.usage("no target prompt for task \(t)") }
@@ -78,7 +82,7 @@ public struct ProjectTrainRun {
             }
         case .task:
             let tokenizer = try Tokenizer.load(folder: targetModel)
-            let template = try PromptTemplate(PromptTemplate.defaultText(roberta: target.config.family == .roberta), tokenizer: tokenizer)
+            let template = try PromptTemplate(targetTemplate, tokenizer: tokenizer)
             let pe = PromptEncoder(encoder: target)
             var sets: [EncodedSet] = [], readouts: [Readout] = [], orders: [[Int]] = []
             for t in tasks {

@@ -71,7 +71,25 @@ final class RobertaToolTests: XCTestCase {
         XCTAssertEqual(tr.status, 0, tr.err)
         let ap = try runTool("project", ["apply", "--projector", proj, "--output-dir", dir.appendingPathComponent("projected").path, prompts[0]])
         XCTAssertEqual(ap.status, 0, ap.err)
-        XCTAssertEqual(try PromptFile.read(dir.appendingPathComponent("projected/sst2.safetensors").path).prompt.shape, [4, 128])
+        let projected = try PromptFile.read(dir.appendingPathComponent("projected/sst2.safetensors").path)
+        XCTAssertEqual(projected.prompt.shape, [4, 128])
+        XCTAssertEqual(projected.metadata["template"], PromptTemplate.bert)   // the target's layout
+
+        // RoBERTa as the target (distance objective to its paper-1.0 prompt): projected prompts carry that layout
+        let src = dir.appendingPathComponent("splade.safetensors").path
+        let tune = try runTool("tune-prompt", ["--model", splade, "--task", "sst2", "--data-dir", data.path, "--prompt-length", "4",
+                                               "--steps", "2", "--batch-size", "4", "--eval-every", "2", "--output", src])
+        XCTAssertEqual(tune.status, 0, tune.err)
+        let proj2 = dir.appendingPathComponent("proj2.safetensors").path
+        let d = try runTool("project", ["train", "--source-model", splade, "--target-model", roberta, "--tasks", "sst2", "--objective", "distance",
+                                        "--source-prompts", src, "--target-prompts", prompts[1], "--steps", "3", "--hidden", "8", "--output", proj2])
+        XCTAssertEqual(d.status, 0, d.err)
+        let out2 = dir.appendingPathComponent("projected2").path
+        XCTAssertEqual(try runTool("project", ["apply", "--projector", proj2, "--output-dir", out2, src]).status, 0)
+        let p2 = try PromptFile.read(out2 + "/sst2.safetensors")
+        XCTAssertEqual(p2.metadata["template"], PromptTemplate.paper10)
+        let ev2 = try runTool("eval-prompt", ["--model", roberta, "--task", "sst2", "--data-dir", data.path, "--verbalizer", words, "--max-text-tokens", "48", out2 + "/sst2.safetensors"])
+        XCTAssertEqual(ev2.status, 0, ev2.err)
     }
 
     func testRobertaLabelWordsMustBeSingleTokens() throws {
