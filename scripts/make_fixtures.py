@@ -343,10 +343,21 @@ def paper_layout_fixture():
     label_words, labels = [10, 20, 30], torch.tensor([0, 2, 1, 2])
     loss = torch.nn.functional.cross_entropy(logits[:, label_words], labels)
     loss.backward()
+    # FFN activations (after GELU) at <s> for the prompt alone, laid out the same way: ON's stimulus
+    acts = []
+    hooks = [l.intermediate.register_forward_hook(lambda m, i, o: acts.append(o[0, n].detach())) for l in model.roberta.encoder.layer]
+    sid = torch.tensor([[-(i + 1) for i in range(n)] + [0]])
+    sx = torch.cat([emb.word_embeddings.weight[mask_id].detach().view(1, 1, C), prompt.detach()[1:].unsqueeze(0),
+                    emb.word_embeddings.weight[0].detach().view(1, 1, C)], 1)
+    spos = torch.tensor([[P] * n + [n + 2]])
+    with torch.no_grad():
+        model(inputs_embeds=sx, position_ids=spos, token_type_ids=torch.zeros_like(sid))
+    for h in hooks:
+        h.remove()
     write("roberta_paper_layout.json", {
         "n": n, "texts": [{"a": a, **({"b": b} if b else {})} for a, b in texts], "sequences": seqs,
         "prompt": f32(prompt.detach()), "logits_row0": f32(logits.detach()), "words": label_words, "labels": labels.tolist(),
-        "loss": loss.item(), "grad": f32(prompt.grad)})
+        "loss": loss.item(), "grad": f32(prompt.grad), "start_activations": f32(torch.cat(acts))})
 
 def roberta_tiny_tokenizer():
     """A 300-token byte-level BPE trained on SST-2 sentences, with RoBERTa's special tokens

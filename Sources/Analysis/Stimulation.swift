@@ -15,6 +15,10 @@ public struct Stimulation {
     public var read = Read.start
     public var layers: [Int]? = nil      // nil: all
     public var threshold: Float = 0
+    /// The prompt layout of `paper-1.0` (see PromptTemplate): prompt row 0 is the mask token
+    /// and prompt rows get no position embedding — how the released RoBERTa prompts were run.
+    public var maskFirst = false
+    public var promptWithoutPositions = false
 
     public init() {}
 
@@ -51,21 +55,32 @@ public struct Stimulation {
 
     public func settingsJSON(model: String, layers count: Int) -> JSON {
         .object([.init("model", .string(model)), .init("text", .string(text)), .init("read", .string(readText)),
-                 .init("layers", .array((layers ?? Array(0..<count)).map { .number($0) })), .init("threshold", .number(threshold))])
+                 .init("layers", .array((layers ?? Array(0..<count)).map { .number($0) })), .init("threshold", .number(threshold)),
+                 .init("mask_first", .bool(maskFirst)), .init("prompt_no_position", .bool(promptWithoutPositions))])
     }
 
     /// The mask of one prompt: for each chosen layer (in order), read positions × intermediate bits.
     public func mask(_ prompt: Tensor, encoder: Encoder, tokenizer: Tokenizer) throws -> [UInt8] {
+        try activations(prompt, encoder: encoder, tokenizer: tokenizer).map { $0 > threshold ? 1 : 0 }
+    }
+
+    /// The activations the mask binarises, in the same order.
+    public func activations(_ prompt: Tensor, encoder: Encoder, tokenizer: Tokenizer) throws -> [Float] {
         let n = prompt.shape[0], I = encoder.config.intermediate
         guard prompt.shape[1] == encoder.config.hidden else {
             throw ToolError("prompt of hidden size \(prompt.shape[1]) cannot stimulate a model of hidden size \(encoder.config.hidden)")
         }
         guard let start = tokenizer.special.cls else { throw ToolError("the tokenizer has no start token") }
         let textIds = tokenizer.tokenize(text)
-        let ids: [Int32] = Array(repeating: 0, count: n) + [start] + textIds
-        let tokens: [Int32] = (0..<n).map(Int32.init) + Array(repeating: -1, count: 1 + textIds.count)
+        var ids: [Int32] = Array(repeating: 0, count: n) + [start] + textIds
+        var tokens: [Int32] = (0..<n).map(Int32.init) + Array(repeating: -1, count: 1 + textIds.count)
+        if maskFirst, n > 0 {
+            guard let mask = tokenizer.special.mask else { throw ToolError("the tokenizer has no mask token") }
+            ids[0] = mask
+            tokens[0] = -1
+        }
         var batch = Batch()
-        batch.append(ids: ids, firstPosition: encoder.config.firstPosition)
+        batch.append(ids: ids, firstPosition: encoder.config.firstPosition, positionless: promptWithoutPositions ? 0..<n : 0..<0)
         let rows: [Int]
         switch read {
         case .start: rows = [n]
@@ -77,14 +92,13 @@ public struct Stimulation {
         }
         let chosen = layers ?? Array(0..<encoder.config.layers)
         guard chosen.allSatisfy({ $0 >= 0 && $0 < encoder.config.layers }) else { throw ToolError.usage("--layers must be below \(encoder.config.layers)") }
-        var byLayer: [Int: [UInt8]] = [:]
-        let threshold = self.threshold
+        var byLayer: [Int: [Float]] = [:]
         _ = try prompt.data.withMemoryRebound(to: Float.self, capacity: prompt.count) { p in
             try encoder.forward(batch, prompt: (tokens, UnsafePointer(p))) { layer, act in
                 guard chosen.contains(layer) else { return }
-                var bits = [UInt8](); bits.reserveCapacity(rows.count * I)
-                for r in rows { for k in 0..<I { bits.append(act[r * I + k] > threshold ? 1 : 0) } }
-                byLayer[layer] = bits
+                var values = [Float](); values.reserveCapacity(rows.count * I)
+                for r in rows { values.append(contentsOf: UnsafeBufferPointer(start: act + r * I, count: I)) }
+                byLayer[layer] = values
             }
         }
         return chosen.flatMap { byLayer[$0]! }

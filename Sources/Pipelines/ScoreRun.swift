@@ -95,3 +95,17 @@ public struct ScoreRun {
         return set
     }
 }
+
+extension Stimulation {
+    /// Takes the prompt layout options (`#mask-first`, `#prompt-no-position`) of a template
+    /// or template name, so that a prompt stimulates the model laid out as it was tuned.
+    public mutating func useLayout(of template: String) throws {
+        let text = PromptTemplate.named[template] ?? template
+        let options = Set(text.split(separator: " ").filter { $0.hasPrefix("#") }.map(String.init))
+        guard options.isSubset(of: ["#mask-first", "#prompt-no-position", "#truncate-tail"]) else {
+            throw ToolError.usage("template options \(options.sorted()) are not all known")
+        }
+        maskFirst = options.contains("#mask-first")
+        promptWithoutPositions = options.contains("#prompt-no-position")
+    }
+}

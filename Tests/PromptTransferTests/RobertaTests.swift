@@ -1,6 +1,8 @@
 import Foundation
+import Analysis
 import Models
 import PipelineIO
+import Pipelines
 import Tensors
 import Tokenizers
 import Tuning
@@ -144,5 +146,38 @@ extension RobertaTests {
         let h1 = Array(UnsafeBufferPointer(start: try bare.forward(b), count: n))
         let h2 = Array(UnsafeBufferPointer(start: try withHead.forward(b), count: n))
         XCTAssertEqual(h1, h2)
+    }
+}
+
+extension RobertaTests {
+    /// The neuron-overlap stimulus in the paper's layout (`--layout paper-1.0`): the prompt
+    /// with <mask> in slot 0 and no position embeddings, then <s>; the FFN activations at <s>
+    /// of every layer against PyTorch (and the bits ON uses, away from the threshold).
+    func testPaperLayoutStimulusMatchesPyTorch() throws {
+        let folder = Fixture.dir.appendingPathComponent("roberta-tiny").path
+        let enc = try Encoder(folder: folder), tok = try Tokenizer.load(folder: folder)
+        let f = try Fixture.json("roberta_paper_layout.json")
+        let n = f["n"]!.int!, C = enc.config.hidden
+        var s = Stimulation()
+        try s.useLayout(of: "paper-1.0")
+        XCTAssertTrue(s.maskFirst && s.promptWithoutPositions)
+        let prompt = Tensor(shape: [n, C], values: Fixture.floats(f["prompt"]))
+        let want = Fixture.floats(f["start_activations"])
+        let acts = try s.activations(prompt, encoder: enc, tokenizer: tok)
+        let err = maxAbsDiff(acts, want)
+        print("paper-1.0 stimulus: FFN activations at <s> max abs error \(err)")
+        XCTAssertLessThanOrEqual(err, 1e-5)
+        // the default layout (prompt rows with positions, vector 0 used) is a different stimulus
+        let other = maxAbsDiff(try Stimulation().activations(prompt, encoder: enc, tokenizer: tok), want)
+        print("default layout differs by \(other)")
+        XCTAssertGreaterThan(other, 100 * max(err, 1e-7))
+        let bits = try s.mask(prompt, encoder: enc, tokenizer: tok)
+        XCTAssertEqual(bits.count, want.count)
+        var compared = 0
+        for (b, a) in zip(bits, want) where abs(a) > 1e-5 {
+            XCTAssertEqual(b, a > 0 ? 1 : 0)
+            compared += 1
+        }
+        XCTAssertGreaterThan(compared, want.count / 2)
     }
 }

@@ -39,6 +39,7 @@ struct Embed: ParsableCommand {
     @Option(help: "With --activations: read position(s): start, prompt, all, or indices.") var read = "start"
     @Option(help: "With --activations: layers, comma-separated (default all).") var layers: String?
     @Option(help: "With --activations: an activation above this counts as on.") var threshold: Float = 0
+    @Option(help: "With --activations: prompt layout, bert or paper-1.0 (see score-similarity --help).") var layout = "bert"
     @Argument(help: "JSON-lines files (stdin when none); prompt files with --activations.") var files: [String] = []
 
     func run() throws {
@@ -48,6 +49,7 @@ struct Embed: ParsableCommand {
             var s = Stimulation()
             s.text = text; s.read = try Stimulation.parseRead(read); s.threshold = threshold
             s.layers = try Stimulation.parseLayers(layers)
+            try s.useLayout(of: layout)
             try ScoreRun.writeActivations(prompts: files, model: model, stimulation: s, to: output)
             return
         }

@@ -20,6 +20,8 @@ struct ScoreSimilarity: ParsableCommand {
           ls ../shared/reference/prompt-transferability/task_prompt_emb/*PromptRoberta/task_prompt | score-similarity
           score-similarity --model models/splade-tiny out/prompts/*.splade-tiny.safetensors
           score-similarity --activations masks.safetensors
+          score-similarity --model ~/models/roberta-base --layout paper-1.0 \\
+              ../shared/reference/prompt-transferability/task_prompt_emb/*PromptRoberta/task_prompt
         """)
 
     @Option(help: "Model folder: also score the overlap of activated FFN neurons.") var model: String?
@@ -28,6 +30,7 @@ struct ScoreSimilarity: ParsableCommand {
     @Option(help: "Read position(s): start, prompt, all, or indices like 0,20.") var read = "start"
     @Option(help: "Layers, comma-separated (default all).") var layers: String?
     @Option(help: "An activation above this counts as on.") var threshold: Float = 0
+    @Option(help: "Prompt layout for the neuron overlap: bert (the prompt as ordinary rows) or a template with layout options, e.g. paper-1.0 (<mask> in prompt slot 0, prompt rows without position embeddings: the released RoBERTa prompts).") var layout = "bert"
     @Option(help: "Name of each prompt, in order (repeat the option).") var name: [String] = []
     @Option(name: .shortAndLong, help: "Write to FILE (atomically) instead of stdout.") var output: String?
     @Option(help: "Threads.") var threads = 2
@@ -41,6 +44,7 @@ struct ScoreSimilarity: ParsableCommand {
         r.stimulation.read = try Stimulation.parseRead(read)
         r.stimulation.layers = try Stimulation.parseLayers(layers)
         r.stimulation.threshold = threshold
+        try r.stimulation.useLayout(of: layout)
         try r.run()
     }
 }
