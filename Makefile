@@ -12,7 +12,7 @@ SYS_PKGS   := libopenblas-dev libarchive-dev libxml2-dev pkg-config jq
 MODELS     := models/splade-tiny/model.safetensors models/minilm/model.safetensors models/gpt2-bpe/merges.txt
 
 .PHONY: all build test demo bench bench-setup fixtures models deps data clean \
-        sst2-prompts transfer-rt cross-task cross-model paper-indicators
+        sst2-prompts transfer-rt cross-task cross-model paper-indicators released-roberta
 
 all: build
 
@@ -67,6 +67,11 @@ cross-model: build models data
 
 paper-indicators: build
 	scripts/paper-indicators.sh
+
+# The released RoBERTa prompts on your own roberta-base: make released-roberta MODEL=~/models/roberta-base
+released-roberta: build data
+	@[ -n "$(MODEL)" ] || { echo "usage: make released-roberta MODEL=path/to/roberta-base [LIMIT=200]" >&2; exit 64; }
+	LIMIT=$(or $(LIMIT),200) scripts/eval-released-roberta.sh $(MODEL)
 
 # The dev venv: PyTorch, transformers, tokenizers, PEFT — the independent reference for
 # fixtures and benchmarks, never a dependency of the tools.
