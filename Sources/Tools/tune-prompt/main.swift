@@ -10,8 +10,9 @@ struct TunePrompt: ParsableCommand {
         commandName: "tune-prompt",
         abstract: "Learn a soft prompt for a task on a frozen model (AdamW on the prompt alone).",
         discussion: """
-        Input layout: [CLS] P1..Pn [MASK] text_a [SEP] (text_b [SEP]); the label is read at \
-        [MASK] through the MLM head restricted to the task's label words (--readout mlm) or \
+        Input layout (--template): [CLS] P1..Pn [MASK] text_a [SEP] (text_b [SEP]) — for RoBERTa \
+        <s> P1..Pn <mask> text_a </s> (</s> text_b </s>) — or the paper's 1.0 layout \
+        (paper-1.0); the label is read at [MASK] through the MLM head restricted to the task's label words (--readout mlm) or \
         through the model's input word embeddings (--readout tied, for encoders without a head). \
         Evaluates on validation every --eval-every steps and writes the best prompt as \
         safetensors (tensor "prompt" [n, hidden] + metadata) or a PEFT adapter folder. \
@@ -24,6 +25,8 @@ struct TunePrompt: ParsableCommand {
           tune-prompt --model models/splade-tiny --train a.jsonl \\
               --validation b.jsonl --verbalizer no,yes
           tune-prompt ... --resume    # continue from the checkpoint
+          tune-prompt --model ~/models/roberta-base --task sst2 \\
+              --verbalizer negative,positive --template paper-1.0 --prompt-length 100
         """)
 
     @Option(help: "Model folder.") var model: String
