@@ -12,7 +12,7 @@ SYS_PKGS   := libopenblas-dev libarchive-dev libxml2-dev pkg-config jq
 MODELS     := models/splade-tiny/model.safetensors models/minilm/model.safetensors models/gpt2-bpe/merges.txt
 
 .PHONY: all build test demo bench bench-setup fixtures models deps data clean \
-        sst2-prompts transfer-rt cross-task cross-model paper-indicators released-roberta
+        sst2-prompts transfer-rt cross-task cross-model paper-indicators released-roberta nli-long
 
 all: build
 
@@ -60,6 +60,9 @@ transfer-rt: build models
 cross-task: build models data
 	scripts/cross-task.sh
 	scripts/cross-task-indicators.sh
+
+nli-long: build models data
+	scripts/nli-long.sh
 
 cross-model: build models data
 	@[ -f out/cross-task/minilm/prompts/mrpc.safetensors ] || $(MAKE) cross-task
