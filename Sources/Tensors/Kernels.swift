@@ -35,14 +35,19 @@ public func layerNormForward(_ out: UnsafeMutablePointer<Float>, _ inp: UnsafePo
 
 @inline(__always) func layerNormRow(_ o: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>,
                                     _ w: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: Int, _ eps: Float) {
+    let (mean, rstd) = rowStats(x, c, eps)
+    var i = 0
+    while i + 16 <= c { store((load(x + i) - mean) * rstd * load(w + i) + load(b + i), o + i); i += 16 }
+    while i < c { o[i] = (x[i] - mean) * rstd * w[i] + b[i]; i += 1 }
+}
+
+/// Mean and 1/√(variance + eps) of one row: the statistics both LayerNorm forwards share.
+@inline(__always) func rowStats(_ x: UnsafePointer<Float>, _ c: Int, _ eps: Float) -> (mean: Float, rstd: Float) {
     let mean = rowSum(x, c) / Float(c)
     var acc = F16x(), tail: Float = 0, i = 0
     while i + 16 <= c { let d = load(x + i) - mean; acc += d * d; i += 16 }
     while i < c { let d = x[i] - mean; tail += d * d; i += 1 }
-    let rstd = 1 / (((acc.sum() + tail) / Float(c)) + eps).squareRoot()
-    i = 0
-    while i + 16 <= c { store((load(x + i) - mean) * rstd * load(w + i) + load(b + i), o + i); i += 16 }
-    while i < c { o[i] = (x[i] - mean) * rstd * w[i] + b[i]; i += 1 }
+    return (mean, 1 / (((acc.sum() + tail) / Float(c)) + eps).squareRoot())
 }
 
 @inline(__always) func rowSum(_ x: UnsafePointer<Float>, _ c: Int) -> Float {
@@ -98,12 +103,15 @@ public func layerNormForwardSaving(_ out: UnsafeMutablePointer<Float>, _ xhat: U
     Parallel.chunks(n, minChunk: 8) { range in
         for r in range {
             let x = inp + r * c, xh = xhat + r * c, o = out + r * c
-            let mean = rowSum(x, c) / Float(c)
-            var v: Float = 0
-            for i in 0..<c { let d = x[i] - mean; v += d * d }
-            let rs = 1 / (v / Float(c) + eps).squareRoot()
+            let (mean, rs) = rowStats(x, c, eps)
             rstd[r] = rs
-            for i in 0..<c { let h = (x[i] - mean) * rs; xh[i] = h; o[i] = h * w[i] + b[i] }
+            var i = 0
+            while i + 16 <= c {
+                let h = (load(x + i) - mean) * rs
+                store(h, xh + i); store(h * load(w + i) + load(b + i), o + i)
+                i += 16
+            }
+            while i < c { let h = (x[i] - mean) * rs; xh[i] = h; o[i] = h * w[i] + b[i]; i += 1 }
         }
     }
 }
