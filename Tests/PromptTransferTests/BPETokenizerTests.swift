@@ -104,3 +104,21 @@ extension BPETokenizerTests {
         XCTAssertNotEqual(tok.tokenize("Hello"), try gpt2Tokenizer().tokenize("Hello"))
     }
 }
+
+extension BPETokenizerTests {
+    /// Older tokenizer.json files (roberta-base's on the hub) write merges as "a b" strings,
+    /// newer ones as [a, b]: both give the same tokenizer.
+    func testMergesAsStringsOrPairs() throws {
+        let folder = Fixture.dir.appendingPathComponent("roberta-tiny").path
+        var root = try JSON.parse(String(contentsOfFile: folder + "/tokenizer.json", encoding: .utf8))
+        var model = root["model"]!
+        let pairs = model["merges"]!.array!
+        XCTAssertNotNil(pairs.first?.array, "the fixture should hold the newer [a, b] form")
+        model.set("merges", .array(pairs.map { .string($0.array!.map { $0.string! }.joined(separator: " ")) }))
+        root.set("model", model)
+        let dir = try Fixture.tempDir()
+        try root.text.write(to: dir.appendingPathComponent("tokenizer.json"), atomically: true, encoding: .utf8)
+        let old = try Tokenizer.load(folder: dir.path)
+        try check(old, try Fixture.json("tokenizer_roberta_tiny.json")["cases"]!.array!, "merges as strings")
+    }
+}
