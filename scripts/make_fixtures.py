@@ -359,6 +359,24 @@ def paper_layout_fixture():
         "prompt": f32(prompt.detach()), "logits_row0": f32(logits.detach()), "words": label_words, "labels": labels.tolist(),
         "loss": loss.item(), "grad": f32(prompt.grad), "start_activations": f32(torch.cat(acts))})
 
+ADDED_TEXTS = ["a <s> b </s> c <mask> d <pad>", "x [MASK] y [mask] z [Mask] [CLS]", "no<mask>space  <mask> end",
+               "<S> </S> <MASK>", "[SEP][SEP] [UNK]x", "plain text only"]
+
+def normalized_added_fixture():
+    """roberta-base's tokenizer.json on the hub marks <s> </s> <pad> <unk> as normalized: such
+    added tokens are matched in the normalised text (content normalised too: [mask] matches
+    [MASK] under BERT's lower-casing). Both tokenizers with every added token normalized."""
+    from tokenizers import Tokenizer
+    out = {}
+    for name, path in (("roberta-tiny", OUT / "roberta-tiny/tokenizer.json"), ("minilm", MINILM / "tokenizer.json")):
+        j = json.loads(path.read_text())
+        for t in j["added_tokens"]:
+            t["normalized"] = True
+        tk = Tokenizer.from_str(json.dumps(j))
+        tk.no_padding(); tk.no_truncation()
+        out[name] = [{"text_a": s, "input_ids": tk.encode(s).ids} for s in ADDED_TEXTS]
+    write("tokenizer_normalized_added.json", out)
+
 def roberta_tiny_tokenizer():
     """A 300-token byte-level BPE trained on SST-2 sentences, with RoBERTa's special tokens
     (<s>=0, <pad>=1, </s>=2, <unk>=3, <mask>=4, lstrip) and post-processor, for the tiny
@@ -393,5 +411,6 @@ if __name__ == "__main__":
     projector_fixtures()
     roberta_fixtures()
     roberta_tiny_tokenizer()
+    normalized_added_fixture()
     paper_layout_fixture()
     bpe_tokenizer_fixtures()

@@ -8,7 +8,10 @@ public final class Tokenizer {
     public let preTokenizer: PreTokenizer
     public let model: TokenModel
     public let post: TemplateProcessor
+    /// Added tokens matched in the raw text, and those (`normalized: true`) matched in the
+    /// normalised text, with their content normalised too — as `tokenizers` does.
     public let added: AddedVocabulary
+    public let normalizedAdded: AddedVocabulary
     public let special: SpecialTokens
 
     /// Ids of the roles the tools need; nil where the tokenizer has no such token.
@@ -17,12 +20,14 @@ public final class Tokenizer {
     }
 
     public init(normalizer: Normalizer?, preTokenizer: PreTokenizer, model: TokenModel,
-                post: TemplateProcessor, added: AddedVocabulary, special: SpecialTokens) {
+                post: TemplateProcessor, added: AddedVocabulary, normalizedAdded: AddedVocabulary = AddedVocabulary([]),
+                special: SpecialTokens) {
         self.normalizer = normalizer
         self.preTokenizer = preTokenizer
         self.model = model
         self.post = post
         self.added = added
+        self.normalizedAdded = normalizedAdded
         self.special = special
     }
 
@@ -36,7 +41,12 @@ public final class Tokenizer {
             case .token(let id): ids.append(id)
             case .text(let raw):
                 let normal = normalizer?.normalize(Array(raw)) ?? Array(raw)
-                for word in preTokenizer.split(normal) { model.tokenize(word, into: &ids) }
+                for part in normalizedAdded.split(normal) {
+                    switch part {
+                    case .token(let id): ids.append(id)
+                    case .text(let text): for word in preTokenizer.split(Array(text)) { model.tokenize(word, into: &ids) }
+                    }
+                }
             }
         }
         return ids

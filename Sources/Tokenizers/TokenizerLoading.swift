@@ -29,21 +29,23 @@ extension Tokenizer {
 
         let normalizer = try root["normalizer"].flatMap { try normalizerFrom($0, fail) }
         let preTokenizer = try preTokenizerFrom(root["pre_tokenizer"], fail)
-        var added: [AddedToken] = []
+        var added: [AddedToken] = [], normalizedAdded: [AddedToken] = []
         for t in root["added_tokens"]?.array ?? [] {
             guard let content = t["content"]?.string, let id = t["id"]?.int else { continue }
-            // Normalised added tokens would be matched after normalisation; BERT's are not.
-            if t["normalized"]?.bool == true, vocab[content] != nil { continue }
-            added.append(AddedToken(content: Array(content.unicodeScalars), id: Int32(id),
-                                    lstrip: t["lstrip"]?.bool ?? false, rstrip: t["rstrip"]?.bool ?? false,
-                                    singleWord: t["single_word"]?.bool ?? false))
+            // a normalised added token is matched in the normalised text, in its normalised form
+            let normalized = t["normalized"]?.bool ?? false
+            let scalars = Array(content.unicodeScalars)
+            let token = AddedToken(content: normalized ? (normalizer?.normalize(scalars) ?? scalars) : scalars, id: Int32(id),
+                                   lstrip: t["lstrip"]?.bool ?? false, rstrip: t["rstrip"]?.bool ?? false,
+                                   singleWord: t["single_word"]?.bool ?? false)
+            if normalized { normalizedAdded.append(token) } else { added.append(token) }
             if vocab[content] == nil { vocab[content] = Int32(id) }
         }
         let folder = (path as NSString).deletingLastPathComponent
         let special = try specialRoles(vocab: vocab, config: optionalJSON(folder + "/tokenizer_config.json"))
         let post = try postProcessorFrom(root["post_processor"], vocab: vocab, special: special, bpe: model is BPE, fail)
-        return Tokenizer(normalizer: normalizer, preTokenizer: preTokenizer, model: model,
-                         post: post, added: AddedVocabulary(added), special: special)
+        return Tokenizer(normalizer: normalizer, preTokenizer: preTokenizer, model: model, post: post,
+                         added: AddedVocabulary(added), normalizedAdded: AddedVocabulary(normalizedAdded), special: special)
     }
 
     static func tokenModel(_ m: JSON, vocab: [String: Int32], _ fail: (String) -> ToolError) throws -> TokenModel {

@@ -16,11 +16,11 @@ final class BPETokenizerTests: XCTestCase {
         return t
     }
 
-    func check(_ tok: Tokenizer, _ cases: [JSON], _ what: String) throws {
+    func check(_ tok: Tokenizer, _ cases: [JSON], _ what: String, types: Bool = true) throws {
         for c in cases {
             let enc = try tok.encode(c["text_a"]!.string!, c["text_b"]?.string, maxLength: c["max_length"]?.int)
             XCTAssertEqual(enc.encoding.ids, Fixture.ints(c["input_ids"]), "\(what): \(c["text_a"]!.text)")
-            XCTAssertEqual(enc.encoding.typeIds, [Int32](repeating: 0, count: enc.encoding.ids.count))
+            if types { XCTAssertEqual(enc.encoding.typeIds, [Int32](repeating: 0, count: enc.encoding.ids.count)) }
         }
     }
 
@@ -120,5 +120,30 @@ extension BPETokenizerTests {
         try root.text.write(to: dir.appendingPathComponent("tokenizer.json"), atomically: true, encoding: .utf8)
         let old = try Tokenizer.load(folder: dir.path)
         try check(old, try Fixture.json("tokenizer_roberta_tiny.json")["cases"]!.array!, "merges as strings")
+    }
+}
+
+extension BPETokenizerTests {
+    /// Added tokens marked `normalized` (as in roberta-base's tokenizer.json on the hub) are
+    /// matched in the normalised text: `<s>` in a RoBERTa text is the start token, and under
+    /// BERT's lower-casing `[mask]` and `[Mask]` are the mask token too.
+    func testNormalizedAddedTokens() throws {
+        let expected = try Fixture.json("tokenizer_normalized_added.json")
+        let sources = [("roberta-tiny", Fixture.dir.appendingPathComponent("roberta-tiny/tokenizer.json").path),
+                       ("minilm", try Fixture.model("minilm") + "/tokenizer.json")]
+        for (name, path) in sources {
+            var root = try JSON.parse(String(contentsOfFile: path, encoding: .utf8))
+            let tokens: [JSON] = root["added_tokens"]!.array!.map { t in
+                var t = t
+                t.set("normalized", .bool(true))
+                return t
+            }
+            root.set("added_tokens", .array(tokens))
+            let dir = try Fixture.tempDir()
+            try root.text.write(to: dir.appendingPathComponent("tokenizer.json"), atomically: true, encoding: .utf8)
+            let cases = expected[name]!.array!
+            XCTAssertEqual(cases.count, 6)
+            try check(try Tokenizer.load(folder: dir.path), cases, "\(name), normalized added tokens", types: false)
+        }
     }
 }
