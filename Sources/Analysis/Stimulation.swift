@@ -72,8 +72,11 @@ public struct Stimulation {
         }
         guard let start = tokenizer.special.cls else { throw ToolError("the tokenizer has no start token") }
         let textIds = tokenizer.tokenize(text)
-        var ids: [Int32] = Array(repeating: 0, count: n) + [start] + textIds
-        var tokens: [Int32] = (0..<n).map(Int32.init) + Array(repeating: -1, count: 1 + textIds.count)
+        var ids = [Int32](repeating: 0, count: n)
+        ids.append(start)
+        ids.append(contentsOf: textIds)
+        var tokens = (0..<n).map(Int32.init)
+        tokens.append(contentsOf: repeatElement(-1, count: 1 + textIds.count))
         if maskFirst, n > 0 {
             guard let mask = tokenizer.special.mask else { throw ToolError("the tokenizer has no mask token") }
             ids[0] = mask
