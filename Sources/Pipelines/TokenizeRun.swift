@@ -8,6 +8,8 @@ public struct TokenizeRun {
     public var output: String? = nil
     public var maxLength: Int? = nil
     public var progress = false
+    /// Also write the token strings ("tokens"), e.g. to see how a label word splits.
+    public var withTokens = false
 
     public init(model: String) { self.model = model }
 
@@ -26,6 +28,7 @@ public struct TokenizeRun {
             if cut { truncated += 1 }
             record.value.set("input_ids", jsonInts(enc.ids))
             if text.b != nil { record.value.set("token_type_ids", jsonInts(enc.typeIds)) }
+            if withTokens { record.value.set("tokens", .array(tokenizer.tokens(enc.ids).map { .string($0) })) }
             out.writeLine(record.value.text)
             bar.advance()
         }

@@ -70,6 +70,23 @@ public final class Tokenizer {
     }
 
     public func id(of token: String) -> Int32? { model.id(of: token) }
+
+    /// The token strings of some ids, as `convert_ids_to_tokens` gives them ("Ġworld" for
+    /// byte-level BPE, "##ing" for WordPiece); "?" for an id the tokenizer does not know.
+    public func tokens(_ ids: [Int32]) -> [String] {
+        ids.map { id in id >= 0 && Int(id) < idToToken.count ? idToToken[Int(id)] ?? "?" : "?" }
+    }
+
+    private lazy var idToToken: [String?] = {
+        var table = [String?](repeating: nil, count: (model.vocab.values.max().map { Int($0) + 1 } ?? 0))
+        for (token, id) in model.vocab { table[Int(id)] = token }
+        for t in added.tokens + normalizedAdded.tokens {
+            let i = Int(t.id)
+            if i >= table.count { table += [String?](repeating: nil, count: i + 1 - table.count) }
+            if table[i] == nil { table[i] = String(String.UnicodeScalarView(t.content)) }
+        }
+        return table
+    }()
 }
 
 public enum Truncation {

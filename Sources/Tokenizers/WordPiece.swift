@@ -2,6 +2,7 @@
 public protocol TokenModel {
     func tokenize(_ word: ArraySlice<Unicode.Scalar>, into ids: inout [Int32])
     func id(of token: String) -> Int32?
+    var vocab: [String: Int32] { get }
     var vocabSize: Int { get }
 }
 

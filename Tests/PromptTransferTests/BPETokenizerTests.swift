@@ -147,3 +147,20 @@ extension BPETokenizerTests {
         }
     }
 }
+
+extension BPETokenizerTests {
+    /// `tokenize --tokens`: the strings `convert_ids_to_tokens` gives (written down from HF).
+    func testTokenStringsAsHFGivesThem() throws {
+        let gpt2 = try Fixture.model("gpt2-bpe", file: "merges.txt")
+        let r = try runTool("tokenize", ["--model", gpt2, "--tokens"],
+                            stdin: "{\"text_a\":\"Hello world, <mask> it's\"}\n{\"text_a\":\" positive\",\"text_b\":\"positive\"}\n")
+        XCTAssertEqual(r.status, 0, r.err)
+        let lines = r.out.split(separator: "\n").map { try! JSON.parse(String($0)) }
+        XCTAssertEqual(lines[0]["tokens"]!.array!.map { $0.string! }, ["<s>", "Hello", "Ġworld", ",", "Ġ", "<mask>", "Ġit", "'s", "</s>"])
+        XCTAssertEqual(lines[1]["tokens"]!.array!.map { $0.string! }, ["<s>", "Ġpositive", "</s>", "</s>", "positive", "</s>"])
+        let minilm = try Tokenizer.load(folder: try Fixture.model("minilm"))
+        XCTAssertEqual(minilm.tokens(try minilm.encode("unaffable [MASK] movie").encoding.ids),
+                       ["[CLS]", "una", "##ffa", "##ble", "[MASK]", "movie", "[SEP]"])
+        XCTAssertEqual(minilm.tokens([-1, 999_999]), ["?", "?"])
+    }
+}

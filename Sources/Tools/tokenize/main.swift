@@ -13,17 +13,20 @@ struct Tokenize: ParsableCommand {
         Examples:
           echo '{"text_a":"A gripping film."}' | tokenize --model models/minilm
           tokenize --model models/splade-tiny --max-length 128 data/sst2/validation.jsonl | jq -c .input_ids
+          # is a label word one token? (RoBERTa: "positive" and " positive" are different tokens)
+          echo '{"text_a":" positive"}' | tokenize --model ~/models/roberta-base --tokens | jq -c .tokens
         """)
 
     @Option(help: "Model folder holding tokenizer.json, vocab.txt (WordPiece) or vocab.json + merges.txt (byte-level BPE).") var model: String
     @Option(help: "Truncate longest-first to at most N tokens (special tokens included).") var maxLength: Int?
     @Option(name: .shortAndLong, help: "Write to FILE (atomically) instead of stdout.") var output: String?
+    @Flag(help: "Also write the token strings as \"tokens\" (as convert_ids_to_tokens gives them).") var tokens = false
     @Flag(help: "Show progress on stderr even when it is not a terminal.") var progress = false
     @Argument(help: "JSON-lines files (stdin when none).") var files: [String] = []
 
     func run() throws {
         var r = TokenizeRun(model: model)
-        r.inputs = files; r.output = output; r.maxLength = maxLength; r.progress = progress
+        r.inputs = files; r.output = output; r.maxLength = maxLength; r.progress = progress; r.withTokens = tokens
         try r.run()
     }
 }
