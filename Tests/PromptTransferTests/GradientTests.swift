@@ -9,29 +9,6 @@ import XCTest
 /// and against finite differences on a tiny random model (every op of the encoder and both
 /// readouts).
 final class GradientTests: XCTestCase {
-    struct Setup { let enc: PromptEncoder; let readout: Readout; let input: PromptInput; let labels: [Int]; let n: Int }
-
-    func input(_ seqs: [[Int32]], n: Int, types: [[Int32]]? = nil, firstPosition: Int = 0) -> PromptInput {
-        var p = PromptInput()
-        for (i, s) in seqs.enumerated() {
-            let tokens = (0..<s.count).map { ($0 >= 1 && $0 <= n) ? Int32($0 - 1) : -1 }
-            p.append(ids: s, typeIds: types?[i] ?? Array(repeating: 0, count: s.count), promptToken: tokens, readRow: 1 + n, firstPosition: firstPosition)
-        }
-        return p
-    }
-
-    /// loss and dPrompt (n,C) for a prompt
-    func lossAndGrad(_ s: Setup, _ prompt: [Float]) throws -> (Float, [Float], [Float]) {
-        let C = s.enc.encoder.config.hidden
-        let h = try s.enc.forward(s.input, prompt: prompt, promptLength: s.n)
-        let logits = s.readout.forward(h, rows: s.labels.count)
-        let (loss, dlogits, _) = crossEntropy(logits, labels: s.labels, classes: s.readout.words.count)
-        let dh = s.readout.backward(dlogits)
-        var g = [Float](repeating: 0, count: s.n * C)
-        s.enc.backward(dh, dPrompt: &g, promptLength: s.n)
-        return (loss, g, logits)
-    }
-
     func testPromptGradientMatchesPyTorchAutogradOnRealCheckpoints() throws {
         let fx = try Fixture.json("prompt_gradients.json")
         for (name, folder) in [("splade", "splade-tiny"), ("minilm", "minilm")] {
@@ -40,13 +17,11 @@ final class GradientTests: XCTestCase {
             let n = f["n"]!.int!
             let seqs = f["sequences"]!.array!.map { Fixture.ints($0) }
             let readout = try Readout(Readout.Kind(rawValue: f["readout"]!.string!)!, words: f["words"]!.array!.map { $0.int! }, encoder: enc)
-            let s = Setup(enc: PromptEncoder(encoder: enc), readout: readout, input: input(seqs, n: n),
+            let s = PromptGradientCase(enc: PromptEncoder(encoder: enc), readout: readout, input: promptAfterStart(seqs, n: n),
                           labels: f["labels"]!.array!.map { $0.int! }, n: n)
-            let (loss, grad, logits) = try lossAndGrad(s, Fixture.floats(f["prompt"]))
+            let (loss, grad, logits) = try s.lossAndGrad(Fixture.floats(f["prompt"]))
             let want = Fixture.floats(f["grad"])
-            var diff: Float = 0, norm: Float = 0, maxAbs: Float = 0
-            for i in 0..<want.count { diff += (grad[i] - want[i]) * (grad[i] - want[i]); norm += want[i] * want[i]; maxAbs = max(maxAbs, abs(grad[i] - want[i])) }
-            let rel = (diff / norm).squareRoot()
+            let rel = relativeError(grad, want), maxAbs = maxAbsDiff(grad, want)
             print("\(folder) (\(readout.kind)): loss \(loss) vs \(f["loss"]!.double!), gradient relative error \(rel), max abs \(maxAbs)")
             XCTAssertEqual(Double(loss), f["loss"]!.double!, accuracy: 1e-4)
             XCTAssertLessThanOrEqual(maxAbsDiff(logits, Fixture.floats(f["logits"])), 1e-4)
@@ -93,18 +68,18 @@ final class GradientTests: XCTestCase {
                 let n = 3
                 let seqs: [[Int32]] = [[1, 0, 0, 0, 4, 10, 11, 12, 2], [1, 0, 0, 0, 4, 13, 2, 14, 15, 2], [1, 0, 0, 0, 4, 2]]
                 let types: [[Int32]] = [Array(repeating: 0, count: 9), [0, 0, 0, 0, 0, 0, 0, 1, 1, 1], Array(repeating: 0, count: 6)]
-                let s = Setup(enc: PromptEncoder(encoder: enc), readout: try Readout(kind, words: [20, 21, 22], encoder: enc),
-                              input: input(seqs, n: n, types: types), labels: [0, 2, 1], n: n)
+                let s = PromptGradientCase(enc: PromptEncoder(encoder: enc), readout: try Readout(kind, words: [20, 21, 22], encoder: enc),
+                              input: promptAfterStart(seqs, n: n, types: types), labels: [0, 2, 1], n: n)
                 var rng = SplitMix64(seed: 3)
                 let prompt = (0..<(n * 8)).map { _ in Float(rng.next() % 2001) / 1000 - 1 }
-                let (_, g, _) = try lossAndGrad(s, prompt)
+                let (_, g, _) = try s.lossAndGrad(prompt)
                 // directional derivatives along random directions, and a few coordinates
                 var directions: [[Float]] = (0..<4).map { _ in (0..<prompt.count).map { _ in Float(rng.next() % 2001) / 1000 - 1 } }
                 for i in [0, 7, 13, 23] { var e = [Float](repeating: 0, count: prompt.count); e[i] = 1; directions.append(e) }
                 for d in directions {
                     let eps: Float = 1e-2
-                    let plus = try lossAndGrad(s, zip(prompt, d).map { $0 + eps * $1 }).0
-                    let minus = try lossAndGrad(s, zip(prompt, d).map { $0 - eps * $1 }).0
+                    let plus = try s.lossAndGrad(zip(prompt, d).map { $0 + eps * $1 }).0
+                    let minus = try s.lossAndGrad(zip(prompt, d).map { $0 - eps * $1 }).0
                     let numeric = (plus - minus) / (2 * eps)
                     let analytic = zip(g, d).map { $0 * $1 }.reduce(0, +)
                     XCTAssertEqual(analytic, numeric, accuracy: 2e-3 * max(1, abs(numeric)), "layers \(layers) \(kind)")

@@ -39,26 +39,15 @@ extension RobertaTests {
         let enc = try Encoder(folder: Fixture.dir.appendingPathComponent("roberta-tiny").path)
         let f = try Fixture.json("roberta_tiny.json")["prompt_gradient"]!
         let n = f["n"]!.int!
-        var input = PromptInput()
-        for s in f["sequences"]!.array!.map({ Fixture.ints($0) }) {
-            let tokens = (0..<s.count).map { ($0 >= 1 && $0 <= n) ? Int32($0 - 1) : -1 }
-            input.append(ids: s, typeIds: Array(repeating: 0, count: s.count), promptToken: tokens, readRow: 1 + n,
-                         firstPosition: enc.config.firstPosition)
-        }
-        let readout = try Readout(.mlm, words: f["words"]!.array!.map { $0.int! }, encoder: enc)
-        let pe = PromptEncoder(encoder: enc)
-        let prompt = Fixture.floats(f["prompt"])
-        let h = try pe.forward(input, prompt: prompt, promptLength: n)
-        let labels = f["labels"]!.array!.map { $0.int! }
-        let (loss, dlogits, _) = crossEntropy(readout.forward(h, rows: labels.count), labels: labels, classes: 3)
-        var g = [Float](repeating: 0, count: prompt.count)
-        pe.backward(readout.backward(dlogits), dPrompt: &g, promptLength: n)
-        let want = Fixture.floats(f["grad"])
-        var diff: Float = 0, norm: Float = 0
-        for i in want.indices { diff += (g[i] - want[i]) * (g[i] - want[i]); norm += want[i] * want[i] }
-        print("roberta-tiny prompt gradient relative error \((diff / norm).squareRoot())")
+        let seqs = f["sequences"]!.array!.map { Fixture.ints($0) }
+        let s = PromptGradientCase(enc: PromptEncoder(encoder: enc), readout: try Readout(.mlm, words: f["words"]!.array!.map { $0.int! }, encoder: enc),
+                                   input: promptAfterStart(seqs, n: n, firstPosition: enc.config.firstPosition),
+                                   labels: f["labels"]!.array!.map { $0.int! }, n: n)
+        let (loss, g, _) = try s.lossAndGrad(Fixture.floats(f["prompt"]))
+        let rel = relativeError(g, Fixture.floats(f["grad"]))
+        print("roberta-tiny prompt gradient relative error \(rel)")
         XCTAssertEqual(Double(loss), f["loss"]!.double!, accuracy: 1e-5)
-        XCTAssertLessThanOrEqual((diff / norm).squareRoot(), 1e-3)
+        XCTAssertLessThanOrEqual(rel, 1e-3)
     }
 }
 
@@ -96,17 +85,13 @@ extension RobertaTests {
         print("paper-1.0 layout: max abs logit error at row 0 \(err)")
         XCTAssertLessThanOrEqual(err, 1e-4)
 
-        let labels = f["labels"]!.array!.map { $0.int! }
-        let readout = try Readout(.mlm, words: f["words"]!.array!.map { $0.int! }, encoder: enc)
-        let (loss, dlogits, _) = crossEntropy(readout.forward(h, rows: labels.count), labels: labels, classes: 3)
-        var g = [Float](repeating: 0, count: prompt.count)
-        pe.backward(readout.backward(dlogits), dPrompt: &g, promptLength: n)
-        let want = Fixture.floats(f["grad"])
-        var diff: Float = 0, norm: Float = 0
-        for i in want.indices { diff += (g[i] - want[i]) * (g[i] - want[i]); norm += want[i] * want[i] }
-        print("paper-1.0 layout: prompt gradient relative error \((diff / norm).squareRoot())")
+        let s = PromptGradientCase(enc: pe, readout: try Readout(.mlm, words: f["words"]!.array!.map { $0.int! }, encoder: enc),
+                                   input: input, labels: f["labels"]!.array!.map { $0.int! }, n: n)
+        let (loss, g, _) = try s.lossAndGrad(prompt)
+        let rel = relativeError(g, Fixture.floats(f["grad"]))
+        print("paper-1.0 layout: prompt gradient relative error \(rel)")
         XCTAssertEqual(Double(loss), f["loss"]!.double!, accuracy: 1e-5)
-        XCTAssertLessThanOrEqual((diff / norm).squareRoot(), 1e-3)
+        XCTAssertLessThanOrEqual(rel, 1e-3)
         XCTAssertEqual(g[0..<C].map(abs).max(), 0)
     }
 

@@ -1,5 +1,7 @@
 import Foundation
+import Models
 import PipelineIO
+import Tuning
 import XCTest
 
 /// Paths and fixtures shared by the tests.
@@ -83,4 +85,37 @@ func fnv1a(_ ids: [Int32]) -> String {
     for id in ids { withUnsafeBytes(of: id.littleEndian) { for b in $0 { h = (h ^ UInt64(b)) &* 0x100000001b3 } } }
     let s = String(h, radix: 16)
     return String(repeating: "0", count: 16 - s.count) + s
+}
+
+/// ‖a − b‖ / ‖b‖: how prompt gradients are compared with autograd's.
+func relativeError(_ a: [Float], _ b: [Float]) -> Float {
+    var diff: Float = 0, norm: Float = 0
+    for i in b.indices { diff += (a[i] - b[i]) * (a[i] - b[i]); norm += b[i] * b[i] }
+    return (diff / norm).squareRoot()
+}
+
+/// `[CLS] P1..Pn [MASK] …` sequences (prompt rows 1…n, read at n + 1) as a PromptInput.
+func promptAfterStart(_ seqs: [[Int32]], n: Int, types: [[Int32]]? = nil, firstPosition: Int = 0) -> PromptInput {
+    var p = PromptInput()
+    for (i, s) in seqs.enumerated() {
+        let tokens = (0..<s.count).map { ($0 >= 1 && $0 <= n) ? Int32($0 - 1) : -1 }
+        p.append(ids: s, typeIds: types?[i] ?? Array(repeating: 0, count: s.count), promptToken: tokens, readRow: 1 + n, firstPosition: firstPosition)
+    }
+    return p
+}
+
+/// A prompt-gradient check: encoder, readout, input, labels and prompt length.
+struct PromptGradientCase {
+    let enc: PromptEncoder, readout: Readout, input: PromptInput, labels: [Int], n: Int
+
+    /// loss, dPrompt (n,C) and the label logits for a prompt
+    func lossAndGrad(_ prompt: [Float]) throws -> (Float, [Float], [Float]) {
+        let C = enc.encoder.config.hidden
+        let h = try enc.forward(input, prompt: prompt, promptLength: n)
+        let logits = readout.forward(h, rows: labels.count)
+        let (loss, dlogits, _) = crossEntropy(logits, labels: labels, classes: readout.words.count)
+        var g = [Float](repeating: 0, count: n * C)
+        enc.backward(readout.backward(dlogits), dPrompt: &g, promptLength: n)
+        return (loss, g, logits)
+    }
 }
