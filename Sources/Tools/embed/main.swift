@@ -1,4 +1,3 @@
-import Analysis
 import ArgumentParser
 import PipelineIO
 import Pipelines
@@ -35,22 +34,14 @@ struct Embed: ParsableCommand {
     @Option(name: .shortAndLong, help: "Write to FILE (atomically); FILE.safetensors writes one tensor.") var output: String?
     @Flag(help: "Show progress on stderr even when it is not a terminal.") var progress = false
     @Flag(help: "Inputs are prompt files: write their FFN activation masks (see below).") var activations = false
-    @Option(help: "With --activations: text fed after the start token.") var text = ""
-    @Option(help: "With --activations: read position(s): start, prompt, all, or indices.") var read = "start"
-    @Option(help: "With --activations: layers, comma-separated (default all).") var layers: String?
-    @Option(help: "With --activations: an activation above this counts as on.") var threshold: Float = 0
-    @Option(help: "With --activations: prompt layout, bert or paper-1.0 (see score-similarity --help).") var layout = "bert"
+    @OptionGroup(title: "With --activations") var stimulus: StimulusOptions
     @Argument(help: "JSON-lines files (stdin when none); prompt files with --activations.") var files: [String] = []
 
     func run() throws {
         ToolMain.setThreads(threads)
         if activations {
             guard let output, output.hasSuffix(".safetensors") else { throw ValidationError("--activations writes --output FILE.safetensors") }
-            var s = Stimulation()
-            s.text = text; s.read = try Stimulation.parseRead(read); s.threshold = threshold
-            s.layers = try Stimulation.parseLayers(layers)
-            try s.useLayout(of: layout)
-            try ScoreRun.writeActivations(prompts: files, model: model, stimulation: s, to: output)
+            try ScoreRun.writeActivations(prompts: files, model: model, stimulation: try stimulus.stimulation(), to: output)
             return
         }
         var r = EmbedRun(model: model)

@@ -1,4 +1,3 @@
-import Analysis
 import ArgumentParser
 import Pipelines
 
@@ -26,11 +25,7 @@ struct ScoreSimilarity: ParsableCommand {
 
     @Option(help: "Model folder: also score the overlap of activated FFN neurons.") var model: String?
     @Option(name: .customLong("activations"), help: "Stored masks (embed --activations) to compare, instead of a model.") var activations: [String] = []
-    @Option(help: "Text fed after the start token (default none).") var text = ""
-    @Option(help: "Read position(s): start, prompt, all, or indices like 0,20.") var read = "start"
-    @Option(help: "Layers, comma-separated (default all).") var layers: String?
-    @Option(help: "An activation above this counts as on.") var threshold: Float = 0
-    @Option(help: "Prompt layout for the neuron overlap: bert (the prompt as ordinary rows) or a template with layout options, e.g. paper-1.0 (<mask> in prompt slot 0, prompt rows without position embeddings: the released RoBERTa prompts).") var layout = "bert"
+    @OptionGroup(title: "With --model") var stimulus: StimulusOptions
     @Option(help: "Name of each prompt, in order (repeat the option).") var name: [String] = []
     @Option(name: .shortAndLong, help: "Write to FILE (atomically) instead of stdout.") var output: String?
     @Option(help: "Threads.") var threads = 2
@@ -40,11 +35,7 @@ struct ScoreSimilarity: ParsableCommand {
         ToolMain.setThreads(threads)
         var r = ScoreRun()
         r.prompts = prompts; r.names = name; r.model = model; r.activationFiles = activations; r.output = output
-        r.stimulation.text = text
-        r.stimulation.read = try Stimulation.parseRead(read)
-        r.stimulation.layers = try Stimulation.parseLayers(layers)
-        r.stimulation.threshold = threshold
-        try r.stimulation.useLayout(of: layout)
+        r.stimulation = try stimulus.stimulation()
         try r.run()
     }
 }

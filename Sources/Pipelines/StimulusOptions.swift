@@ -1,0 +1,24 @@
+import Analysis
+import ArgumentParser
+
+/// The flags that set how prompts stimulate the model for the neuron-overlap indicator,
+/// shared by `score-similarity --model` and `embed --activations`.
+public struct StimulusOptions: ParsableArguments {
+    @Option(help: "Neuron overlap: text fed after the start token (default none).") public var text = ""
+    @Option(help: "Neuron overlap: read position(s): start, prompt, all, or indices like 0,20.") public var read = "start"
+    @Option(help: "Neuron overlap: layers, comma-separated (default all).") public var layers: String?
+    @Option(help: "Neuron overlap: an activation above this counts as on.") public var threshold: Float = 0
+    @Option(help: "Neuron overlap: prompt layout, bert (the prompt as ordinary rows) or a template with layout options, e.g. paper-1.0 (<mask> in prompt slot 0, prompt rows without position embeddings: the released RoBERTa prompts).") public var layout = "bert"
+
+    public init() {}
+
+    public func stimulation() throws -> Stimulation {
+        var s = Stimulation()
+        s.text = text
+        s.read = try Stimulation.parseRead(read)
+        s.layers = try Stimulation.parseLayers(layers)
+        s.threshold = threshold
+        try s.useLayout(of: layout)
+        return s
+    }
+}
