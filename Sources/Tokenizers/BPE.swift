@@ -6,7 +6,7 @@ public final class BPE: TokenModel {
     let merges: [Pair: Merge]
     let unkId: Int32?
     let ignoreMerges: Bool
-    private var cache: [String: [Int32]] = [:]
+    private var cache = WordCache()
 
     struct Pair: Hashable { let a: Int32, b: Int32 }
     struct Merge { let rank: Int32, id: Int32 }
@@ -37,11 +37,7 @@ public final class BPE: TokenModel {
     public func id(of token: String) -> Int32? { vocab[token] }
 
     public func tokenize(_ word: ArraySlice<Unicode.Scalar>, into ids: inout [Int32]) {
-        let key = makeString(word)
-        if let hit = cache[key] { ids.append(contentsOf: hit); return }
-        let pieces = ignoreMerges ? (vocab[key].map { [$0] } ?? encode(word)) : encode(word)
-        if cache.count < 200_000 { cache[key] = pieces }
-        ids.append(contentsOf: pieces)
+        cache.tokenize(word, into: &ids) { key in ignoreMerges ? (vocab[key].map { [$0] } ?? encode(word)) : encode(word) }
     }
 
     /// The merge loop with a heap of candidate merges; an entry whose pair has changed since

@@ -14,7 +14,7 @@ public final class WordPiece: TokenModel {
     public let unkId: Int32
     public let prefix: String
     public let maxInputCharsPerWord: Int
-    private var cache: [String: [Int32]] = [:]
+    private var cache = WordCache()
 
     public init(vocab: [String: Int32], unkToken: String = "[UNK]", prefix: String = "##",
                 maxInputCharsPerWord: Int = 100) throws {
@@ -29,11 +29,7 @@ public final class WordPiece: TokenModel {
     public func id(of token: String) -> Int32? { vocab[token] }
 
     public func tokenize(_ word: ArraySlice<Unicode.Scalar>, into ids: inout [Int32]) {
-        let key = makeString(word)
-        if let hit = cache[key] { ids.append(contentsOf: hit); return }
-        let pieces = split(Array(word))
-        if cache.count < 200_000 { cache[key] = pieces }
-        ids.append(contentsOf: pieces)
+        cache.tokenize(word, into: &ids) { _ in split(Array(word)) }
     }
 
     private func split(_ chars: [Unicode.Scalar]) -> [Int32] {
@@ -60,6 +56,21 @@ public final class WordPiece: TokenModel {
 public struct TokenizerError: Error, CustomStringConvertible {
     public let description: String
     public init(_ d: String) { description = d }
+}
+
+/// The ids of words already seen: real text repeats its words. Bounded, so that a stream of
+/// distinct words cannot grow it without end.
+struct WordCache {
+    private var table: [String: [Int32]] = [:]
+
+    /// Appends the ids of `word`, computed by `compute` (given the word as a string) once.
+    mutating func tokenize(_ word: ArraySlice<Unicode.Scalar>, into ids: inout [Int32], compute: (String) -> [Int32]) {
+        let key = makeString(word)
+        if let hit = table[key] { ids.append(contentsOf: hit); return }
+        let pieces = compute(key)
+        if table.count < 200_000 { table[key] = pieces }
+        ids.append(contentsOf: pieces)
+    }
 }
 
 /// The string of some scalars, built through UTF-8 bytes: several times faster than
