@@ -48,7 +48,7 @@ public struct EvalRun {
         var cache: [String: EncodedSet] = [:]
         for f in files {
             let kind = Readout.Kind(rawValue: f.metadata["readout"] ?? "") ?? (encoder.hasHead ? .mlm : .tied)
-            let template = try PromptTemplate(self.template ?? f.metadata["template"] ?? PromptTemplate.defaultText(roberta: encoder.config.family == .roberta),
+            let template = try PromptTemplate(self.template ?? f.metadata["template"] ?? PromptTemplate.defaultText(for: encoder.config),
                                               tokenizer: tokenizer)
             let limit = maxTextTokens ?? recordedMaxText(f) ?? 128
             let key = "\(template.text)|\(f.length)|\(limit)"

@@ -42,7 +42,7 @@ public struct ProjectTrainRun {
         // the layout projected prompts are for: the target prompts' (distance), else the one trained through (task)
         let targetTemplates = Set(tgt.values.compactMap { $0.metadata["template"] })
         guard targetTemplates.count <= 1 else { throw ToolError("the target prompts were tuned with different templates: \(targetTemplates.sorted())") }
-        let targetTemplate = targetTemplates.first ?? PromptTemplate.defaultText(roberta: target.config.family == .roberta)
+        let targetTemplate = targetTemplates.first ?? PromptTemplate.defaultText(for: target.config)
         let n = src.first!.value.length
         guard src.values.allSatisfy({ $0.length == n }) else { throw ToolError("source prompts must all have \(n) vectors") }
         let projector = Projector(n: n, sourceDim: source.config.hidden, targetDim: target.config.hidden, hidden: hidden,

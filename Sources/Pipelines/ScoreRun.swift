@@ -100,11 +100,8 @@ extension Stimulation {
     /// Takes the prompt layout options (`#mask-first`, `#prompt-no-position`) of a template
     /// or template name, so that a prompt stimulates the model laid out as it was tuned.
     public mutating func useLayout(of template: String) throws {
-        let text = PromptTemplate.named[template] ?? template
-        let options = Set(text.split(separator: " ").filter { $0.hasPrefix("#") }.map(String.init))
-        guard options.isSubset(of: ["#mask-first", "#prompt-no-position", "#truncate-tail"]) else {
-            throw ToolError.usage("template options \(options.sorted()) are not all known")
-        }
+        let options: Set<String>
+        do { options = try PromptTemplate.options(of: template) } catch let e as ToolError { throw ToolError.usage(e.description) }
         maskFirst = options.contains("#mask-first")
         promptWithoutPositions = options.contains("#prompt-no-position")
     }

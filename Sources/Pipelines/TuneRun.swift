@@ -34,7 +34,7 @@ public struct TuneRun {
         s.readout = readout ?? (encoder.hasHead ? .mlm : .tied)
         let (trainTexts, valTexts, words) = try loadData(&s, tokenizer)
         if let epochs { s.steps = max(1, Int((epochs * Double(trainTexts.count) / Double(s.batchSize)).rounded(.up))) }
-        let template = try PromptTemplate(s.template.isEmpty ? PromptTemplate.defaultText(roberta: encoder.config.family == .roberta) : s.template,
+        let template = try PromptTemplate(s.template.isEmpty ? PromptTemplate.defaultText(for: encoder.config) : s.template,
                                           tokenizer: tokenizer)
         s.template = template.text   // recorded expanded, so the prompt file says what it was tuned with
         func encode(_ t: [LabeledText]) throws -> EncodedSet {

@@ -1,3 +1,4 @@
+import Models
 import PipelineIO
 import Tokenizers
 
@@ -24,8 +25,18 @@ public struct PromptTemplate: Equatable {
     public static let paper10 = "<prompt> [CLS] <text_a> [SEP] { <text_b> [SEP] } #mask-first #prompt-no-position #truncate-tail"
     public static let named = ["bert": bert, "roberta": roberta, "paper-1.0": paper10]
 
-    /// The default for a model family: BERT's layout, with RoBERTa's double separator there.
-    public static func defaultText(roberta isRoberta: Bool) -> String { isRoberta ? roberta : bert }
+    /// The default for a model: BERT's layout, with RoBERTa's double separator for RoBERTa.
+    public static func defaultText(for config: ModelConfig) -> String { config.family == .roberta ? roberta : bert }
+
+    /// The `#options` of a template (or template name); an unknown one is an error.
+    public static func options(of template: String) throws -> Set<String> {
+        let known: Set<String> = ["#mask-first", "#prompt-no-position", "#truncate-tail"]
+        let options = Set((named[template] ?? template).split(separator: " ").filter { $0.hasPrefix("#") }.map(String.init))
+        if let bad = options.subtracting(known).sorted().first {
+            throw ToolError("template option '\(bad)' is unknown (\(known.sorted().joined(separator: ", ")))")
+        }
+        return options
+    }
 
     enum Piece: Equatable { case token(Int32), prompt, textA, textB }
     let pieces: [(piece: Piece, pair: Bool)]
@@ -45,17 +56,16 @@ public struct PromptTemplate: Equatable {
         maskId = mask
         let roles: [String: Int32?] = ["[CLS]": tokenizer.special.cls, "[SEP]": tokenizer.special.sep, "[MASK]": mask,
                                        "[PAD]": tokenizer.special.pad, "[UNK]": tokenizer.special.unk]
-        var out: [(Piece, Bool)] = [], inPair = false, options = Set<String>()
-        for word in text.split(separator: " ").map(String.init) {
+        let options = try Self.options(of: text)
+        var out: [(Piece, Bool)] = [], inPair = false
+        for word in text.split(separator: " ").map(String.init) where !word.hasPrefix("#") {
             switch word {
             case "{": inPair = true
             case "}": inPair = false
             case "<prompt>": out.append((.prompt, inPair))
             case "<text_a>": out.append((.textA, inPair))
             case "<text_b>": out.append((.textB, inPair))
-            case "#mask-first", "#prompt-no-position", "#truncate-tail": options.insert(word)
             default:
-                if word.hasPrefix("#") { throw ToolError("template option '\(word)' is unknown (#mask-first, #prompt-no-position, #truncate-tail)") }
                 guard let id = roles[word] ?? tokenizer.id(of: word) else { throw ToolError("template token '\(word)' is not in the vocabulary") }
                 out.append((.token(id), inPair))
             }
