@@ -62,7 +62,7 @@ extension Tokenizer {
             if let d = m["dropout"]?.double, d > 0 { throw fail("BPE dropout is for training; set it to null") }
             let merges = try (m["merges"]?.array ?? []).map { entry -> (String, String) in
                 if let pair = entry.array, pair.count == 2, let a = pair[0].string, let b = pair[1].string { return (a, b) }
-                if let s = entry.string, let sp = s.firstIndex(of: " ") { return (String(s[..<sp]), String(s[s.index(after: sp)...])) }
+                if let s = entry.string, let pair = mergePair(s[...]) { return pair }
                 throw fail("merge \(entry.text) is neither \"a b\" nor [a, b]")
             }
             return try BPE(vocab: vocab, merges: merges, unkToken: m["unk_token"]?.string,
@@ -96,6 +96,12 @@ extension Tokenizer {
         return SpecialTokens(cls: try role("cls_token", ["[CLS]", "<s>"]), sep: try role("sep_token", ["[SEP]", "</s>"]),
                              mask: try role("mask_token", ["[MASK]", "<mask>"]), pad: try role("pad_token", ["[PAD]", "<pad>"]),
                              unk: try role("unk_token", ["[UNK]", "<unk>"]))
+    }
+
+    /// "a b" → (a, b): a merge as merges.txt and older tokenizer.json files write it.
+    static func mergePair(_ s: Substring) -> (String, String)? {
+        let parts = s.split(separator: " ", omittingEmptySubsequences: false)
+        return parts.count == 2 ? (String(parts[0]), String(parts[1])) : nil
     }
 
     static func readJSON(_ path: String) throws -> JSON {
@@ -212,9 +218,8 @@ extension Tokenizer {
         var merges: [(String, String)] = []
         for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             if line.isEmpty || (n == 0 && line.hasPrefix("#version")) { continue }
-            let parts = line.split(separator: " ", omittingEmptySubsequences: false)
-            guard parts.count == 2 else { throw ToolError("\(mergesPath):\(n + 1): a merge is two tokens separated by one space") }
-            merges.append((String(parts[0]), String(parts[1])))
+            guard let pair = mergePair(line) else { throw ToolError("\(mergesPath):\(n + 1): a merge is two tokens separated by one space") }
+            merges.append(pair)
         }
         let config = try optionalJSON(configPath)
         let special = try specialRoles(vocab: vocab, config: config)
