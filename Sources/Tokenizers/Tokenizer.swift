@@ -78,13 +78,11 @@ public final class Tokenizer {
     }
 
     private lazy var idToToken: [String?] = {
-        var table = [String?](repeating: nil, count: (model.vocab.values.max().map { Int($0) + 1 } ?? 0))
+        let extra = added.tokens + normalizedAdded.tokens
+        let count = max(model.vocab.values.max() ?? -1, extra.map(\.id).max() ?? -1) + 1
+        var table = [String?](repeating: nil, count: Int(count))
         for (token, id) in model.vocab { table[Int(id)] = token }
-        for t in added.tokens + normalizedAdded.tokens {
-            let i = Int(t.id)
-            if i >= table.count { table += [String?](repeating: nil, count: i + 1 - table.count) }
-            if table[i] == nil { table[i] = String(String.UnicodeScalarView(t.content)) }
-        }
+        for t in extra where table[Int(t.id)] == nil { table[Int(t.id)] = makeString(t.content) }
         return table
     }()
 }
