@@ -26,6 +26,10 @@ def fnv1a(ids):
         h = ((h ^ b) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
     return f"{h:016x}"
 
+def sst2_dev_rows():
+    """SST-2 dev as [sentence, label] rows (the mirror's GLUE TSV, header dropped)."""
+    return [l.split("\t") for l in (DATA / "sst2/dev.tsv").read_text(encoding="utf-8").splitlines()[1:]]
+
 def write(name, obj):
     (OUT / name).write_text(json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n")
     print(f"wrote {name} ({(OUT / name).stat().st_size} bytes)", file=sys.stderr)
@@ -73,7 +77,7 @@ def tokenizer_fixtures(tok):
         cases.append(case)
     write("tokenizer_cases.json", cases)
 
-    rows = [l.split("\t") for l in (DATA / "sst2/dev.tsv").read_text(encoding="utf-8").splitlines()[1:]]
+    rows = sst2_dev_rows()
     write("tokenizer_sst2_dev.json", [tok(r[0])["input_ids"] for r in rows])
 
     rt = {}
@@ -84,7 +88,7 @@ def tokenizer_fixtures(tok):
     write("tokenizer_rotten_tomatoes.json", rt)
 
 def forward_sentences():
-    rows = [l.split("\t") for l in (DATA / "sst2/dev.tsv").read_text(encoding="utf-8").splitlines()[1:]]
+    rows = sst2_dev_rows()
     picks = [rows[i][0] for i in range(0, 440, 20)]            # 22 sentences, varied lengths
     return [(s, None) for s in picks] + [PAIRS[0], PAIRS[2], ("the movie was [MASK] .", None)]
 
@@ -119,7 +123,7 @@ def prompt_gradient_fixtures(tok):
     """Loss and prompt gradient by PyTorch autograd for [CLS] P1..Pn [MASK] text [SEP] on the
     real checkpoints: SPLADE-tiny read through its MLM head, MiniLM-L6 through its tied input
     embeddings (h · E[word]). A padded batch with an attention mask, as PEFT would run it."""
-    rows = [l.split("\t") for l in (DATA / "sst2/dev.tsv").read_text(encoding="utf-8").splitlines()[1:]]
+    rows = sst2_dev_rows()
     texts = [(rows[i][0], int(rows[i][1])) for i in (0, 3, 7, 12, 30)]
     words = [tok.convert_tokens_to_ids(w) for w in ("negative", "positive")]
     n = 8
@@ -287,7 +291,7 @@ def bpe_tokenizer_fixtures():
     for a, b, n in TRUNC:
         enc = tok(a, b, truncation=True, max_length=n) if b is not None else tok(a, truncation=True, max_length=n)
         cases.append({"text_a": a, **({"text_b": b} if b is not None else {}), "input_ids": enc["input_ids"], "max_length": n})
-    rows = [l.split("\t") for l in (DATA / "sst2/dev.tsv").read_text(encoding="utf-8").splitlines()[1:]]
+    rows = sst2_dev_rows()
     sst2 = [fnv1a(tok(r[0])["input_ids"]) for r in rows]
     tweets = [json.loads(l)["text"] for l in (DATA / "tweeteval_sentiment/derived_validation.jsonl").read_text(encoding="utf-8").splitlines()]
     mnli = [json.loads(l) for l in (DATA / "mnli/derived_validation_matched.jsonl").read_text(encoding="utf-8").splitlines()[:1000]]
@@ -382,7 +386,7 @@ def roberta_tiny_tokenizer():
     (<s>=0, <pad>=1, </s>=2, <unk>=3, <mask>=4, lstrip) and post-processor, for the tiny
     checkpoint: then every tool can run on a RoBERTa folder."""
     from tokenizers import Tokenizer, AddedToken, models, pre_tokenizers, processors, trainers, decoders
-    rows = [l.split("\t")[0] for l in (DATA / "sst2/dev.tsv").read_text(encoding="utf-8").splitlines()[1:]]
+    rows = [r[0] for r in sst2_dev_rows()]
     tk = Tokenizer(models.BPE())
     tk.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     tk.decoder = decoders.ByteLevel()
