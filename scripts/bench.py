@@ -64,6 +64,11 @@ def torch_train(folder, batch, seq, n, iters, threads):
         step()
     return {"seq_per_s": batch * iters / (time.perf_counter() - t)}
 
+def torch_description():
+    """PyTorch's version and the CPU capability its kernels dispatch to (e.g. AVX512)."""
+    import torch
+    return {"version": torch.__version__, "cpu_capability": torch.backends.cpu.get_cpu_capability()}
+
 def base_checkpoint():
     folder = OUT / "bert-base-random"
     if (folder / "model.safetensors").exists():
@@ -156,13 +161,15 @@ def main():
         for name, folder, iters in models:
             s = swift_run(folder, args.batch, args.seq, iters, args.threads, bench, args.prompt)
             row = {"bench": bench, "model": name, "batch": args.batch, "seq": args.seq, "threads": args.threads,
-                   "swift_seq_per_s": round(s["seq_per_s"], 2), "swift_gflops": round(s["gflops"], 1)}
+                   "swift_seq_per_s": round(s["seq_per_s"], 2), "swift_gflops": round(s["gflops"], 1),
+                   "matrix_backend": s["matrix_backend"], "sgemm_gflops": s["sgemm_gflops"]}
             if bench == "train":
                 row["prompt"] = args.prompt
             if have_torch:
                 t = (torch_forward(folder, args.batch, args.seq, iters, args.threads) if bench == "forward"
                      else torch_train(folder, args.batch, args.seq, args.prompt, iters, args.threads))
                 row["torch_seq_per_s"] = round(t["seq_per_s"], 2)
+                row["torch"] = torch_description()
                 row["ratio"] = round(s["seq_per_s"] / t["seq_per_s"], 2)
             print(json.dumps(row), flush=True)
     tokenizer_bench(have_torch)

@@ -1,4 +1,4 @@
-// OpenBLAS's CBLAS interface plus its thread-count controls.
+// OpenBLAS's CBLAS interface plus its thread-count controls and the name of the kernel it chose.
 #include <cblas.h>
 
 // Exported by libopenblas (pthread build) though not in its header: they re-read the

@@ -109,7 +109,7 @@ public final class Encoder {
         for s in scratch { s.reserve(L * L + 16); s.reset() }
         let scores = scratch.map { $0.take(L * L) }
         let jobs = batch.count * H
-        withSingleThreadedBLAS { Parallel.split(jobs) { worker, range in
+        Parallel.split(jobs, serialProducts: true) { worker, range in
             let s = scores[worker]
             for job in range {
                 let b = job / H, h = job % H, off = batch.offsets[b], len = batch.length(b)
@@ -118,6 +118,6 @@ public final class Encoder {
                 softmaxRows(s, rows: len, cols: len, ld: len, valid: len)
                 BLAS.gemmNN(len, D, len, s, lda: len, rowV, ldb: C, att + off * C + h * D, ldc: C)
             }
-        } }
+        }
     }
 }

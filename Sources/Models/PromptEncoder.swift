@@ -130,17 +130,15 @@ public final class PromptEncoder {
     func attentionForward(_ attn: UnsafeMutablePointer<Float>, _ a: LayerActs) {
         let b = input.batch, C = config.hidden, H = config.heads, D = config.headDim
         let scale = 1 / Float(D).squareRoot()
-        withSingleThreadedBLAS {
-            Parallel.chunks(b.count * H) { range in
-                for job in range {
-                    let s = job / H, h = job % H, len = b.length(s), nq = a.q.count(s)
-                    let p = a.probs + a.probOffsets[s] + h * nq * len
-                    let qrow = a.qm + a.q.offsets[s] * C + h * D, krow = a.k + b.offsets[s] * C + h * D
-                    BLAS.gemmNT(nq, len, D, qrow, lda: C, krow, ldb: C, p, ldc: len, alpha: scale)
-                    softmaxRows(p, rows: nq, cols: len, ld: len, valid: len)
-                    BLAS.gemmNN(nq, D, len, p, lda: len, a.v + b.offsets[s] * C + h * D, ldb: C,
-                                attn + a.q.offsets[s] * C + h * D, ldc: C)
-                }
+        Parallel.chunks(b.count * H, serialProducts: true) { range in
+            for job in range {
+                let s = job / H, h = job % H, len = b.length(s), nq = a.q.count(s)
+                let p = a.probs + a.probOffsets[s] + h * nq * len
+                let qrow = a.qm + a.q.offsets[s] * C + h * D, krow = a.k + b.offsets[s] * C + h * D
+                BLAS.gemmNT(nq, len, D, qrow, lda: C, krow, ldb: C, p, ldc: len, alpha: scale)
+                softmaxRows(p, rows: nq, cols: len, ld: len, valid: len)
+                BLAS.gemmNN(nq, D, len, p, lda: len, a.v + b.offsets[s] * C + h * D, ldb: C,
+                            attn + a.q.offsets[s] * C + h * D, ldc: C)
             }
         }
     }
@@ -206,31 +204,20 @@ public final class PromptEncoder {
         while scratch.count < Parallel.workers { scratch.append(Arena()) }
         for s in scratch { s.reserve(maxLen * maxLen + 16); s.reset() }
         let dps = scratch.map { $0.take(maxLen * maxLen) }
-        withSingleThreadedBLAS {
-            Parallel.split(b.count * H) { worker, range in
-                let dp = dps[worker]
-                for job in range {
-                    let s = job / H, h = job % H, len = b.length(s), nq = a.q.count(s)
-                    let p = a.probs + a.probOffsets[s] + h * nq * len
-                    let dO = dattn + a.q.offsets[s] * C + h * D
-                    let qrow = a.qm + a.q.offsets[s] * C + h * D
-                    let krow = a.k + b.offsets[s] * C + h * D, vrow = a.v + b.offsets[s] * C + h * D
-                    BLAS.gemmNT(nq, len, D, dO, lda: C, vrow, ldb: C, dp, ldc: len)                          // dP = dO Vᵀ
-                    BLAS.gemmTN(len, D, nq, p, lda: len, dO, ldb: C, dv + b.offsets[s] * C + h * D, ldc: C)  // dV = Pᵀ dO
-                    softmaxBackwardRows(dp, p, rows: nq, cols: len)                                          // dS
-                    BLAS.gemmNN(nq, D, len, dp, lda: len, krow, ldb: C, dq + a.q.offsets[s] * C + h * D, ldc: C, alpha: scale)
-                    BLAS.gemmTN(len, D, nq, dp, lda: len, qrow, ldb: C, dk + b.offsets[s] * C + h * D, ldc: C, alpha: scale)
-                }
+        Parallel.split(b.count * H, serialProducts: true) { worker, range in
+            let dp = dps[worker]
+            for job in range {
+                let s = job / H, h = job % H, len = b.length(s), nq = a.q.count(s)
+                let p = a.probs + a.probOffsets[s] + h * nq * len
+                let dO = dattn + a.q.offsets[s] * C + h * D
+                let qrow = a.qm + a.q.offsets[s] * C + h * D
+                let krow = a.k + b.offsets[s] * C + h * D, vrow = a.v + b.offsets[s] * C + h * D
+                BLAS.gemmNT(nq, len, D, dO, lda: C, vrow, ldb: C, dp, ldc: len)                          // dP = dO Vᵀ
+                BLAS.gemmTN(len, D, nq, p, lda: len, dO, ldb: C, dv + b.offsets[s] * C + h * D, ldc: C)  // dV = Pᵀ dO
+                softmaxBackwardRows(dp, p, rows: nq, cols: len)                                          // dS
+                BLAS.gemmNN(nq, D, len, dp, lda: len, krow, ldb: C, dq + a.q.offsets[s] * C + h * D, ldc: C, alpha: scale)
+                BLAS.gemmTN(len, D, nq, dp, lda: len, qrow, ldb: C, dk + b.offsets[s] * C + h * D, ldc: C, alpha: scale)
             }
         }
     }
-}
-
-/// Many small products in a row: run them on one OpenBLAS thread each while the Swift side
-/// runs two at a time.
-func withSingleThreadedBLAS(_ body: () -> Void) {
-    let saved = BLAS.threads
-    BLAS.setThreads(1)
-    defer { BLAS.setThreads(saved) }
-    body()
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Models
 import PipelineIO
+import Tensors
 import Tuning
 
 /// `pt-bench forward`: throughput of the encoder's forward pass on random token ids of a
@@ -18,6 +19,29 @@ public struct BenchRun {
     public var promptLength = 100
 
     public init(model: String) { self.model = model }
+
+    /// GFLOP/s of the backend's product alone on the shapes of the model's linear layers over
+    /// the benchmark's rows (weights [out,in], the transposed-B product the encoder runs).
+    func sgemmRates(_ c: ModelConfig, rows: Int) -> JSON {
+        var members: [JSON.Member] = []
+        for (outDim, inDim) in [(c.hidden, c.hidden), (c.intermediate, c.hidden), (c.hidden, c.intermediate)] {
+            let a = Tensor(zeros: [rows, inDim])
+            let w = Tensor(zeros: [outDim, inDim])
+            let out = Tensor(zeros: [rows, outDim])
+            var rng = SplitMix64(seed: seed)
+            for i in 0..<a.count { a.data[i] = rng.normal() }
+            for i in 0..<w.count { w.data[i] = 0.02 * rng.normal() }
+            let product = { BLAS.gemmNT(rows, outDim, inDim, a.data, lda: inDim, w.data, ldb: inDim, out.data, ldc: outDim) }
+            product()
+            let repeats = 10
+            let start = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<repeats { product() }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            let flops = 2 * Double(rows * outDim * inDim * repeats)
+            members.append(.init("\(rows)x\(outDim)x\(inDim)", .number((flops / seconds / 1e8).rounded() / 10)))
+        }
+        return .object(members)
+    }
 
     func trainStep(_ enc: Encoder, _ rng: inout SplitMix64) throws -> JSON {
         let n = promptLength, C = enc.config.hidden
@@ -49,6 +73,8 @@ public struct BenchRun {
             .init("readout", .string(readout.kind.rawValue)), .init("iterations", .number(iterations)),
             .init("seq_per_s", .number(Double(batchSize * iterations) / seconds)),
             .init("gflops", .number(trainFlops(enc.config) * Double(iterations) / seconds / 1e9)),
+            .init("matrix_backend", JSON.matrixBackend),
+            .init("sgemm_gflops", sgemmRates(enc.config, rows: batchSize * sequenceLength)),
         ])
     }
 
@@ -84,6 +110,8 @@ public struct BenchRun {
             .init("iterations", .number(iterations)),
             .init("seq_per_s", .number(Double(batchSize * iterations) / seconds)),
             .init("gflops", .number(flops / seconds / 1e9)),
+            .init("matrix_backend", JSON.matrixBackend),
+            .init("sgemm_gflops", sgemmRates(c, rows: batchSize * sequenceLength)),
         ])
     }
 }
