@@ -8,11 +8,11 @@ PYTHON     ?= python3
 VENV       ?= .venv
 BIN        := .build/release
 MIRROR     ?= $(if $(PT_DATA_MIRROR),$(PT_DATA_MIRROR),../shared/data)
-SYS_PKGS   := libopenblas-dev libarchive-dev libxml2-dev pkg-config jq
+SYS_PKGS   := libdnnl-dev libopenblas-dev libarchive-dev libxml2-dev pkg-config jq
 MODELS     := models/splade-tiny/model.safetensors models/minilm/model.safetensors models/gpt2-bpe/merges.txt
 
-.PHONY: all build test demo bench bench-setup fixtures models deps data clean \
-        sst2-prompts transfer-rt cross-task cross-model paper-indicators released-roberta nli-long
+.PHONY: all build test test-asan demo demo-seeds bench bench-setup fixtures models deps data clean \
+        fuzz sst2-prompts transfer-rt cross-task cross-model paper-indicators released-roberta nli-long
 
 all: build
 
@@ -35,6 +35,13 @@ test: deps models
 	$(SWIFT) build -c release --build-tests
 	$(SWIFT) test -c release --skip-build --disable-swift-testing
 
+# The whole suite again on a build with AddressSanitizer (the tools the tests run too).
+# Leak checks are left to `make fuzz`: Foundation and oneDNN keep caches until exit.
+test-asan: deps models
+	$(SWIFT) build -c release --build-tests -Xswiftc -sanitize=address --scratch-path .build-asan
+	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 PT_TOOL_DIR=.build-asan/release \
+	  $(SWIFT) test -c release --skip-build --scratch-path .build-asan --disable-swift-testing
+
 # Every available split of every task, normalised, into data/TASK/SPLIT.jsonl.
 data: build
 	@$(BIN)/prepare-data --list | while IFS="$$(printf '\t')" read -r task category splits; do \
@@ -47,6 +54,10 @@ data: build
 
 demo: build models
 	scripts/demo.sh
+
+# The demo over seeds 0 1 2 (SEEDS="…"): the spread of each accuracy and of the wall time.
+demo-seeds: build models
+	scripts/demo-seeds.sh
 
 # The experiments of the README, each reproducible on its own.
 sst2-prompts: build models
@@ -88,6 +99,10 @@ bench: build models
 
 fixtures: models bench-setup
 	$(VENV)/bin/python scripts/make_fixtures.py
+
+# libFuzzer on every reader of downloadable files: FUZZ_SECONDS each (default 120).
+fuzz: deps
+	scripts/fuzz.sh
 
 clean:
 	rm -rf .build bench-out out

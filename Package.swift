@@ -19,20 +19,30 @@ func tool(_ name: String) -> Target {
         swiftSettings: fast)
 }
 
+// The readers' fuzz harnesses: replays files in this build; `make fuzz` builds it with libFuzzer.
+let fuzzTarget: Target = .executableTarget(
+    name: "fuzz-readers",
+    dependencies: ["PipelineIO", "Tokenizers", "Datasets", "CFuzzDriver"],
+    path: "Sources/Fuzz",
+    swiftSettings: fast)
+
 let toolNames = ["tokenize", "embed", "prepare-data", "tune-prompt", "eval-prompt", "heatmap-csv", "score-similarity", "project", "pt-bench"]
 
 let package = Package(
     name: "PromptTransfer",
-    products: toolNames.map { .executable(name: $0, targets: ["tool-\($0)"]) },
+    products: toolNames.map { .executable(name: $0, targets: ["tool-\($0)"]) }
+        + [.executable(name: "fuzz-readers", targets: ["fuzz-readers"])],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
+        .systemLibrary(name: "CFuzzDriver"),
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
-        .target(name: "Tensors", dependencies: ["COpenBLAS"], swiftSettings: fast),
+        .target(name: "Tensors", dependencies: ["COpenBLAS", "CDNNL"], swiftSettings: fast),
         .target(name: "PipelineIO", dependencies: ["Tensors", "CArchive"], swiftSettings: fast),
         .target(name: "Tokenizers", dependencies: ["PipelineIO"], swiftSettings: fast),
         .target(name: "Models", dependencies: ["Tensors", "PipelineIO", "Tokenizers"], swiftSettings: fast),
@@ -47,5 +57,5 @@ let package = Package(
                     path: "Tests/PromptTransferTests",
                     exclude: ["Fixtures"],
                     swiftSettings: fast),
-    ] + toolNames.map(tool)
+    ] + toolNames.map(tool) + [fuzzTarget]
 )

@@ -46,7 +46,7 @@ for o in task distance; do
   $BIN/project apply --projector $OUT/projector-$o.safetensors --output-dir $OUT/projected-$o $src_eval > /dev/null
 done
 $BIN/tune-prompt --model models/$TGT --task sst2 --readout tied --prompt-length 20 --steps 0 --init random --eval-every 0 \
-  --seed 0 --output $OUT/random.safetensors > /dev/null
+  --seed 0 --force --output $OUT/random.safetensors > /dev/null
 # 5. accuracy on each unseen task's validation split (seeded sample of 500)
 : > $OUT/results.jsonl
 for t in $EVAL_TASKS; do

@@ -202,6 +202,146 @@ def prompt_reader_fixtures():
             f.unlink()
     print("wrote prompts/ reader fixtures", file=sys.stderr)
 
+def corrupt_fixtures():
+    """Corrupt and hostile files of the kinds that circulate (truncated downloads, hand-edited
+    headers, other tools' files, hostile pickles), each with the tool that must refuse it
+    (exit 65, the file named) and a phrase of the expected message: corrupt/cases.json. Only
+    numpy and the standard library are used, so the bytes are the same on every machine."""
+    import io, zipfile
+    d = OUT / "corrupt"
+    d.mkdir(exist_ok=True)
+    cases = []
+    def case(name, data, tool, expect):
+        (d / name).write_bytes(data)
+        cases.append({"file": name, "tool": tool, "expect": expect})
+
+    # torch.save zips with a hand-written pickle: _rebuild_tensor_v2(storage, offset, size, stride, False, OrderedDict())
+    def binint(v):
+        return b"J" + struct.pack("<i", v)
+    def tup(vals):
+        return b"(" + b"".join(binint(v) for v in vals) + b"t"
+    def rebuild(count, offset, size, stride, key="0", depth=0):
+        pid = b"(" + b"X" + struct.pack("<I", 7) + b"storage" + b"ctorch\nFloatStorage\n" + \
+              b"X" + struct.pack("<I", len(key)) + key.encode() + b"X" + struct.pack("<I", 3) + b"cpu" + binint(count) + b"tQ"
+        body = b"\x80\x02ctorch._utils\n_rebuild_tensor_v2\n(" + pid + binint(offset) + tup(size) + tup(stride) + \
+               b"\x89ccollections\nOrderedDict\n)R" + b"tR"
+        return body + b"."
+    def torch_zip(pickle_bytes, storages, compress=False):
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as z:
+            def put(name, data):
+                info = zipfile.ZipInfo(name, (2024, 1, 1, 0, 0, 0))
+                info.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
+                z.writestr(info, data)
+            put("archive/data.pkl", pickle_bytes)
+            for key, data in storages.items():
+                put("archive/data/" + key, data)
+            put("archive/version", b"3\n")
+        return buf.getvalue()
+    six = np.arange(6, dtype="<f4").tobytes()
+    case("pt_good_control.pt", torch_zip(rebuild(6, 0, (2, 3), (3, 1)), {"0": six}), "accept", "")
+    case("pt_negative_offset.pt", torch_zip(rebuild(6, -4, (2, 3), (3, 1)), {"0": six}), "prompt",
+         "negative storage size, offset, size or stride")
+    case("pt_negative_stride.pt", torch_zip(rebuild(6, 5, (2, 3), (-3, 1)), {"0": six}), "prompt",
+         "negative storage size, offset, size or stride")
+    case("pt_size_overflow.pt", torch_zip(rebuild(6, 0, (2**31 - 1, 2**31 - 1, 2**31 - 1), (1, 1, 1)), {"0": six}),
+         "prompt", "overflows")
+    case("pt_view_past_storage.pt", torch_zip(rebuild(6, 2, (2, 3), (3, 1)), {"0": six}), "prompt",
+         "reaches past its storage")
+    case("pt_storage_short.pt", torch_zip(rebuild(6, 0, (2, 3), (3, 1)), {"0": six[:16]}), "prompt",
+         "declares 16 bytes; the pickle needs 24")
+    case("pt_storage_missing.pt", torch_zip(rebuild(6, 0, (2, 3), (3, 1), key="7"), {"0": six}), "prompt",
+         "storage data/7 is missing")
+    # a zip bomb: 16 MiB of zeros (16 KiB deflated) where the pickle asks for 24 bytes
+    case("pt_zip_bomb.pt", torch_zip(rebuild(6, 0, (2, 3), (3, 1)), {"0": bytes(16 << 20)}, compress=True), "prompt",
+         "the pickle needs 24")
+    deep = b"\x80\x02" + b"(" * 40 + b")" + b"t" * 40 + b"."
+    case("pt_deep_nesting.pt", torch_zip(deep, {}), "prompt", "nested deeper than")
+    case("pt_unknown_opcode.pt", torch_zip(b"\x80\x02\x01.", {}), "prompt", "opcode 0x01")
+    case("pt_truncated_pickle.pt", torch_zip(rebuild(6, 0, (2, 3), (3, 1))[:-9], {"0": six}), "prompt", "pickle refused")
+    case("pt_not_a_zip.pt", b"PK\x03\x04 this is not really a zip archive", "prompt", "not a torch.save zip archive")
+
+    # .npy
+    def npy(header, payload=b"", version=1):
+        h = header.encode("latin-1")
+        pad = 64 - (10 + len(h) + 1) % 64
+        h = h + b" " * pad + b"\n"
+        return b"\x93NUMPY" + bytes([version, 0]) + struct.pack("<H", len(h)) + h + payload
+    case("npy_negative_dim_fortran.npy", npy("{'descr': '<f4', 'fortran_order': True, 'shape': (-2, 3), }", six),
+         "prompt", "something other than a non-negative integer")
+    case("npy_negative_dim_c.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2, -3), }", six),
+         "prompt", "something other than a non-negative integer")
+    case("npy_no_closing_brace.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), ", six),
+         "prompt", "header is not the dict NumPy writes")
+    case("npy_shape_overflow.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296), }",
+         six), "prompt", "overflows")
+    case("npy_payload_short.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }", six[:20]),
+         "prompt", "data is 20 bytes")
+    case("npy_payload_long.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }", six + b"xxxx"),
+         "prompt", "data is 28 bytes")
+    case("npy_extra_key.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), 'x': 1, }", six),
+         "prompt", "unexpected key")
+    case("npy_nan.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }",
+         np.array([0, np.nan, 1, 2, np.inf, 3], dtype="<f4").tobytes()), "prompt", "2 non-finite values")
+
+    # safetensors
+    def st(header, payload=b""):
+        h = json.dumps(header, separators=(",", ":")).encode()
+        h = h + b" " * ((8 - len(h) % 8) % 8)
+        return struct.pack("<Q", len(h)) + h + payload
+    case("st_negative_shape.safetensors", st({"prompt": {"dtype": "F32", "shape": [-2, 3], "data_offsets": [0, 24]}}, six),
+         "prompt", "not a non-negative integer")
+    case("st_shape_overflow.safetensors",
+         st({"prompt": {"dtype": "F32", "shape": [2**62, 2**62], "data_offsets": [0, 24]}}, six), "prompt", "overflows")
+    case("st_header_past_end.safetensors", struct.pack("<Q", 4096) + b'{"prompt":{}}', "prompt",
+         "does not fit the file")
+    case("st_offsets_past_end.safetensors", st({"prompt": {"dtype": "F32", "shape": [2, 3], "data_offsets": [0, 240]}},
+         six), "prompt", "outside the 24 bytes of data")
+    case("st_offsets_reversed.safetensors", st({"prompt": {"dtype": "F32", "shape": [2, 3], "data_offsets": [24, 0]}},
+         six), "prompt", "outside the")
+    case("st_fractional_shape.safetensors", st({"prompt": {"dtype": "F32", "shape": [2.5, 3], "data_offsets": [0, 24]}},
+         six), "prompt", "not a non-negative integer")
+    case("st_size_mismatch.safetensors", st({"prompt": {"dtype": "F32", "shape": [2, 4], "data_offsets": [0, 24]}}, six),
+         "prompt", "does not fill its 24 bytes")
+    case("st_nan_prompt.safetensors", st({"prompt": {"dtype": "F32", "shape": [2, 3], "data_offsets": [0, 24]}},
+         np.full(6, np.nan, dtype="<f4").tobytes()), "prompt", "6 non-finite values")
+    case("st_not_json.safetensors", struct.pack("<Q", 8) + b"{{{{{{{{", "prompt", "not valid JSON")
+    case("st_nan_projector.safetensors", st({"__metadata__": {"format": "prompt-transfer/projector", "prompt_length": "1",
+         "source_hidden": "2", "target_hidden": "2", "hidden": "2", "activation": "tanh", "layer_norm": "false"},
+         "linear1.weight": {"dtype": "F32", "shape": [2, 2], "data_offsets": [0, 16]},
+         "linear1.bias": {"dtype": "F32", "shape": [2], "data_offsets": [16, 24]},
+         "linear2.weight": {"dtype": "F32", "shape": [2, 2], "data_offsets": [24, 40]},
+         "linear2.bias": {"dtype": "F32", "shape": [2], "data_offsets": [40, 48]}},
+         np.array([np.nan] + [0.5] * 11, dtype="<f4").tobytes()), "projector", "1 non-finite value")
+    case("st_huge_projector.safetensors", st({"__metadata__": {"format": "prompt-transfer/projector",
+         "prompt_length": "100000", "source_hidden": "100000", "target_hidden": "100000", "hidden": "100000",
+         "activation": "tanh", "layer_norm": "false"}}), "projector", "do not fit the file")
+
+    # JSON lines
+    case("jsonl_deep.jsonl", b'{"text_a":' + b"[" * 600 + b"]" * 600 + b"}\n", "jsonl", "nested too deeply")
+    case("jsonl_bad_utf8.jsonl", b'{"text_a":"ok"}\n{"text_a":"\xff\xfe"}\n', "jsonl", ":2: invalid UTF-8")
+    case("jsonl_not_object.jsonl", b'{"text_a":"ok"}\n[1,2,3]\n', "jsonl", ":2: expected a JSON object")
+    case("jsonl_truncated.jsonl", b'{"text_a":"ok"}\n{"text_a":"cut', "jsonl", ":2: invalid JSON")
+
+    # tokenizer.json (a folder each, read by `tokenize --model`)
+    good = {"version": "1.0", "added_tokens": [], "normalizer": None, "pre_tokenizer": {"type": "BertPreTokenizer"},
+            "post_processor": None, "model": {"type": "WordPiece", "unk_token": "[UNK]", "continuing_subword_prefix": "##",
+            "max_input_chars_per_word": 100, "vocab": {"[UNK]": 0, "[CLS]": 1, "[SEP]": 2, "a": 3}}}
+    def tokenizer_case(name, obj, expect, raw=None):
+        folder = d / name
+        folder.mkdir(exist_ok=True)
+        (folder / "tokenizer.json").write_bytes(raw if raw is not None else json.dumps(obj).encode())
+        cases.append({"file": name, "tool": "tokenizer", "expect": expect})
+    huge = json.loads(json.dumps(good)); huge["model"]["vocab"]["a"] = 2**40
+    tokenizer_case("tok_huge_id", huge, "not an integer from 0 to")
+    negative = json.loads(json.dumps(good)); negative["model"]["vocab"]["a"] = -1
+    tokenizer_case("tok_negative_id", negative, "not an integer from 0 to")
+    added = json.loads(json.dumps(good)); added["added_tokens"] = [{"content": "[MASK]", "id": 2**33}]
+    tokenizer_case("tok_added_huge_id", added, "not an integer from 0 to")
+    tokenizer_case("tok_truncated", None, "not valid JSON", raw=json.dumps(good).encode()[:60])
+    (d / "cases.json").write_text(json.dumps(cases, indent=1) + "\n")
+    print(f"wrote corrupt/ ({len(cases)} cases)", file=sys.stderr)
+
 def projector_fixtures():
     """The projector (Linear → LeakyReLU|Tanh → Linear → optional per-token LayerNorm) in
     PyTorch, with its output and the gradients of sum(y · R) for every parameter."""
@@ -406,6 +546,9 @@ def roberta_tiny_tokenizer():
 
 if __name__ == "__main__":
     OUT.mkdir(parents=True, exist_ok=True)
+    if sys.argv[1:2] == ["--only"]:   # e.g. --only corrupt_fixtures: one group, without the models
+        globals()[sys.argv[2]]()
+        sys.exit(0)
     torch.set_num_threads(2)
     tok = AutoTokenizer.from_pretrained(MINILM)
     tokenizer_fixtures(tok)

@@ -19,7 +19,7 @@ esac
 for init in scratch sst2; do
   extra=(); [ $init = sst2 ] && extra=(--init from:$SST2)
   $BIN/tune-prompt --model models/$MODEL --task rotten_tomatoes "${tune[@]}" "${extra[@]}" --steps $STEPS \
-    --eval-every 50 --seed 0 --output $OUT/rt-from-$init.safetensors > $OUT/rt-from-$init.jsonl
+    --eval-every 50 --seed 0 --force --output $OUT/rt-from-$init.safetensors > $OUT/rt-from-$init.jsonl
 done
 $BIN/eval-prompt --model models/$MODEL --task rotten_tomatoes --split test \
   $SST2 $OUT/rt-from-scratch.safetensors $OUT/rt-from-sst2.safetensors > $OUT/test.jsonl

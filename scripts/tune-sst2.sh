@@ -11,5 +11,5 @@ case $model in
   *) echo "unknown model $model" >&2; exit 64 ;;
 esac
 /usr/bin/time -f "%e s wall" .build/release/tune-prompt --model models/$model --task sst2 "${args[@]}" \
-  --seed 0 --output out/prompts/sst2.$model.safetensors > out/logs/sst2.$model.jsonl
+  --seed 0 --force --output out/prompts/sst2.$model.safetensors > out/logs/sst2.$model.jsonl
 jq -c 'select(.event=="done")' out/logs/sst2.$model.jsonl 2>/dev/null || tail -1 out/logs/sst2.$model.jsonl

@@ -109,3 +109,11 @@ enum SourceFormats {
         return rows
     }
 }
+
+/// The SemEval XML reader on bytes from anywhere (the fuzzer's entry): the number of rows
+/// and of refused aspect terms, or the error that refuses the whole file.
+public func semevalRowCount(_ bytes: [UInt8], file: String) throws -> (rows: Int, refused: Int) {
+    let results = try SourceFormats.semeval(bytes, file: file)
+    let refused = results.filter { if case .failure = $0 { return true } else { return false } }.count
+    return (results.count - refused, refused)
+}

@@ -12,4 +12,6 @@ public struct ToolError: Error, CustomStringConvertible {
         ToolError("\(file):\(line): \(reason)", exitCode: 65)   // EX_DATAERR
     }
     public static func usage(_ reason: String) -> ToolError { ToolError(reason, exitCode: 64) }   // EX_USAGE
+    /// A file that is not what it claims to be: `FILE: reason`, exit 65 (EX_DATAERR).
+    public static func data(_ file: String, _ reason: String) -> ToolError { ToolError("\(file): \(reason)", exitCode: 65) }
 }

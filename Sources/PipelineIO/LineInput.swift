@@ -9,6 +9,9 @@ public struct LineSource {
     private var start = 0
     private var eof = false
     public private(set) var lineNumber = 0
+    /// The longest line read (a JSON-lines record is at most a few MiB; a file without
+    /// newlines must not be read whole into memory).
+    public static let maxLineBytes = 64 << 20
 
     /// `path` nil or "-" reads stdin.
     public init(path: String?) throws {
@@ -39,6 +42,9 @@ public struct LineSource {
                 return try decode(bytes)
             }
             if start > 0 { buffer.removeSubrange(0..<start); start = 0 }
+            guard buffer.count <= LineSource.maxLineBytes else {
+                throw ToolError.at(name, line: lineNumber + 1, "line longer than \(LineSource.maxLineBytes >> 20) MiB")
+            }
             let chunk = handle.readData(ofLength: 1 << 20)
             if chunk.isEmpty { eof = true } else { buffer.append(contentsOf: chunk) }
         }

@@ -26,7 +26,9 @@ public enum PromptReader {
         var (t, meta) = try tensor(file)
         if t.shape.count == 3, t.shape[0] == 1 { t = Tensor(shape: Array(t.shape.dropFirst()), values: t.array) }   // [1, n, d]
         guard t.shape.count == 2 else { throw ToolError("\(path): prompt has shape \(t.shape); a prompt is 2-D [n, hidden]", exitCode: 65) }
-        if let cfg = peftConfig(for: file), cfg["peft_type"]?.string != "PROMPT_TUNING" {
+        guard t.shape[0] > 0, t.shape[1] > 0 else { throw ToolError.data(path, "prompt has shape \(t.shape): no vectors") }
+        try Checked.finite(t, name: "prompt", file: path)
+        if let cfg = try peftConfig(for: file), cfg["peft_type"]?.string != "PROMPT_TUNING" {
             throw ToolError("\(path): PEFT adapter of type \(cfg["peft_type"]?.string ?? "?"), not PROMPT_TUNING")
         }
         return Loaded(tensor: t, metadata: meta, name: meta["name"] ?? defaultName(path))
@@ -49,11 +51,20 @@ public enum PromptReader {
         throw ToolError("\(file): no tensor 'prompt' or 'prompt_embeddings'")
     }
 
-    static func peftConfig(for file: String) -> JSON? {
+    /// The adapter_config.json beside a PEFT adapter's weights (nil for other files); a
+    /// config that is not a JSON object is an error, not a silent default.
+    static func peftConfig(for file: String) throws -> JSON? {
         let cfg = URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent("adapter_config.json").path
         guard URL(fileURLWithPath: file).lastPathComponent.hasPrefix("adapter_model"),
-              let d = FileManager.default.contents(atPath: cfg) else { return nil }
-        return try? JSON.parse(String(decoding: d, as: UTF8.self))
+              FileManager.default.fileExists(atPath: cfg) else { return nil }
+        let parsed: JSON
+        do {
+            parsed = try JSON.parse(String(decoding: try readWholeFile(cfg), as: UTF8.self))
+        } catch let error as JSONParseError {
+            throw ToolError.data(cfg, "not valid JSON: \(error)")
+        }
+        guard parsed.members != nil else { throw ToolError.data(cfg, "not a JSON object") }
+        return parsed
     }
 
     /// The file name without extension — or, for the generic names of released prompts and

@@ -40,47 +40,81 @@ public final class SafetensorsFile {
     public let metadata: [String: String]
     private let file: MappedFile
     private let dataStart: Int
+    public var fileSize: Int { file.bytes.count }
 
     public init(path: String) throws {
         file = try MappedFile(path: path)
         self.path = path
         let b = file.bytes
-        guard b.count >= 8 else { throw ToolError("\(path): not a safetensors file (shorter than its 8-byte header length)") }
-        let n = Int(b.loadUnaligned(as: UInt64.self).littleEndian)
-        guard n > 0, n <= b.count - 8, n < 100_000_000 else {
-            throw ToolError("\(path): not a safetensors file (header length \(n) does not fit the file of \(b.count) bytes)")
+        func fail(_ reason: String) -> ToolError { .data(path, reason) }
+        guard b.count >= 8 else { throw fail("not a safetensors file (shorter than its 8-byte header length)") }
+        let declared = b.loadUnaligned(as: UInt64.self).littleEndian
+        guard declared > 0, declared <= UInt64(b.count - 8), declared < 100_000_000 else {
+            throw fail("not a safetensors file (header length \(declared) does not fit the file of \(b.count) bytes)")
         }
+        let n = Int(declared)
         let header: JSON
-        do { header = try JSON.parse(bytes: UnsafeRawBufferPointer(rebasing: b[8..<(8 + n)])) } catch {
-            throw ToolError("\(path): safetensors header is not valid JSON: \(error)")
+        do {
+            header = try JSON.parse(bytes: UnsafeRawBufferPointer(rebasing: b[8..<(8 + n)]))
+        } catch {
+            throw fail("safetensors header is not valid JSON: \(error)")
         }
-        guard let members = header.members else { throw ToolError("\(path): safetensors header is not a JSON object") }
+        guard let members = header.members else { throw fail("safetensors header is not a JSON object") }
         dataStart = 8 + n
         let dataSize = b.count - dataStart
-        var entries = [String: Entry](), names = [String](), meta = [String: String]()
+        var entries = [String: Entry]()
+        var names = [String]()
+        var meta = [String: String]()
         for m in members {
             if m.key == "__metadata__" {
-                for kv in m.value.members ?? [] { meta[kv.key] = kv.value.string ?? kv.value.text }
+                guard let pairs = m.value.members else { throw fail("__metadata__ is not an object of strings") }
+                for kv in pairs {
+                    meta[kv.key] = kv.value.string ?? kv.value.text
+                }
                 continue
             }
-            guard let dtype = m.value["dtype"]?.string,
-                  let shape = m.value["shape"]?.array?.compactMap({ $0.int }),
-                  let offs = m.value["data_offsets"]?.array?.compactMap({ $0.int }), offs.count == 2,
-                  offs[0] <= offs[1], offs[1] <= dataSize else {
-                throw ToolError("\(path): tensor '\(m.key)' has a malformed header entry (or data past the end of the file)")
-            }
-            let width = SafetensorsFile.width(dtype)
-            if let width, shape.reduce(1, *) * width != offs[1] - offs[0] {
-                throw ToolError("\(path): tensor '\(m.key)' of shape \(shape) and dtype \(dtype) does not fill its \(offs[1] - offs[0]) bytes")
-            }
-            entries[m.key] = Entry(dtype: dtype, shape: shape, range: offs[0]..<offs[1])
+            guard entries[m.key] == nil else { throw fail("tensor '\(m.key)' is named twice in the header") }
+            let entry = try SafetensorsFile.entry(m, dataSize: dataSize, fail: fail)
+            entries[m.key] = entry
             names.append(m.key)
         }
-        self.entries = entries; self.names = names; metadata = meta
+        self.entries = entries
+        self.names = names
+        metadata = meta
+    }
+
+    /// One header entry, every number checked: integer shape and offsets, none negative,
+    /// offsets ordered and inside the data, byte count = elements × dtype width (no overflow).
+    static func entry(_ m: JSON.Member, dataSize: Int, fail: (String) -> ToolError) throws -> Entry {
+        func integers(_ field: String) throws -> [Int] {
+            guard let list = m.value[field]?.array else { throw fail("tensor '\(m.key)' has no \(field) list") }
+            return try list.map { value in
+                guard let int = value.int, int >= 0 else {
+                    throw fail("tensor '\(m.key)' has \(field) \(value.text): not a non-negative integer")
+                }
+                return int
+            }
+        }
+        guard let dtype = m.value["dtype"]?.string else { throw fail("tensor '\(m.key)' has no dtype") }
+        guard let width = width(dtype) else { throw fail("tensor '\(m.key)' has unknown dtype \(dtype)") }
+        let shape = try integers("shape")
+        let offsets = try integers("data_offsets")
+        guard offsets.count == 2, offsets[0] <= offsets[1], offsets[1] <= dataSize else {
+            throw fail("tensor '\(m.key)' has data_offsets \(offsets) outside the \(dataSize) bytes of data")
+        }
+        guard let bytes = Checked.byteCount(shape, width: width) else {
+            throw fail("tensor '\(m.key)' has shape \(shape) whose size overflows")
+        }
+        guard bytes == offsets[1] - offsets[0] else {
+            throw fail("tensor '\(m.key)' of shape \(shape) and dtype \(dtype) does not fill its \(offsets[1] - offsets[0]) bytes")
+        }
+        return Entry(dtype: dtype, shape: shape, range: offsets[0]..<offsets[1])
     }
 
     static func width(_ dtype: String) -> Int? {
-        ["F32": 4, "F16": 2, "BF16": 2, "F64": 8, "I64": 8, "I32": 4, "U8": 1, "I8": 1, "BOOL": 1][dtype]
+        let widths = ["F32": 4, "F16": 2, "BF16": 2, "F64": 8, "I64": 8, "I32": 4, "I16": 2, "U64": 8, "U32": 4,
+                      "U16": 2, "U8": 1, "I8": 1, "BOOL": 1, "F8_E4M3": 1, "F8_E5M2": 1]
+        return widths[dtype]
     }
 
     /// The tensor as float32: a view of the mapping for aligned F32, a converted copy otherwise.
@@ -113,7 +147,7 @@ public final class SafetensorsFile {
             for i in 0..<n { t.data[i] = Float(raw.loadUnaligned(fromByteOffset: 8 * i, as: Double.self)) }
             return t
         default:
-            throw ToolError("\(path): tensor '\(name)' has dtype \(e.dtype); only F32, F16, BF16 and F64 are read as floats")
+            throw ToolError.data(path, "tensor '\(name)' has dtype \(e.dtype); only F32, F16, BF16 and F64 are read as floats")
         }
     }
 
@@ -153,4 +187,11 @@ public enum SafetensorsWriter {
         for (_, t) in tensors { data.append(UnsafeBufferPointer(start: t.data, count: t.count)) }
         return data
     }
+}
+
+/// The whole content of a file, read with open/read (Foundation's `Data(contentsOf:)` leaks
+/// a buffer on empty files, which the fuzzers' leak checker reports).
+public func readWholeFile(_ path: String) throws -> [UInt8] {
+    let mapped = try MappedFile(path: path)
+    return [UInt8](mapped.bytes)
 }

@@ -26,6 +26,10 @@ public struct EmbedRun {
         guard batchSize > 0 else { throw ToolError.usage("--batch-size must be positive") }
         let encoder = try Encoder(folder: model)
         let tokenizer = try Tokenizer.load(folder: model)
+        if pool == .mask, tokenizer.special.mask == nil {
+            throw ToolError.usage("--pool mask: the tokenizer of \(model) has no mask token")
+        }
+        if let maxLength, maxLength < 1 { throw ToolError.usage("--max-length must be at least 1") }
         let toTensor = output.map { $0.hasSuffix(".safetensors") } ?? false
         let out = toTensor ? nil : try DataOutput(path: output)
         var reader = JSONLinesReader(paths: inputs)
@@ -59,7 +63,8 @@ public struct EmbedRun {
         if toTensor, let output {
             let t = Tensor(shape: [ids.count, encoder.config.hidden], values: rows)
             let meta = ["ids": JSON.array(ids).text, "model": model, "pool": pool.rawValue,
-                        "normalize": String(normalize), "toolkit_version": toolkitVersion]
+                        "normalize": String(normalize), "toolkit_version": toolkitVersion,
+                        "matrix_backend": JSON.matrixBackend.text]
             try SafetensorsWriter.write([("embeddings", t)], metadata: meta, to: output)
         }
     }
@@ -73,11 +78,15 @@ public struct EmbedRun {
             let text = try TextFields(r)
             do { enc = try tok.encode(text.a, text.b, maxLength: maxLength ?? nil).encoding } catch { throw r.fail("\(error)") }
         }
+        guard !enc.ids.isEmpty else { throw r.fail("no tokens to embed (empty \"input_ids\")") }
         if enc.ids.count > c.maxSequence {
             throw r.fail("\(enc.ids.count) tokens, more than the model's \(c.maxSequence); pass --max-length to truncate")
         }
         if let bad = enc.ids.first(where: { Int($0) >= c.vocabSize }) { throw r.fail("token id \(bad) is outside the vocabulary") }
         if pool == .mask, let m = tok.special.mask, !enc.ids.contains(m) { throw r.fail("no [MASK] token to pool at") }
+        if let bad = enc.typeIds.first(where: { $0 < 0 || Int($0) >= c.typeVocab }) {
+            throw r.fail("token type \(bad) is outside the model's \(c.typeVocab) types")
+        }
         return enc
     }
 
@@ -95,7 +104,7 @@ public struct EmbedRun {
                 for r in 0..<len { for c in 0..<C { v[c] += h[(off + r) * C + c] } }
                 for c in 0..<C { v[c] /= Float(len) }
             case .mask:
-                let r = items[b].enc.ids.firstIndex(of: tok.special.mask!)!
+                let r = items[b].enc.ids.firstIndex(of: tok.special.mask ?? -1) ?? 0   // checked in encode
                 for c in 0..<C { v[c] = h[(off + r) * C + c] }
             }
             if normalize {

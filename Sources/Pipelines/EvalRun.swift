@@ -64,6 +64,7 @@ public struct EvalRun {
                 .init("model", .string(identity.name)), .init("split", .string(split)),
                 .init("accuracy", .number(accuracy(preds, set.labels))), .init("n", .number(set.count)),
                 .init("prompt", .string(f.path)), .init("readout", .string(kind.rawValue)),
+                .init("matrix_backend", JSON.matrixBackend),
             ]).text)
             out.flush()
         }

@@ -60,7 +60,8 @@ public struct ProjectTrainRun {
             .init("target_readout", .string(readoutKind.rawValue)),
             .init("target_template", .string(targetTemplate)),
         ])
-        emit(.object([.init("event", .string("start")), .init("toolkit_version", .string(toolkitVersion)), .init("settings", settings)]))
+        emit(.object([.init("event", .string("start")), .init("toolkit_version", .string(toolkitVersion)),
+                      .init("matrix_backend", JSON.matrixBackend), .init("settings", settings)]))
         let bar = ProgressLine(label: "project \(objective.rawValue)", total: steps, enabled: progress || Log.stderrIsTerminal)
         var step: (Int) throws -> Float
         switch objective {

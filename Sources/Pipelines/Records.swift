@@ -40,3 +40,4 @@ extension JSONLinesReader.Record {
 }
 
 func jsonInts(_ a: [Int32]) -> JSON { .array(a.map { .number(Int($0)) }) }
+

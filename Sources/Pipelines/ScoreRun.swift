@@ -28,6 +28,9 @@ public struct ScoreRun {
 
     public func run() throws {
         let files = activationFiles.isEmpty || !prompts.isEmpty ? try ScoreRun.paths(prompts) : []
+        guard !files.isEmpty || !activationFiles.isEmpty else {
+            throw ToolError.usage("no prompts: name prompt files, or give their paths one per line on stdin")
+        }
         var loaded = try files.map { try PromptFile.read($0) }
         if !names.isEmpty {
             guard names.count == loaded.count else { throw ToolError.usage("--name given \(names.count) times for \(loaded.count) prompts") }

@@ -20,10 +20,72 @@ public enum ToolMain {
         }
     }
 
-    /// Threads for OpenBLAS and for the Swift kernels.
+    /// Threads for the matrix backend and for the Swift kernels.
     public static func setThreads(_ n: Int) {
         let n = max(1, n)
         BLAS.setThreads(n)
         Parallel.workers = n
+    }
+}
+
+/// SIGINT and SIGTERM, caught so a long run can stop at the next step and save its work;
+/// a second signal ends the process at once.
+public final class StopSignals {
+    private let sources: [DispatchSourceSignal]
+    private static var count: Int32 = 0
+    private static let lock = NSLock()
+
+    /// The signal received (SIGINT 2, SIGTERM 15), 0 while none.
+    public var received: Int32 {
+        StopSignals.lock.lock()
+        defer { StopSignals.lock.unlock() }
+        return StopSignals.first
+    }
+    private static var first: Int32 = 0
+
+    public init() {
+        sources = [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                StopSignals.lock.lock()
+                StopSignals.count += 1
+                if StopSignals.first == 0 {
+                    StopSignals.first = number
+                }
+                let again = StopSignals.count > 1
+                StopSignals.lock.unlock()
+                if again {
+                    exit(128 + number)
+                }
+                FileHandle.standardError.write(Data("\nstopping at the end of this step (again to quit at once)\n".utf8))
+            }
+            source.resume()
+            return source
+        }
+    }
+
+    deinit {
+        sources.forEach { $0.cancel() }
+    }
+}
+
+/// Ranges of numeric options, checked when the flags are parsed (exit 64 with the reason).
+public enum OptionRange {
+    public static let threads = 1...256
+
+    public static func check<T: Comparable>(_ flag: String, _ value: T?, _ range: ClosedRange<T>) throws {
+        guard let value else { return }
+        guard range.contains(value) else {
+            let bounds = "\(range.upperBound)".count > 12
+                ? "at least \(range.lowerBound)"
+                : "between \(range.lowerBound) and \(range.upperBound)"
+            throw ValidationError("--\(flag) must be \(bounds), not \(value)")
+        }
+    }
+
+    public static func positive<T: BinaryFloatingPoint>(_ flag: String, _ value: T?) throws {
+        guard let value else { return }
+        guard value.isFinite, value > 0 else { throw ValidationError("--\(flag) must be a positive number, not \(value)") }
     }
 }

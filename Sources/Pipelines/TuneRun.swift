@@ -22,6 +22,8 @@ public struct TuneRun {
     public var progress = false
     /// Epochs instead of steps: the step count follows from the training set's size.
     public var epochs: Double? = nil
+    /// Overwrite a finished prompt at the output path.
+    public var force = false
 
     public init(model: String) { self.model = model }
 
@@ -54,7 +56,7 @@ public struct TuneRun {
                               identity: identity, initial: initial)
         let outPath = output ?? "out/prompts/\(s.task.isEmpty ? "prompt" : s.task).\(identity.name)\(format == "peft" ? "" : ".safetensors")"
         let ckpt = checkpoint ?? outPath + ".ckpt"
-        try FileManager.default.createDirectory(atPath: (ckpt as NSString).deletingLastPathComponent.isEmpty ? "." : (ckpt as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try checkOutputs(outPath, ckpt)
         trainer.checkpointPath = ckpt
         trainer.checkpointEvery = checkpointEvery ?? max(s.evalEvery, 1)
         trainer.timeLimit = timeLimit
@@ -66,20 +68,63 @@ public struct TuneRun {
         let out = try DataOutput(path: nil)
         func emit(_ j: JSON) { out.writeLine(j.text); out.flush() }
         emit(.object([.init("event", .string("start")), .init("toolkit_version", .string(toolkitVersion)),
+                      .init("matrix_backend", JSON.matrixBackend),
                       .init("model", .string(identity.name)), .init("model_id", .string(identity.id)),
                       .init("train_n", .number(train.count)), .init("validation_n", .number(validation.count)),
                       .init("truncated", .number(train.truncated + validation.truncated)),
                       .init("start_step", .number(trainer.step)), .init("settings", s.json)]))
         trainer.progress = ProgressLine(label: "tune \(s.task)", total: s.steps, enabled: progress || Log.stderrIsTerminal)
+        let signals = StopSignals()
+        trainer.stopRequested = { signals.received != 0 }
         var result = try trainer.run(emit: emit)
         trainer.progress?.finish()
         result.path = outPath
+        if trainer.interrupted {
+            // The best prompt so far, marked as such; the checkpoint stays for --resume.
+            result.metadata["interrupted_at_step"] = String(trainer.step)
+        }
         if format == "peft" { try PEFTExport.write(result, encoder: encoder, folder: outPath) } else { try result.write(to: outPath) }
+        if trainer.interrupted {
+            let signal = signals.received
+            throw ToolError("interrupted (signal \(signal)) at step \(trainer.step): best prompt so far in \(outPath), "
+                            + "checkpoint \(ckpt); continue with --resume", exitCode: 128 + signal)
+        }
         // The run is complete: its checkpoint has nothing more to resume.
         if !keepCheckpoint { try? FileManager.default.removeItem(atPath: ckpt) }
         emit(.object([.init("event", .string("done")), .init("best_accuracy", .number(Double(result.metadata["best_validation_accuracy"]!)!)),
                       .init("best_step", .number(Int(result.metadata["best_step"]!)!)), .init("steps", .number(trainer.step)),
                       .init("output", .string(outPath)), .init("seconds", .number((Date().timeIntervalSince(t0) * 10).rounded() / 10))]))
+    }
+
+    /// Before any training: a finished prompt at the output is never overwritten unless asked
+    /// (--force), --resume of a finished run says so, and an output that cannot be written is
+    /// found now rather than after the run.
+    func checkOutputs(_ outPath: String, _ ckpt: String) throws {
+        let files = FileManager.default
+        var isFolder: ObjCBool = false
+        let outputExists = files.fileExists(atPath: outPath, isDirectory: &isFolder)
+        let checkpointExists = files.fileExists(atPath: ckpt)
+        if outputExists && isFolder.boolValue && format != "peft" {
+            throw ToolError.usage("\(outPath) is a folder; give -o a file name")
+        }
+        if outputExists && !force {
+            if resume && !checkpointExists {
+                throw ToolError.usage("\(outPath) is a finished run (no checkpoint \(ckpt) to resume); "
+                                      + "pass --force to train it again")
+            }
+            if !resume {
+                throw ToolError.usage("\(outPath) exists; pass --force to overwrite it, or --resume to continue its run")
+            }
+        }
+        for path in [outPath, ckpt] {
+            let folder = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
+            do {
+                try files.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            } catch {
+                throw ToolError.usage("cannot create the folder of \(path): \(error.localizedDescription)")
+            }
+            guard access(folder, W_OK) == 0 else { throw ToolError.usage("cannot write to \(folder) (for \(path))") }
+        }
     }
 
     /// Training and validation texts, and the label word ids (each one token).

@@ -21,25 +21,28 @@ extension Tokenizer {
     /// which role (cls, sep, mask, …) comes from `tokenizer_config.json` beside it, if any.
     public static func load(tokenizerJSON path: String) throws -> Tokenizer {
         let root = try readJSON(path)
-        func fail(_ s: String) -> ToolError { ToolError("\(path): \(s)") }
+        func fail(_ s: String) -> ToolError { .data(path, s) }
         guard let m = root["model"], let vocabMembers = m["vocab"]?.members else { throw fail("no model vocabulary") }
         var vocab = [String: Int32](minimumCapacity: vocabMembers.count)
-        for kv in vocabMembers { if let i = kv.value.int { vocab[kv.key] = Int32(i) } }
+        for kv in vocabMembers {
+            vocab[kv.key] = try tokenId(kv.value, "id of '\(kv.key)'", fail)
+        }
         let model = try tokenModel(m, vocab: vocab, fail)
 
         let normalizer = try root["normalizer"].flatMap { try normalizerFrom($0, fail) }
         let preTokenizer = try preTokenizerFrom(root["pre_tokenizer"], fail)
         var added: [AddedToken] = [], normalizedAdded: [AddedToken] = []
         for t in root["added_tokens"]?.array ?? [] {
-            guard let content = t["content"]?.string, let id = t["id"]?.int else { continue }
+            guard let content = t["content"]?.string else { throw fail("an added token without content") }
+            let id = try tokenId(t["id"], "id of added token '\(content)'", fail)
             // a normalised added token is matched in the normalised text, in its normalised form
             let normalized = t["normalized"]?.bool ?? false
             let scalars = Array(content.unicodeScalars)
-            let token = AddedToken(content: normalized ? (normalizer?.normalize(scalars) ?? scalars) : scalars, id: Int32(id),
+            let token = AddedToken(content: normalized ? (normalizer?.normalize(scalars) ?? scalars) : scalars, id: id,
                                    lstrip: t["lstrip"]?.bool ?? false, rstrip: t["rstrip"]?.bool ?? false,
                                    singleWord: t["single_word"]?.bool ?? false)
             if normalized { normalizedAdded.append(token) } else { added.append(token) }
-            if vocab[content] == nil { vocab[content] = Int32(id) }
+            if vocab[content] == nil { vocab[content] = id }
         }
         let folder = (path as NSString).deletingLastPathComponent
         let special = try specialRoles(vocab: vocab, config: optionalJSON(folder + "/tokenizer_config.json"))
@@ -105,7 +108,9 @@ extension Tokenizer {
     }
 
     static func readJSON(_ path: String) throws -> JSON {
-        do { return try JSON.parse(String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self)) }
+        do { return try JSON.parse(String(decoding: try readWholeFile(path), as: UTF8.self)) }
+        catch let error as JSONParseError { throw ToolError.data(path, "not valid JSON: \(error)") }
+        catch let error as ToolError { throw error }
         catch { throw ToolError("\(path): cannot read: \(error)") }
     }
 
@@ -139,34 +144,34 @@ extension Tokenizer {
         case "TemplateProcessing":
             var ids: [String: Int32] = [:]
             for kv in p["special_tokens"]?.members ?? [] {
-                guard let list = kv.value["ids"]?.array, list.count == 1, let id = list[0].int else {
+                guard let list = kv.value["ids"]?.array, list.count == 1 else {
                     throw fail("special token \(kv.key) of the template must map to one id")
                 }
-                ids[kv.key] = Int32(id)
+                ids[kv.key] = try tokenId(list[0], "id of template token \(kv.key)", fail)
             }
             func pieces(_ key: String) throws -> [TemplateProcessor.Piece] {
                 try (p[key]?.array ?? []).map { piece in
                     if let s = piece["SpecialToken"], let name = s["id"]?.string {
                         guard let id = ids[name] ?? vocab[name] else { throw fail("template names unknown token \(name)") }
-                        return .special(id: id, typeId: Int32(s["type_id"]?.int ?? 0))
+                        return .special(id: id, typeId: try typeId(s["type_id"], fail))
                     }
                     if let s = piece["Sequence"] {
-                        return .sequence(first: s["id"]?.string != "B", typeId: Int32(s["type_id"]?.int ?? 0))
+                        return .sequence(first: s["id"]?.string != "B", typeId: try typeId(s["type_id"], fail))
                     }
                     throw fail("template piece \(piece.text) is not understood")
                 }
             }
             return TemplateProcessor(single: try pieces("single"), pair: try pieces("pair"))
         case "BertProcessing":
-            guard let cls = p["cls"]?.array?.last?.int, let sep = p["sep"]?.array?.last?.int else {
+            guard let cls = p["cls"]?.array?.last, let sep = p["sep"]?.array?.last else {
                 throw fail("BertProcessing without cls/sep")
             }
-            return .bert(cls: Int32(cls), sep: Int32(sep))
+            return .bert(cls: try tokenId(cls, "cls id", fail), sep: try tokenId(sep, "sep id", fail))
         case "RobertaProcessing":
-            guard let cls = p["cls"]?.array?.last?.int, let sep = p["sep"]?.array?.last?.int else {
+            guard let cls = p["cls"]?.array?.last, let sep = p["sep"]?.array?.last else {
                 throw fail("RobertaProcessing without cls/sep")
             }
-            return .roberta(cls: Int32(cls), sep: Int32(sep))
+            return .roberta(cls: try tokenId(cls, "cls id", fail), sep: try tokenId(sep, "sep id", fail))
         case "ByteLevel":   // offsets only: no special tokens
             return .plain
         default:
@@ -210,8 +215,7 @@ extension Tokenizer {
         guard let members = try readJSON(path).members else { throw ToolError("\(path): not a JSON object of token ids") }
         var vocab = [String: Int32](minimumCapacity: members.count)
         for kv in members {
-            guard let i = kv.value.int else { throw ToolError("\(path): id of '\(kv.key)' is not an integer") }
-            vocab[kv.key] = Int32(i)
+            vocab[kv.key] = try tokenId(kv.value, "id of '\(kv.key)'") { ToolError.data(path, $0) }
         }
         let text: String
         do { text = try String(contentsOfFile: mergesPath, encoding: .utf8) } catch { throw ToolError("\(mergesPath): cannot read merges") }
@@ -246,5 +250,24 @@ extension Tokenizer {
         let pre = ByteLevelPreTokenizer(addPrefixSpace: config?["add_prefix_space"]?.bool ?? false)
         return Tokenizer(normalizer: nil, preTokenizer: pre, model: try BPE(vocab: vocab, merges: merges),
                          post: post, added: AddedVocabulary(added), special: special)
+    }
+
+    /// The largest token id read (16.7 M; real vocabularies have at most a few hundred thousand):
+    /// the id-to-token table is sized by the largest id.
+    static let maxTokenId = (1 << 24) - 1
+
+    /// A token id from a tokenizer file: an integer in 0...maxTokenId.
+    static func tokenId(_ value: JSON?, _ what: String, _ fail: (String) -> ToolError) throws -> Int32 {
+        guard let id = value?.int, id >= 0, id <= maxTokenId else {
+            throw fail("\(what) is \(value?.text ?? "missing"), not an integer from 0 to \(maxTokenId)")
+        }
+        return Int32(id)
+    }
+
+    /// A token type id of a template (absent: 0).
+    static func typeId(_ value: JSON?, _ fail: (String) -> ToolError) throws -> Int32 {
+        guard let value else { return 0 }
+        guard let id = value.int, (0...255).contains(id) else { throw fail("type_id \(value.text) is not from 0 to 255") }
+        return Int32(id)
     }
 }

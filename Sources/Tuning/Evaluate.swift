@@ -1,4 +1,5 @@
 import Models
+import PipelineIO
 import Tensors
 
 /// Predictions of a prompt on a set of examples, in batches.
@@ -14,7 +15,11 @@ public func predict(_ set: EncodedSet, prompt: [Float], promptLength n: Int, enc
         let k = readout.words.count
         for i in 0..<idx.count {
             let row = logits[(i * k)..<(i * k + k)]
-            out.append(row.firstIndex(of: row.max()!)! - i * k)
+            guard let best = row.max(), best.isFinite, let column = row.firstIndex(of: best) else {
+                throw ToolError("the model gave non-finite label logits (its weights or the prompt hold NaN or infinity)",
+                                exitCode: 65)
+            }
+            out.append(column - i * k)
         }
         start = idx.upperBound
     }

@@ -113,12 +113,20 @@ public final class Projector {
         guard m["format"] == "prompt-transfer/projector", let n = Int(m["prompt_length"] ?? ""), let ds = Int(m["source_hidden"] ?? ""),
               let dt = Int(m["target_hidden"] ?? ""), let h = Int(m["hidden"] ?? ""),
               let act = Activation(rawValue: m["activation"] ?? "") else {
-            throw ToolError("\(path): not a projector file (write one with `project train`)")
+            throw ToolError.data(path, "not a projector file (write one with `project train`)")
+        }
+        let sizes = [n, ds, dt, h]
+        guard sizes.allSatisfy({ $0 > 0 && $0 <= 1 << 20 }),
+              let inputs = Checked.elementCount([n, ds]), let outputs = Checked.elementCount([n, dt]),
+              let first = Checked.elementCount([inputs, h]), let second = Checked.elementCount([outputs, h]),
+              first <= f.fileSize, second <= f.fileSize else {
+            throw ToolError.data(path, "projector sizes \(sizes) (prompt length, source, target, hidden) do not fit the file")
         }
         let p = Projector(n: n, sourceDim: ds, targetDim: dt, hidden: h, activation: act, layerNorm: m["layer_norm"] == "true", seed: 0)
         for (name, t) in p.tensors() {
             let stored = try f.tensor(name)
-            guard stored.shape == t.shape else { throw ToolError("\(path): \(name) has shape \(stored.shape), expected \(t.shape)") }
+            guard stored.shape == t.shape else { throw ToolError.data(path, "\(name) has shape \(stored.shape), expected \(t.shape)") }
+            try Checked.finite(stored, name: name, file: path)
             let off = ["linear1.weight": p.w1, "linear1.bias": p.b1, "linear2.weight": p.w2, "linear2.bias": p.b2,
                        "norm.weight": p.gamma, "norm.bias": p.beta][name]!
             for k in 0..<stored.count { p.params[off + k] = stored.data[k] }

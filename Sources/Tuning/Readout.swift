@@ -92,12 +92,13 @@ public func crossEntropy(_ logits: [Float], labels: [Int], classes k: Int) -> (l
     var grad = [Float](repeating: 0, count: b * k), loss: Double = 0, preds = [Int]()
     for i in 0..<b {
         let row = Array(logits[(i * k)..<(i * k + k)])
-        let mx = row.max()!
+        // A NaN logit makes the loss NaN, which the trainer stops on; the prediction is then row 0.
+        let mx = row.max() ?? 0
         let exps = row.map { Foundation.exp(Double($0 - mx)) }
         let z = exps.reduce(0, +)
         loss -= Foundation.log(exps[labels[i]] / z)
         for j in 0..<k { grad[i * k + j] = Float(exps[j] / z / Double(b)) - (j == labels[i] ? 1 / Float(b) : 0) }
-        preds.append(row.firstIndex(of: mx)!)
+        preds.append(row.firstIndex(of: mx) ?? 0)
     }
     return (Float(loss / Double(max(b, 1))), grad, preds)
 }

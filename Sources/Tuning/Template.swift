@@ -52,7 +52,7 @@ public struct PromptTemplate: Equatable {
     public init(_ text: String, tokenizer: Tokenizer) throws {
         let text = Self.named[text] ?? text
         self.text = text
-        guard let mask = tokenizer.special.mask else { throw ToolError("the tokenizer has no mask token") }
+        guard let mask = tokenizer.special.mask else { throw ToolError.usage("the tokenizer has no mask token") }
         maskId = mask
         let roles: [String: Int32?] = ["[CLS]": tokenizer.special.cls, "[SEP]": tokenizer.special.sep, "[MASK]": mask,
                                        "[PAD]": tokenizer.special.pad, "[UNK]": tokenizer.special.unk]
@@ -60,13 +60,19 @@ public struct PromptTemplate: Equatable {
         var out: [(Piece, Bool)] = [], inPair = false
         for word in text.split(separator: " ").map(String.init) where !word.hasPrefix("#") {
             switch word {
-            case "{": inPair = true
-            case "}": inPair = false
+            case "{":
+                guard !inPair else { throw ToolError.usage("template '\(text)': '{' inside '{ … }'") }
+                inPair = true
+            case "}":
+                guard inPair else { throw ToolError.usage("template '\(text)': '}' without '{'") }
+                inPair = false
             case "<prompt>": out.append((.prompt, inPair))
             case "<text_a>": out.append((.textA, inPair))
             case "<text_b>": out.append((.textB, inPair))
             default:
-                guard let id = roles[word] ?? tokenizer.id(of: word) else { throw ToolError("template token '\(word)' is not in the vocabulary") }
+                guard let id = roles[word] ?? tokenizer.id(of: word) else {
+                    throw ToolError.usage("template token '\(word)' is not in the vocabulary")
+                }
                 out.append((.token(id), inPair))
             }
         }
@@ -74,8 +80,16 @@ public struct PromptTemplate: Equatable {
         maskFirst = options.contains("#mask-first")
         promptWithoutPositions = options.contains("#prompt-no-position")
         truncateTail = options.contains("#truncate-tail")
-        guard out.filter({ $0.0 == .prompt }).count == 1, maskFirst || out.contains(where: { $0.0 == .token(mask) }) else {
-            throw ToolError("template '\(text)' needs exactly one <prompt> and a mask token (or #mask-first)")
+        guard !inPair else { throw ToolError.usage("template '\(text)': '{' is not closed") }
+        // The prompt, text A and the mask must stand in every example, not only in pairs.
+        let always = out.filter { !$0.1 }.map(\.0)
+        guard out.filter({ $0.0 == .prompt }).count == 1, always.contains(.prompt),
+              maskFirst || always.contains(.token(mask)) else {
+            throw ToolError.usage("template '\(text)' needs exactly one <prompt> and a mask token (or #mask-first), "
+                                  + "outside the optional '{ … }' part")
+        }
+        guard always.contains(.textA) else {
+            throw ToolError.usage("template '\(text)' needs <text_a> outside the optional '{ … }' part")
         }
     }
 

@@ -64,6 +64,10 @@ public final class Trainer {
     public var timeLimit: Double? = nil
     public var logEvery = 50
     public var progress: ProgressLine? = nil
+    /// Asked after every step: true stops the run there (SIGINT/SIGTERM), with the checkpoint
+    /// written; `interrupted` then says so.
+    public var stopRequested: () -> Bool = { false }
+    public private(set) var interrupted = false
 
     public init(settings: TuneSettings, encoder: Encoder, readout: Readout, train: EncodedSet, validation: EncodedSet,
                 identity: ModelIdentity, initial: [Float]) {
@@ -140,6 +144,14 @@ public final class Trainer {
             windowExamples += idx.count; windowLoss += Double(loss); windowSteps += 1
             progress?.advance()
             let timeUp = timeLimit.map { Date().timeIntervalSince(start) >= $0 } ?? false
+            if stopRequested() {
+                interrupted = true
+                if let checkpointPath { try saveCheckpoint(checkpointPath) }
+                emit(.object([.init("event", .string("interrupted")), .init("step", .number(state.step)),
+                              .init("best_step", .number(state.bestStep)),
+                              .init("checkpoint", checkpointPath.map { .string($0) } ?? .null)]))
+                break
+            }
             let last = state.step == settings.steps || timeUp
             if state.step % logEvery == 0 || last {
                 let dt = Date().timeIntervalSince(windowStart)
@@ -172,6 +184,7 @@ public final class Trainer {
             "steps": String(state.step), "best_step": String(state.bestStep), "seed": String(settings.seed),
             "best_validation_accuracy": String(state.bestAccuracy), "validation_n": String(validation.count),
             "init": settings.initMode.description, "settings": settings.json.text,
+            "matrix_backend": JSON.matrixBackend.text,
         ]
         meta["name"] = settings.task
         return PromptFile(prompt: Tensor(shape: [settings.promptLength, C], values: state.best), metadata: meta, path: "")
@@ -187,7 +200,8 @@ public final class Trainer {
         try SafetensorsWriter.write([("prompt", t(state.prompt)), ("adam_m", t(state.adam.m)), ("adam_v", t(state.adam.v)), ("best", t(state.best))],
                                     metadata: ["step": String(state.step), "adam_t": String(state.adam.t),
                                                "best_accuracy": String(state.bestAccuracy), "best_step": String(state.bestStep),
-                                               "fingerprint": fingerprint, "toolkit_version": toolkitVersion],
+                                               "fingerprint": fingerprint, "toolkit_version": toolkitVersion,
+                                               "settings": settings.json.text, "model_id": identity.id],
                                     to: path)
     }
 
@@ -195,7 +209,9 @@ public final class Trainer {
     public func resume(from path: String) throws {
         let f = try SafetensorsFile(path: path)
         guard f.metadata["fingerprint"] == fingerprint else {
-            throw ToolError("\(path): checkpoint was written with other settings or another model; remove it or run without --resume")
+            throw ToolError.usage("\(path): checkpoint was written with other settings or another model ("
+                                  + differences(f.metadata).joined(separator: "; ")
+                                  + "); remove it or run without --resume")
         }
         guard let step = Int(f.metadata["step"] ?? ""), let t = Int(f.metadata["adam_t"] ?? ""),
               let best = Double(f.metadata["best_accuracy"] ?? ""), let bestStep = Int(f.metadata["best_step"] ?? "") else {
@@ -210,4 +226,24 @@ public final class Trainer {
     }
 
     public var step: Int { state.step }
+
+    /// Each setting (and the model) in which a checkpoint differs from this run, for the
+    /// message of a refused --resume.
+    func differences(_ metadata: [String: String]) -> [String] {
+        var found: [String] = []
+        if let id = metadata["model_id"], id != identity.id {
+            found.append("model id \(id) vs \(identity.id)")
+        }
+        guard let text = metadata["settings"], let theirs = try? JSON.parse(text), let members = theirs.members else {
+            return found + ["the checkpoint does not record its settings"]
+        }
+        let mine = settings.json
+        for member in mine.members ?? [] where theirs[member.key]?.text != member.value.text {
+            found.append("\(member.key) \(theirs[member.key]?.text ?? "absent") in the checkpoint vs \(member.value.text)")
+        }
+        for member in members where mine[member.key] == nil {
+            found.append("\(member.key) only in the checkpoint")
+        }
+        return found.isEmpty ? ["the checkpoint's fingerprint differs"] : found
+    }
 }

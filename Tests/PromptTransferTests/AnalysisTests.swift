@@ -83,7 +83,7 @@ final class AnalysisTests: XCTestCase {
     }
 
     func testBadPromptFilesAreClearErrors() throws {
-        let cases = [("truncated.npy", "truncated data"), ("int32.npy", "dtype '<i4' is not read"), ("three_d.npy", "a prompt is 2-D")]
+        let cases = [("truncated.npy", "data is 40 bytes"), ("int32.npy", "dtype '<i4' is not read"), ("three_d.npy", "a prompt is 2-D")]
         for (name, message) in cases {
             XCTAssertThrowsError(try PromptReader.read(dir.appendingPathComponent(name).path)) { e in
                 XCTAssertTrue("\(e)".contains(name) && "\(e)".contains(message), "\(e)")

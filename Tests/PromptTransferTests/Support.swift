@@ -44,6 +44,12 @@ enum Fixture {
         throw XCTSkip(msg)
     }
 
+    /// A built tool; PT_TOOL_DIR names another build's folder (the AddressSanitizer run in .ci/run).
+    static func tool(_ name: String) -> URL {
+        let folder = ProcessInfo.processInfo.environment["PT_TOOL_DIR"] ?? ".build/release"
+        return root.appendingPathComponent("\(folder)/\(name)")
+    }
+
     static func tempDir() throws -> URL {
         let u = FileManager.default.temporaryDirectory.appendingPathComponent("pt-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: u, withIntermediateDirectories: true)
@@ -58,16 +64,25 @@ func maxAbsDiff(_ a: UnsafePointer<Float>, _ b: [Float]) -> Float {
 }
 
 /// Runs a built tool with arguments and stdin; returns its exit status, stdout and stderr.
-struct ToolResult { let status: Int32; let out: String; let err: String }
+struct ToolResult {
+    let status: Int32
+    let out: String
+    let err: String
+    /// Ended by a signal (a crash, a trap), not by exit.
+    var signaled = false
+}
 
-func runTool(_ tool: String, _ args: [String], stdin: String = "") throws -> ToolResult {
-    let exe = Fixture.root.appendingPathComponent(".build/release/\(tool)")
+func runTool(_ tool: String, _ args: [String], stdin: String = "", environment: [String: String] = [:]) throws -> ToolResult {
+    let exe = Fixture.tool(tool)
     guard FileManager.default.isExecutableFile(atPath: exe.path) else {
         XCTFail("\(exe.path) not built: run `swift build -c release`"); throw XCTSkip("not built")
     }
     let p = Process()
     p.executableURL = exe
     p.arguments = args
+    if !environment.isEmpty {
+        p.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+    }
     let i = Pipe(), o = Pipe(), e = Pipe()
     p.standardInput = i; p.standardOutput = o; p.standardError = e
     try p.run()
@@ -75,7 +90,8 @@ func runTool(_ tool: String, _ args: [String], stdin: String = "") throws -> Too
     try i.fileHandleForWriting.close()
     let out = o.fileHandleForReading.readDataToEndOfFile(), err = e.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()
-    return ToolResult(status: p.terminationStatus, out: String(decoding: out, as: UTF8.self), err: String(decoding: err, as: UTF8.self))
+    return ToolResult(status: p.terminationStatus, out: String(decoding: out, as: UTF8.self),
+                      err: String(decoding: err, as: UTF8.self), signaled: p.terminationReason == .uncaughtSignal)
 }
 
 

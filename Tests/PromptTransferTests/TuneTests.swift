@@ -42,7 +42,7 @@ final class TuneTests: XCTestCase {
 
         // The same run, killed with SIGKILL once it has written a checkpoint, then resumed.
         let cut = t.dir.appendingPathComponent("cut.safetensors").path
-        let exe = Fixture.root.appendingPathComponent(".build/release/tune-prompt")
+        let exe = Fixture.tool("tune-prompt")
         let p = Process()
         p.executableURL = exe
         p.arguments = try tuneArgs(t, steps: steps, out: cut, extra: ["--checkpoint-every", "20"])
@@ -70,6 +70,66 @@ final class TuneTests: XCTestCase {
         let other = try runTool("tune-prompt", try tuneArgs(t, steps: steps, out: cut, extra: ["--resume", "--lr", "0.5"]))
         XCTAssertNotEqual(other.status, 0)
         XCTAssertTrue(other.err.contains("checkpoint was written with other settings"), other.err)
+        XCTAssertTrue(other.err.contains("lr ") && other.err.contains("in the checkpoint vs 0.5"), other.err)
+        XCTAssertEqual(other.status, 64)
+    }
+
+    func testAFinishedPromptIsNeverOverwrittenUnlessAsked() throws {
+        let t = try smallTask()
+        let out = t.dir.appendingPathComponent("p.safetensors").path
+        XCTAssertEqual(try runTool("tune-prompt", try tuneArgs(t, steps: 10, out: out)).status, 0)
+        let first = try Data(contentsOf: URL(fileURLWithPath: out))
+        let again = try runTool("tune-prompt", try tuneArgs(t, steps: 10, out: out, extra: ["--seed", "3"]))
+        XCTAssertEqual(again.status, 64, again.err)
+        XCTAssertTrue(again.err.contains("exists; pass --force"), again.err)
+        let resumed = try runTool("tune-prompt", try tuneArgs(t, steps: 10, out: out, extra: ["--resume"]))
+        XCTAssertEqual(resumed.status, 64, resumed.err)
+        XCTAssertTrue(resumed.err.contains("is a finished run"), resumed.err)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: out)), first, "a refused run changed the prompt")
+        let forced = try runTool("tune-prompt", try tuneArgs(t, steps: 10, out: out, extra: ["--seed", "3", "--force"]))
+        XCTAssertEqual(forced.status, 0, forced.err)
+        XCTAssertNotEqual(try Data(contentsOf: URL(fileURLWithPath: out)), first)
+        // Outputs that cannot be written are found before any training.
+        let folder = try runTool("tune-prompt", try tuneArgs(t, steps: 10, out: t.dir.path))
+        XCTAssertEqual(folder.status, 64, folder.err)
+        XCTAssertTrue(folder.err.contains("is a folder"), folder.err)
+        XCTAssertFalse(folder.out.contains("\"event\":\"start\""), "trained before refusing")
+        let nowhere = try runTool("tune-prompt", try tuneArgs(t, steps: 10, out: "/dev/null/p.safetensors"))
+        XCTAssertEqual(nowhere.status, 64, nowhere.err)
+        XCTAssertTrue(nowhere.err.contains("cannot create the folder"), nowhere.err)
+    }
+
+    func testSIGINTKeepsTheBestPromptAndTheCheckpointAndResumeFinishesTheRun() throws {
+        let t = try smallTask()
+        let steps = 600
+        let out = t.dir.appendingPathComponent("int.safetensors").path
+        let p = Process()
+        p.executableURL = Fixture.tool("tune-prompt")
+        p.arguments = try tuneArgs(t, steps: steps, out: out, extra: ["--checkpoint-every", "20"])
+        let stdout = Pipe()
+        p.standardOutput = stdout
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let deadline = Date().addingTimeInterval(60)
+        while !FileManager.default.fileExists(atPath: out + ".ckpt"), Date() < deadline { usleep(2000) }
+        kill(p.processIdentifier, SIGINT)
+        let events = String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationReason, .exit)
+        XCTAssertEqual(p.terminationStatus, 130)
+        XCTAssertTrue(events.contains("\"event\":\"interrupted\""), events)
+        let partial = try PromptFile.read(out)
+        let stoppedAt = Int(partial.metadata["interrupted_at_step"] ?? "") ?? -1
+        XCTAssertGreaterThan(stoppedAt, 0)
+        XCTAssertLessThan(stoppedAt, steps)
+        XCTAssertEqual(Int(try SafetensorsFile(path: out + ".ckpt").metadata["step"]!), stoppedAt)
+        let resumed = try runTool("tune-prompt", try tuneArgs(t, steps: steps, out: out, extra: ["--checkpoint-every", "20",
+                                                                                                 "--resume"]))
+        XCTAssertEqual(resumed.status, 0, resumed.err)
+        XCTAssertTrue(resumed.err.contains("at step \(stoppedAt)"), resumed.err)
+        let finished = try PromptFile.read(out)
+        XCTAssertNil(finished.metadata["interrupted_at_step"])
+        XCTAssertEqual(finished.metadata["steps"], String(steps))
     }
 
     func testPromptFileRecordsItsSettingsAndIsReproducible() throws {

@@ -28,14 +28,20 @@ struct Embed: ParsableCommand {
     @Option(help: "Model folder (config.json, model.safetensors, tokenizer).") var model: String
     @Option(help: "Pooling: cls, mean (over the tokens) or mask (the [MASK] token's state).") var pool: EmbedRun.Pool = .mean
     @Flag(help: "Scale each vector to unit length.") var normalize = false
-    @Option(help: "Sequences per forward pass.") var batchSize = 32
-    @Option(help: "Truncate longest-first to N tokens; without it a longer input is an error.") var maxLength: Int?
-    @Option(help: "Threads for the matrix products and kernels.") var threads = 2
+    @Option(parsing: .unconditional, help: "Sequences per forward pass.") var batchSize = 32
+    @Option(parsing: .unconditional, help: "Truncate longest-first to N tokens; without it a longer input is an error.") var maxLength: Int?
+    @Option(parsing: .unconditional, help: "Threads for the matrix products and kernels.") var threads = 2
     @Option(name: .shortAndLong, help: "Write to FILE (atomically); FILE.safetensors writes one tensor.") var output: String?
     @Flag(help: "Show progress on stderr even when it is not a terminal.") var progress = false
     @Flag(help: "Inputs are prompt files: write their FFN activation masks (see below).") var activations = false
     @OptionGroup(title: "With --activations") var stimulus: StimulusOptions
     @Argument(help: "JSON-lines files (stdin when none); prompt files with --activations.") var files: [String] = []
+
+    func validate() throws {
+        try OptionRange.check("batch-size", batchSize, 1...4096)
+        try OptionRange.check("max-length", maxLength, 1...100_000)
+        try OptionRange.check("threads", threads, OptionRange.threads)
+    }
 
     func run() throws {
         ToolMain.setThreads(threads)

@@ -25,17 +25,25 @@ struct EvalPrompt: ParsableCommand {
     @Option(help: "Model folder.") var model: String
     @Option(help: "Target task.") var task: String
     @Option(help: "Split to evaluate on.") var split = "validation"
-    @Option(help: "Text tokens kept per example (default: the prompt's recorded setting).") var maxTextTokens: Int?
-    @Option(help: "Examples per forward pass.") var batchSize = 64
-    @Option(help: "Evaluate on a seeded sample of at most N examples.") var limit: Int?
-    @Option(help: "Seed of the --limit sample.") var seed: UInt64 = 0
+    @Option(parsing: .unconditional, help: "Text tokens kept per example (default: the prompt's recorded setting).") var maxTextTokens: Int?
+    @Option(parsing: .unconditional, help: "Examples per forward pass.") var batchSize = 64
+    @Option(parsing: .unconditional, help: "Evaluate on a seeded sample of at most N examples.") var limit: Int?
+    @Option(parsing: .unconditional, help: "Seed of the --limit sample.") var seed: UInt64 = 0
     @Option(name: .shortAndLong, help: "Write to FILE (atomically) instead of stdout.") var output: String?
     @Option(help: "Prepared data folder.") var dataDir = "data"
     @Option(help: "Dataset mirror, used when a prepared split is missing.") var mirror: String?
     @Option(help: "Template or its name (bert, roberta, paper-1.0) instead of the one each prompt records.") var template: String?
     @Option(help: "Label words, comma-separated, in the task's label order (default: the task's verbalizer). For RoBERTa, 'positive' is the token without a leading space, ' positive' the one with.") var verbalizer: String?
-    @Option(help: "Threads.") var threads = 2
+    @Option(parsing: .unconditional, help: "Threads.") var threads = 2
     @Argument(help: "Prompt files.") var prompts: [String] = []
+
+    func validate() throws {
+        try OptionRange.check("batch-size", batchSize, 1...4096)
+        try OptionRange.check("limit", limit, 1...Int.max)
+        try OptionRange.check("max-text-tokens", maxTextTokens, 1...100_000)
+        try OptionRange.check("threads", threads, OptionRange.threads)
+        guard !prompts.isEmpty else { throw ValidationError("name at least one prompt file") }
+    }
 
     func run() throws {
         ToolMain.setThreads(threads)

@@ -24,7 +24,7 @@ struct HeatmapCSV: ParsableCommand {
     @Flag(help: "Divide each column by its diagonal value.") var relative = false
     @Option(help: "Also draw the heatmap into FILE.svg.") var svg: String?
     @Option(help: "Title of the SVG.") var title: String?
-    @Option(help: "Digits shown in the SVG cells (the CSV keeps at least 4).") var digits = 3
+    @Option(parsing: .unconditional, help: "Digits shown in the SVG cells (the CSV keeps at least 4).") var digits = 3
     @Option(help: "X,Y: Spearman correlation between two fields instead of a matrix.") var spearman: String?
     @Option(name: .shortAndLong, help: "Write to FILE (atomically) instead of stdout.") var output: String?
     @Argument(help: "JSON-lines files (stdin when none).") var files: [String] = []

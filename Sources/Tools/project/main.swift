@@ -35,19 +35,28 @@ struct Project: ParsableCommand {
         @Option(help: "Training tasks, comma-separated.") var tasks: String
         @Option(parsing: .upToNextOption, help: "Prompts tuned on the source model (their recorded task pairs them).") var sourcePrompts: [String] = []
         @Option(parsing: .upToNextOption, help: "Prompts tuned on the target model (distance objective).") var targetPrompts: [String] = []
-        @Option(help: "Hidden width h.") var hidden = 768
+        @Option(parsing: .unconditional, help: "Hidden width h.") var hidden = 768
         @Option(help: "leakyrelu or tanh.") var activation: Projector.Activation = .leakyrelu
         @Flag(help: "Per-token LayerNorm on the output.") var layerNorm = false
-        @Option(help: "Steps.") var steps = 500
+        @Option(parsing: .unconditional, help: "Steps.") var steps = 500
         @Option(help: "Learning rate (AdamW).") var lr: Float = 1e-4
-        @Option(help: "Examples per step (task objective).") var batchSize = 16
-        @Option(help: "Text tokens kept per example.") var maxTextTokens = 64
+        @Option(parsing: .unconditional, help: "Examples per step (task objective).") var batchSize = 16
+        @Option(parsing: .unconditional, help: "Text tokens kept per example.") var maxTextTokens = 64
         @Option(help: "Target readout (default mlm with a head, else tied).") var targetReadout: Readout.Kind?
-        @Option(help: "Seed.") var seed: UInt64 = 0
+        @Option(parsing: .unconditional, help: "Seed.") var seed: UInt64 = 0
         @Option(name: .shortAndLong, help: "Output projector file.") var output = "out/projector.safetensors"
         @Option(help: "Prepared data folder.") var dataDir = "data"
-        @Option(help: "Threads.") var threads = 2
+        @Option(parsing: .unconditional, help: "Threads.") var threads = 2
         @Flag(help: "Show progress on stderr even when it is not a terminal.") var progress = false
+
+        func validate() throws {
+            try OptionRange.check("hidden", hidden, 1...65_536)
+            try OptionRange.check("steps", steps, 0...Int.max)
+            try OptionRange.positive("lr", lr)
+            try OptionRange.check("batch-size", batchSize, 1...4096)
+            try OptionRange.check("max-text-tokens", maxTextTokens, 1...100_000)
+            try OptionRange.check("threads", threads, OptionRange.threads)
+        }
 
         func run() throws {
             ToolMain.setThreads(threads)

@@ -6,19 +6,34 @@ struct Bench: ParsableCommand {
         commandName: "pt-bench",
         abstract: "Time the encoder on random inputs of a fixed shape (used by `make bench`).",
         discussion: """
-        Prints one JSON line: sequences per second and GFLOP/s of the forward pass.
+        Prints one JSON line: sequences per second and GFLOP/s of the forward pass (or of a
+        training step), the matrix backend and kernel in use (PT_GEMM=onednn|openblas chooses),
+        and the backend's GFLOP/s on the model's linear-layer shapes alone.
 
         Example:
           pt-bench --model models/minilm --batch-size 16 --sequence-length 128 --threads 2
         """)
 
     @Option(help: "Model folder.") var model: String
-    @Option(help: "Sequences per batch.") var batchSize = 16
-    @Option(help: "Tokens per sequence.") var sequenceLength = 128
-    @Option(help: "Timed iterations (after one warm-up).") var iterations = 5
-    @Option(help: "Threads.") var threads = 2
+    @Option(parsing: .unconditional, help: "Sequences per batch.") var batchSize = 16
+    @Option(parsing: .unconditional, help: "Tokens per sequence.") var sequenceLength = 128
+    @Option(parsing: .unconditional, help: "Timed iterations (after one warm-up).") var iterations = 5
+    @Option(parsing: .unconditional, help: "Threads.") var threads = 2
     @Option(help: "forward (encoder forward) or train (a prompt-tuning step: forward + backward).") var mode = "forward"
-    @Option(help: "Prompt vectors among the tokens, in train mode.") var promptLength = 100
+    @Option(parsing: .unconditional, help: "Prompt vectors among the tokens, in train mode.") var promptLength = 100
+
+    func validate() throws {
+        guard ["forward", "train"].contains(mode) else {
+            throw ValidationError("--mode must be forward or train, not '\(mode)'")
+        }
+        try OptionRange.check("batch-size", batchSize, 1...4096)
+        try OptionRange.check("iterations", iterations, 1...100_000)
+        try OptionRange.check("threads", threads, OptionRange.threads)
+        let least = mode == "train" ? promptLength + 4 : 1
+        guard promptLength > 0, sequenceLength >= least else {
+            throw ValidationError("--sequence-length must be at least \(least) (prompt + [CLS] [MASK] text [SEP])")
+        }
+    }
 
     func run() throws {
         ToolMain.setThreads(threads)

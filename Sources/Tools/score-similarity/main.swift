@@ -28,8 +28,12 @@ struct ScoreSimilarity: ParsableCommand {
     @OptionGroup(title: "With --model") var stimulus: StimulusOptions
     @Option(help: "Name of each prompt, in order (repeat the option).") var name: [String] = []
     @Option(name: .shortAndLong, help: "Write to FILE (atomically) instead of stdout.") var output: String?
-    @Option(help: "Threads.") var threads = 2
+    @Option(parsing: .unconditional, help: "Threads.") var threads = 2
     @Argument(help: "Prompt files (or a list of paths on stdin).") var prompts: [String] = []
+
+    func validate() throws {
+        try OptionRange.check("threads", threads, OptionRange.threads)
+    }
 
     func run() throws {
         ToolMain.setThreads(threads)
