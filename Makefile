@@ -9,7 +9,8 @@ VENV       ?= .venv
 BIN        := .build/release
 MIRROR     ?= $(if $(PT_DATA_MIRROR),$(PT_DATA_MIRROR),../shared/data)
 SYS_PKGS   := libdnnl-dev libopenblas-dev libarchive-dev libxml2-dev pkg-config jq
-MODELS     := models/splade-tiny/model.safetensors models/minilm/model.safetensors models/gpt2-bpe/merges.txt
+MODELS     := models/splade-tiny/model.safetensors models/minilm/model.safetensors models/mpnet-base/model.safetensors \
+              models/gpt2-bpe/merges.txt
 
 .PHONY: all build test test-asan demo demo-seeds bench bench-setup fixtures models deps data clean \
         fuzz sst2-prompts transfer-rt cross-task cross-model paper-indicators released-roberta nli-long

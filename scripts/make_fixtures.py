@@ -409,6 +409,97 @@ def roberta_fixtures():
                                 "prompt_gradient": {"n": n, "words": words, "labels": labels.tolist(), "sequences": pseqs,
                                                     "prompt": f32(prompt.detach()), "loss": loss.item(), "grad": f32(prompt.grad)}})
 
+MPNET = ROOT / "models/mpnet-base"
+
+def mpnet_fixtures():
+    """MPNet: a small random MPNetForMaskedLM (committed) with its MLM logits for a padded
+    batch long enough to reach every bucket of the relative position bias (distances past
+    128), and a prompt gradient by autograd; the real all-mpnet-base-v2: tokenizer ids on the
+    WordPiece corpora, last hidden states (sampled columns at every row) and the sentence
+    embeddings of sentence-transformers (mean pooling + normalisation, 384 tokens)."""
+    from transformers import MPNetConfig, MPNetForMaskedLM
+    from transformers.models.mpnet.modeling_mpnet import MPNetEncoder
+    torch.manual_seed(0)
+    cfg = MPNetConfig(vocab_size=300, hidden_size=32, num_hidden_layers=2, num_attention_heads=4, intermediate_size=64,
+                      max_position_embeddings=202, pad_token_id=1, bos_token_id=0, eos_token_id=2,
+                      relative_attention_num_buckets=32, layer_norm_eps=1e-5)
+    model = MPNetForMaskedLM(cfg).eval()
+    folder = OUT / "mpnet-tiny"
+    model.save_pretrained(folder)
+    for f in folder.iterdir():
+        if f.name not in ("config.json", "model.safetensors"):
+            f.unlink()
+    g = torch.Generator().manual_seed(1)
+    seqs = [[0] + torch.randint(3, 300, (n,), generator=g).tolist() + [2] for n in (5, 11, 180)]
+    T = max(map(len, seqs))
+    ids = torch.tensor([s + [1] * (T - len(s)) for s in seqs])
+    with torch.no_grad():
+        logits = model(input_ids=ids, attention_mask=(ids != 1).long()).logits
+    n, words, mask_id = 4, [10, 20, 30], 3
+    emb = model.mpnet.embeddings.word_embeddings.weight
+    prompt = (torch.randn(n, 32, generator=g) * 0.1).requires_grad_(True)
+    pseqs = [[0] + [1] * n + [mask_id] + torch.randint(5, 300, (k,), generator=g).tolist() + [2] for k in (3, 40)]
+    T = max(map(len, pseqs))
+    pids = torch.tensor([q + [1] * (T - len(q)) for q in pseqs])
+    x = emb[pids].detach().clone()
+    x = torch.cat([x[:, :1], prompt.unsqueeze(0).expand(len(pseqs), -1, -1), x[:, 1 + n:]], 1)
+    pos = torch.arange(T).unsqueeze(0).expand(len(pseqs), -1) + 2
+    mask = (pids != 1).long() | (torch.arange(T) <= n).long()
+    h = model.mpnet(inputs_embeds=x, attention_mask=mask, position_ids=pos).last_hidden_state[:, 1 + n]
+    plogits = model.lm_head(h)[:, words]
+    labels = torch.tensor([0, 2])
+    loss = torch.nn.functional.cross_entropy(plogits, labels)
+    loss.backward()
+    buckets = MPNetEncoder.relative_position_bucket(torch.arange(-600, 601)).tolist()
+    write("mpnet_tiny.json", {"sequences": seqs, "logits": [f32(logits[i, :len(s)]) for i, s in enumerate(seqs)],
+                              "buckets_from_minus_600": buckets,
+                              "prompt_gradient": {"n": n, "words": words, "labels": labels.tolist(), "sequences": pseqs,
+                                                  "prompt": f32(prompt.detach()), "loss": loss.item(),
+                                                  "grad": f32(prompt.grad)}})
+
+    tok = AutoTokenizer.from_pretrained(MPNET)
+    cases = []
+    for t in EDGE:
+        cases.append({"text_a": t, "input_ids": tok(t)["input_ids"]})
+    for a, b in PAIRS:
+        cases.append({"text_a": a, "text_b": b, "input_ids": tok(a, b)["input_ids"]})
+    for a, b, n_max in TRUNC:
+        enc = tok(a, b, truncation=True, max_length=n_max) if b is not None else tok(a, truncation=True, max_length=n_max)
+        case = {"text_a": a, "input_ids": enc["input_ids"], "max_length": n_max}
+        if b is not None:
+            case["text_b"] = b
+        cases.append(case)
+    rt = {}
+    for name in ("rt-polarity.pos", "rt-polarity.neg"):
+        lines = (DATA / "rotten_tomatoes" / name).read_bytes().decode("latin-1").split("\n")[:-1]
+        rt[name] = [fnv1a(tok(l)["input_ids"]) for l in lines]
+    write("tokenizer_mpnet.json", {"cases": cases, "sst2_dev": [fnv1a(tok(r[0])["input_ids"]) for r in sst2_dev_rows()],
+                                   "rotten_tomatoes": rt})
+
+    real = AutoModel.from_pretrained(MPNET).eval()
+    rng = np.random.default_rng(0)
+    cols = sorted(rng.choice(768, 64, replace=False).tolist())
+    sents = forward_sentences()
+    try:
+        from sentence_transformers import SentenceTransformer
+        st = SentenceTransformer(str(MPNET), device="cpu")
+        st.max_seq_length = 384
+        reference = "sentence-transformers"
+    except ImportError:
+        st, reference = None, "transformers + mean pooling + normalisation (sentence-transformers not installed)"
+    out = []
+    with torch.no_grad():
+        for a, b in sents:
+            enc = tok(a, b, return_tensors="pt")
+            hid = real(**enc).last_hidden_state[0]
+            pooled = torch.nn.functional.normalize(hid.mean(0), dim=0)
+            if st is not None and b is None:
+                pooled = torch.from_numpy(st.encode([a], convert_to_numpy=True)[0])
+            out.append({"text_a": a, **({"text_b": b} if b else {}), "input_ids": enc["input_ids"][0].tolist(),
+                        "hidden_columns": f32(hid[:, cols]), "max_abs_hidden": hid.abs().max().item(),
+                        "sentence_embedding": f32(pooled)})
+    write("forward_mpnet.json", {"columns": cols, "sentence_reference": reference, "cases": out})
+
 BPE_EDGE = [
     "it's they're we've I'm you'll he'd IT'S 'sand 'Tis", "two  spaces   three    four", "trailing spaces   ",
     "\n\nnewlines\r\n\ttabs\t\t", "!!!!!!!!" * 60, "1234567890 3.14159 1,000,000", "<mask> at start, middle <mask> and end <mask>",
@@ -561,3 +652,4 @@ if __name__ == "__main__":
     normalized_added_fixture()
     paper_layout_fixture()
     bpe_tokenizer_fixtures()
+    mpnet_fixtures()

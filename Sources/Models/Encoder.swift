@@ -2,7 +2,7 @@ import Foundation
 import PipelineIO
 import Tensors
 
-/// A BERT-family encoder (BERT, RoBERTa) from a Hugging Face model folder: frozen weights,
+/// A BERT-family encoder (BERT, RoBERTa, MPNet) from a Hugging Face model folder: frozen weights,
 /// a forward pass over a packed `Batch`, and the MLM head when the checkpoint has one.
 public final class Encoder {
     public let config: ModelConfig
@@ -115,6 +115,7 @@ public final class Encoder {
                 let b = job / H, h = job % H, off = batch.offsets[b], len = batch.length(b)
                 let rowQ = q + off * C + h * D, rowK = k + off * C + h * D, rowV = v + off * C + h * D
                 BLAS.gemmNT(len, len, D, rowQ, lda: C, rowK, ldb: C, s, ldc: len, alpha: scale)
+                weights.relativeBias?.add(s, head: h, firstQuery: 0, rows: len, keys: len, ld: len)
                 softmaxRows(s, rows: len, cols: len, ld: len, valid: len)
                 BLAS.gemmNN(len, D, len, s, lda: len, rowV, ldb: C, att + off * C + h * D, ldc: C)
             }

@@ -3,7 +3,7 @@ import PipelineIO
 
 /// The parts of a Hugging Face `config.json` the encoder needs.
 public struct ModelConfig {
-    public enum Family: String { case bert, roberta }
+    public enum Family: String { case bert, roberta, mpnet }
 
     public var family: Family
     public var vocabSize: Int
@@ -17,11 +17,15 @@ public struct ModelConfig {
     public var padTokenId: Int
     public var tieWordEmbeddings: Bool
     public var architectures: [String]
+    /// Buckets of the relative position bias added to attention scores (MPNet); 0: none.
+    public var relativeBuckets = 0
 
     public var headDim: Int { hidden / heads }
 
-    /// Position id of the first token: BERT counts from 0; RoBERTa from padding_idx + 1.
-    public var firstPosition: Int { family == .roberta ? padTokenId + 1 : 0 }
+    /// Position id of the first token: BERT counts from 0; RoBERTa and MPNet from padding_idx + 1.
+    public var firstPosition: Int { family == .bert ? 0 : padTokenId + 1 }
+    /// Whether the pair layout is RoBERTa's (`<s> A </s></s> B </s>`, one token type).
+    public var robertaLayout: Bool { family != .bert }
     /// The longest sequence the position table allows.
     public var maxSequence: Int { maxPositions - firstPosition }
 
@@ -36,21 +40,24 @@ public struct ModelConfig {
         }
         let type = j["model_type"]?.string ?? "bert"
         guard let family = Family(rawValue: type) else {
-            throw ToolError("\(path): model_type '\(type)' is not supported (bert and roberta are)")
+            throw ToolError("\(path): model_type '\(type)' is not supported (bert, roberta and mpnet are)")
         }
         let act = j["hidden_act"]?.string ?? "gelu"
         guard act == "gelu" else { throw ToolError("\(path): hidden_act '\(act)' is not supported (gelu, the exact erf form, is)") }
         if let pe = j["position_embedding_type"]?.string, pe != "absolute" {
             throw ToolError("\(path): position_embedding_type '\(pe)' is not supported (absolute is)")
         }
-        let c = ModelConfig(
+        var c = ModelConfig(
             family: family, vocabSize: try int("vocab_size"), hidden: try int("hidden_size"),
             layers: try int("num_hidden_layers"), heads: try int("num_attention_heads"),
             intermediate: try int("intermediate_size"), maxPositions: try int("max_position_embeddings"),
-            typeVocab: try int("type_vocab_size", 2), layerNormEps: Float(j["layer_norm_eps"]?.double ?? 1e-12),
-            padTokenId: try int("pad_token_id", family == .roberta ? 1 : 0),
+            typeVocab: family == .mpnet ? 1 : try int("type_vocab_size", 2), layerNormEps: Float(j["layer_norm_eps"]?.double ?? 1e-12),
+            padTokenId: try int("pad_token_id", family == .bert ? 0 : 1),
             tieWordEmbeddings: j["tie_word_embeddings"]?.bool ?? true,
             architectures: j["architectures"]?.array?.compactMap { $0.string } ?? [])
+        if family == .mpnet {
+            c.relativeBuckets = try int("relative_attention_num_buckets", 32)
+        }
         guard c.hidden % c.heads == 0 else { throw ToolError("\(path): hidden_size \(c.hidden) is not a multiple of num_attention_heads \(c.heads)") }
         return c
     }

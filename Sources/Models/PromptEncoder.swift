@@ -136,6 +136,7 @@ public final class PromptEncoder {
                 let p = a.probs + a.probOffsets[s] + h * nq * len
                 let qrow = a.qm + a.q.offsets[s] * C + h * D, krow = a.k + b.offsets[s] * C + h * D
                 BLAS.gemmNT(nq, len, D, qrow, lda: C, krow, ldb: C, p, ldc: len, alpha: scale)
+                encoder.weights.relativeBias?.add(p, head: h, firstQuery: a.q.start[s], rows: nq, keys: len, ld: len)
                 softmaxRows(p, rows: nq, cols: len, ld: len, valid: len)
                 BLAS.gemmNN(nq, D, len, p, lda: len, a.v + b.offsets[s] * C + h * D, ldb: C,
                             attn + a.q.offsets[s] * C + h * D, ldc: C)

@@ -3,14 +3,14 @@ import PipelineIO
 import Tensors
 
 /// Tensor names as they appear in BERT-family checkpoints, resolved robustly: with or
-/// without the `bert.`/`roberta.` prefix, LayerNorm as weight/bias or the old gamma/beta.
+/// without the `bert.`/`roberta.`/`mpnet.` prefix, LayerNorm as weight/bias or the old gamma/beta.
 struct CheckpointNames {
     let file: SafetensorsFile
     let prefixes: [String]
 
     init(file: SafetensorsFile, family: ModelConfig.Family) {
         self.file = file
-        prefixes = ["", family == .roberta ? "roberta." : "bert.", "model."]
+        prefixes = ["", family.rawValue + ".", "model."]
     }
 
     func resolve(_ name: String) -> String? {
@@ -57,11 +57,30 @@ public struct HeadWeights {
     public let bias: Tensor       // (vocab)
 }
 
+/// The names of a layer's tensors in each family's checkpoints.
+struct LayerNames {
+    let query, key, value, attnOut, attnNorm, ffnIn, ffnOut, ffnNorm: String
+
+    init(_ family: ModelConfig.Family) {
+        switch family {
+        case .bert, .roberta:
+            (query, key, value) = ("attention.self.query", "attention.self.key", "attention.self.value")
+            (attnOut, attnNorm) = ("attention.output.dense", "attention.output.LayerNorm")
+        case .mpnet:
+            (query, key, value) = ("attention.attn.q", "attention.attn.k", "attention.attn.v")
+            (attnOut, attnNorm) = ("attention.attn.o", "attention.LayerNorm")
+        }
+        (ffnIn, ffnOut, ffnNorm) = ("intermediate.dense", "output.dense", "output.LayerNorm")
+    }
+}
+
 public struct EncoderWeights {
     public let words: Tensor, positions: Tensor, types: Tensor
     public let embedNorm: NormWeights
     public let layers: [LayerWeights]
     public let head: HeadWeights?
+    /// MPNet's relative position bias, shared by all layers.
+    public let relativeBias: RelativePositionBias?
 
     init(_ ck: CheckpointNames, _ c: ModelConfig) throws {
         let C = c.hidden
@@ -73,17 +92,23 @@ public struct EncoderWeights {
         }
         words = try ck.tensor("embeddings.word_embeddings.weight", [c.vocabSize, C])
         positions = try ck.tensor("embeddings.position_embeddings.weight", [c.maxPositions, C])
-        types = try ck.tensor("embeddings.token_type_embeddings.weight", [c.typeVocab, C])
+        // MPNet has no token types: one zero row, so every model adds a type row alike.
+        types = c.family == .mpnet ? Tensor(zeros: [1, C]) : try ck.tensor("embeddings.token_type_embeddings.weight", [c.typeVocab, C])
         embedNorm = try norm("embeddings.LayerNorm")
+        let names = LayerNames(c.family)
         layers = try (0..<c.layers).map { l in
             let p = "encoder.layer.\(l)."
             return LayerWeights(
-                query: try lin(p + "attention.self.query", C, C), key: try lin(p + "attention.self.key", C, C),
-                value: try lin(p + "attention.self.value", C, C), attnOut: try lin(p + "attention.output.dense", C, C),
-                attnNorm: try norm(p + "attention.output.LayerNorm"),
-                ffnIn: try lin(p + "intermediate.dense", c.intermediate, C),
-                ffnOut: try lin(p + "output.dense", C, c.intermediate), ffnNorm: try norm(p + "output.LayerNorm"))
+                query: try lin(p + names.query, C, C), key: try lin(p + names.key, C, C),
+                value: try lin(p + names.value, C, C), attnOut: try lin(p + names.attnOut, C, C),
+                attnNorm: try norm(p + names.attnNorm),
+                ffnIn: try lin(p + names.ffnIn, c.intermediate, C),
+                ffnOut: try lin(p + names.ffnOut, C, c.intermediate), ffnNorm: try norm(p + names.ffnNorm))
         }
+        relativeBias = c.relativeBuckets > 0
+            ? RelativePositionBias(table: try ck.tensor("encoder.relative_attention_bias.weight", [c.relativeBuckets, c.heads]),
+                                   buckets: c.relativeBuckets, maxSequence: c.maxSequence)
+            : nil
         head = try EncoderWeights.loadHead(ck, c, words, lin, norm)
     }
 

@@ -163,6 +163,7 @@ public struct ProjectApplyRun {
 
     public func run() throws {
         let (proj, meta) = try Projector.read(projector)
+        guard !prompts.isEmpty else { throw ToolError.usage("name at least one prompt to project") }
         guard output == nil || prompts.count == 1 else { throw ToolError.usage("--output names one file: give one prompt, or use --output-dir") }
         let files = try prompts.map { try PromptFile.read($0) }
         for f in files {   // all checked before anything is written

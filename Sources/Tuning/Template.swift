@@ -26,7 +26,7 @@ public struct PromptTemplate: Equatable {
     public static let named = ["bert": bert, "roberta": roberta, "paper-1.0": paper10]
 
     /// The default for a model: BERT's layout, with RoBERTa's double separator for RoBERTa.
-    public static func defaultText(for config: ModelConfig) -> String { config.family == .roberta ? roberta : bert }
+    public static func defaultText(for config: ModelConfig) -> String { config.robertaLayout ? roberta : bert }
 
     /// The `#options` of a template (or template name); an unknown one is an error.
     public static func options(of template: String) throws -> Set<String> {

@@ -1,0 +1,145 @@
+import Foundation
+import Models
+import PipelineIO
+import Tokenizers
+import Tuning
+import XCTest
+
+/// MPNet (relative position bias, no token types, positions from padding_idx + 1, the
+/// `mpnet.` prefix, lm_head): a small random MPNetForMaskedLM against transformers, and the
+/// real all-mpnet-base-v2 (models/mpnet-base) against transformers and sentence-transformers
+/// (fixtures from scripts/make_fixtures.py).
+final class MPNetTests: XCTestCase {
+    let tiny = Fixture.dir.appendingPathComponent("mpnet-tiny").path
+
+    func testRelativePositionBucketsEqualTransformers() throws {
+        let expected = try Fixture.json("mpnet_tiny.json")["buckets_from_minus_600"]!.array!.map { $0.int! }
+        for (k, want) in expected.enumerated() {
+            XCTAssertEqual(RelativePositionBias.bucket(k - 600), want, "relative position \(k - 600)")
+        }
+    }
+
+    func testRandomMPNetMLMLogitsMatchTransformers() throws {
+        let enc = try Encoder(folder: tiny)
+        XCTAssertEqual(enc.config.family, .mpnet)
+        XCTAssertEqual(enc.config.firstPosition, 2)
+        XCTAssertTrue(enc.hasHead)
+        let fx = try Fixture.json("mpnet_tiny.json")
+        let seqs = fx["sequences"]!.array!.map { Fixture.ints($0) }
+        XCTAssertGreaterThan(seqs.map(\.count).max()!, 160, "a sequence must reach the last bucket (distance > 128)")
+        var batch = Batch()
+        for s in seqs { batch.append(ids: s, firstPosition: enc.config.firstPosition) }
+        let h = try enc.forward(batch)
+        var worst: Float = 0
+        for (i, want) in fx["logits"]!.array!.enumerated() {
+            let logits = try enc.mlmLogits(h + batch.offsets[i] * enc.config.hidden, rows: batch.length(i))
+            worst = max(worst, maxAbsDiff(logits.data, Fixture.floats(want)))
+        }
+        print("mpnet-tiny max abs logit error \(worst)")
+        XCTAssertLessThanOrEqual(worst, 1e-4)
+    }
+
+    func testMPNetPromptGradientMatchesAutogradAndFiniteDifferences() throws {
+        let enc = try Encoder(folder: tiny)
+        let f = try Fixture.json("mpnet_tiny.json")["prompt_gradient"]!
+        let n = f["n"]!.int!
+        let seqs = f["sequences"]!.array!.map { Fixture.ints($0) }
+        let readout = try Readout(.mlm, words: f["words"]!.array!.map { $0.int! }, encoder: enc)
+        let check = PromptGradientCase(enc: PromptEncoder(encoder: enc), readout: readout,
+                                       input: promptAfterStart(seqs, n: n, firstPosition: enc.config.firstPosition),
+                                       labels: f["labels"]!.array!.map { $0.int! }, n: n)
+        let prompt = Fixture.floats(f["prompt"])
+        let (loss, gradient, _) = try check.lossAndGrad(prompt)
+        let rel = relativeError(gradient, Fixture.floats(f["grad"]))
+        print("mpnet-tiny prompt gradient relative error \(rel)")
+        XCTAssertEqual(Double(loss), f["loss"]!.double!, accuracy: 1e-5)
+        XCTAssertLessThanOrEqual(rel, 1e-3)
+        // central differences on a spread of coordinates (in double the loss is smooth enough at 1e-2)
+        let step: Float = 1e-2
+        var worst: Float = 0
+        for index in stride(from: 0, to: prompt.count, by: 13) {
+            var plus = prompt
+            var minus = prompt
+            plus[index] += step
+            minus[index] -= step
+            let numeric = (try check.lossAndGrad(plus).0 - check.lossAndGrad(minus).0) / (2 * step)
+            worst = max(worst, abs(numeric - gradient[index]))
+        }
+        print("mpnet-tiny finite differences max abs error \(worst)")
+        XCTAssertLessThanOrEqual(worst, 2e-3)
+    }
+
+    func testMPNetTokenizerIdsEqualTheFastTokenizer() throws {
+        let folder = try Fixture.model("mpnet-base")
+        let tok = try Tokenizer.load(folder: folder)
+        let fx = try Fixture.json("tokenizer_mpnet.json")
+        for c in fx["cases"]!.array! {
+            let enc = try tok.encode(c["text_a"]!.string!, c["text_b"]?.string, maxLength: c["max_length"]?.int)
+            XCTAssertEqual(enc.encoding.ids, Fixture.ints(c["input_ids"]), c.text)
+        }
+        let sentences = try String(contentsOf: try Fixture.data("sst2/dev.tsv"), encoding: .utf8)
+            .split(separator: "\n").dropFirst().map { String($0.split(separator: "\t")[0]) }
+        let sst2 = fx["sst2_dev"]!.array!.map { $0.string! }
+        XCTAssertEqual(sentences.count, sst2.count)
+        var bad = 0
+        for (s, h) in zip(sentences, sst2) where fnv1a(try tok.encode(s).encoding.ids) != h {
+            bad += 1
+        }
+        XCTAssertEqual(bad, 0, "SST-2 dev sentences tokenized differently")
+        var total = 0
+        for name in ["rt-polarity.pos", "rt-polarity.neg"] {
+            let data = try Data(contentsOf: try Fixture.data("rotten_tomatoes/\(name)"))
+            let text = String(data.map { Character(Unicode.Scalar($0)) })
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).dropLast()
+            let hashes = fx["rotten_tomatoes"]![name]!.array!.map { $0.string! }
+            XCTAssertEqual(lines.count, hashes.count)
+            for (s, h) in zip(lines, hashes) where fnv1a(try tok.encode(s).encoding.ids) != h {
+                bad += 1
+            }
+            total += lines.count
+        }
+        XCTAssertEqual(total, 10_662)
+        XCTAssertEqual(bad, 0, "rotten_tomatoes sentences tokenized differently")
+    }
+
+    func testRealMPNetHiddenStatesAndSentenceEmbeddings() throws {
+        let folder = try Fixture.model("mpnet-base")
+        let enc = try Encoder(folder: folder)
+        let fx = try Fixture.json("forward_mpnet.json")
+        let columns = fx["columns"]!.array!.map { $0.int! }
+        let cases = fx["cases"]!.array!
+        XCTAssertEqual(cases.count, 25)
+        let C = enc.config.hidden
+        var worst: Float = 0
+        for c in cases {
+            var batch = Batch()
+            batch.append(ids: Fixture.ints(c["input_ids"]), firstPosition: enc.config.firstPosition)
+            let h = try enc.forward(batch)
+            let want = Fixture.floats(c["hidden_columns"])
+            for row in 0..<batch.rows {
+                for (k, column) in columns.enumerated() {
+                    worst = max(worst, abs(h[row * C + column] - want[row * columns.count + k]))
+                }
+            }
+        }
+        print("mpnet-base max abs error (last hidden states, \(columns.count) columns at every row): \(worst)")
+        XCTAssertLessThanOrEqual(worst, 1e-4)
+
+        // embed --pool mean --normalize against sentence-transformers, single sentences
+        let singles = cases.filter { $0["text_b"] == nil }
+        let input = singles.map { JSON.object([.init("text_a", $0["text_a"]!)]).text }.joined(separator: "\n") + "\n"
+        let result = try runTool("embed", ["--model", folder, "--pool", "mean", "--normalize", "--max-length", "384"],
+                                 stdin: input)
+        XCTAssertEqual(result.status, 0, result.err)
+        let lines = result.out.split(separator: "\n").map { try! JSON.parse(String($0)) }
+        XCTAssertEqual(lines.count, singles.count)
+        var worstEmbedding: Float = 0
+        for (line, c) in zip(lines, singles) {
+            let got = line["embedding"]!.array!.map { Float($0.double!) }
+            let want = Fixture.floats(c["sentence_embedding"])
+            for i in want.indices { worstEmbedding = max(worstEmbedding, abs(got[i] - want[i])) }
+        }
+        print("mpnet-base sentence embeddings vs \(fx["sentence_reference"]!.string!): max abs error \(worstEmbedding)")
+        XCTAssertLessThanOrEqual(worstEmbedding, 1e-4)
+    }
+}
