@@ -13,7 +13,7 @@ MODELS     := models/splade-tiny/model.safetensors models/minilm/model.safetenso
               models/gpt2-bpe/merges.txt
 
 .PHONY: all build test test-asan demo demo-seeds bench bench-setup fixtures models deps data clean \
-        fuzz sst2-prompts transfer-rt cross-task cross-model paper-indicators released-roberta nli-long
+        fuzz mpnet-transfer sst2-prompts transfer-rt cross-task cross-model paper-indicators released-roberta nli-long
 
 all: build
 
@@ -72,6 +72,10 @@ transfer-rt: build models
 cross-task: build models data
 	scripts/cross-task.sh
 	scripts/cross-task-indicators.sh
+
+# The paper's first experiment at base scale, on MPNet (all-mpnet-base-v2).
+mpnet-transfer: build models
+	scripts/mpnet-transfer.sh
 
 nli-long: build models data
 	scripts/nli-long.sh

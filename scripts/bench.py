@@ -2,7 +2,7 @@
 """`make bench`: this engine against PyTorch + transformers, same machine, same run, same
 shapes (batch x tokens of random ids, fp32, N threads).
 
-Models: MiniLM-L6 (real weights) and a base-sized random BERT (12 x 768, 12 heads, FFN
+Models: MiniLM-L6 and MPNet-base (real weights) and a base-sized random BERT (12 x 768, 12 heads, FFN
 3072: RoBERTa-base's compute shape) that this script saves with transformers. The PyTorch
 side runs when torch is importable (the dev venv, `make bench-setup`); otherwise only the
 Swift numbers are printed.
@@ -157,6 +157,8 @@ def main():
     base = base_checkpoint() if have_torch else (OUT / "bert-base-random")
     if (base / "model.safetensors").exists():
         models.append(("base-12x768", base, 3))
+    if (ROOT / "models/mpnet-base/model.safetensors").exists():
+        models.append(("mpnet-base", ROOT / "models/mpnet-base", 3))
     for bench in ("forward", "train"):
         for name, folder, iters in models:
             s = swift_run(folder, args.batch, args.seq, iters, args.threads, bench, args.prompt)

@@ -143,3 +143,51 @@ final class MPNetTests: XCTestCase {
         XCTAssertLessThanOrEqual(worstEmbedding, 1e-4)
     }
 }
+
+/// Every tool on the real MPNet folder, as a user runs them (tiny budgets: this checks the
+/// plumbing, not accuracy): tokenize, embed, tune-prompt, eval-prompt, score-similarity with
+/// neuron overlap, and a projector from MiniLM-L6 to MPNet.
+final class MPNetToolTests: XCTestCase {
+    func testEveryToolRunsOnMPNet() throws {
+        let mpnet = try Fixture.model("mpnet-base")
+        let minilm = try Fixture.model("minilm")
+        let data = try Fixture.sst2DataDir()
+        let dir = try Fixture.tempDir()
+        let t = try runTool("tokenize", ["--model", mpnet], stdin: "{\"text_a\":\"a good film\",\"text_b\":\"the end\"}\n")
+        XCTAssertEqual(t.status, 0, t.err)
+        XCTAssertEqual(Fixture.ints(try JSON.parse(t.out)["input_ids"]), [0, 1041, 2208, 2147, 2, 2, 2000, 2207, 2])
+        let e = try runTool("embed", ["--model", mpnet, "--pool", "mask"], stdin: "{\"text_a\":\"the film was <mask> .\"}\n")
+        XCTAssertEqual(e.status, 0, e.err)
+        XCTAssertEqual(try JSON.parse(e.out)["embedding"]?.array?.count, 768)
+        let small = ["--prompt-length", "4", "--max-text-tokens", "16", "--batch-size", "4", "--data-dir", data.path]
+        let prompt = dir.appendingPathComponent("sst2.safetensors").path
+        let tune = try runTool("tune-prompt", ["--model", mpnet, "--task", "sst2", "--steps", "2", "--eval-every", "2",
+                                               "--output", prompt] + small)
+        XCTAssertEqual(tune.status, 0, tune.err)
+        let file = try PromptFile.read(prompt)
+        XCTAssertEqual(file.metadata["readout"], "tied")
+        XCTAssertEqual(file.metadata["template"], PromptTemplate.roberta)
+        let eval = try runTool("eval-prompt", ["--model", mpnet, "--task", "sst2", "--data-dir", data.path, prompt])
+        XCTAssertEqual(eval.status, 0, eval.err)
+        XCTAssertEqual(try JSON.parse(eval.out)["n"]?.int, 24)
+        let sim = try runTool("score-similarity", ["--model", mpnet, prompt, prompt])
+        XCTAssertEqual(sim.status, 0, sim.err)
+        XCTAssertEqual(try JSON.parse(String(sim.out.split(separator: "\n")[0]))["on_jaccard"]?.double, 1)
+        // MiniLM-L6 → MPNet (small → large), task objective through MPNet
+        let source = dir.appendingPathComponent("minilm.safetensors").path
+        XCTAssertEqual(try runTool("tune-prompt", ["--model", minilm, "--task", "sst2", "--steps", "2", "--eval-every", "2",
+                                                   "--output", source] + small).status, 0)
+        let projector = dir.appendingPathComponent("projector.safetensors").path
+        let train = try runTool("project", ["train", "--source-model", minilm, "--target-model", mpnet, "--tasks", "sst2",
+                                            "--source-prompts", source, "--steps", "2", "--hidden", "8", "--batch-size", "4",
+                                            "--max-text-tokens", "16", "--data-dir", data.path, "--output", projector])
+        XCTAssertEqual(train.status, 0, train.err)
+        let projected = dir.appendingPathComponent("projected").path
+        XCTAssertEqual(try runTool("project", ["apply", "--projector", projector, "--output-dir", projected, source]).status, 0)
+        let mapped = try PromptFile.read(projected + "/sst2.safetensors")
+        XCTAssertEqual(mapped.prompt.shape, [4, 768])
+        let again = try runTool("eval-prompt", ["--model", mpnet, "--task", "sst2", "--data-dir", data.path,
+                                                projected + "/sst2.safetensors"])
+        XCTAssertEqual(again.status, 0, again.err)
+    }
+}

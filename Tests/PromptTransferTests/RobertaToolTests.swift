@@ -10,21 +10,7 @@ final class RobertaToolTests: XCTestCase {
     // label words of the tiny 300-token vocabulary: " the" and " and" (with the space marker)
     let words = " the, and"
 
-    /// A prepared-data folder with SST-2 train/validation (a few dozen examples).
-    func dataDir() throws -> URL {
-        let dir = try Fixture.tempDir()
-        try FileManager.default.createDirectory(at: dir.appendingPathComponent("sst2"), withIntermediateDirectories: true)
-        let rows = try String(contentsOf: try Fixture.data("sst2/dev.tsv"), encoding: .utf8).split(separator: "\n").dropFirst()
-        for (split, part) in [("train", rows.prefix(48)), ("validation", rows.dropFirst(48).prefix(24))] {
-            let lines = part.enumerated().map { i, r -> String in
-                let c = r.split(separator: "\t")
-                return JSON.object([.init("id", .string("\(split)-\(i)")), .init("text_a", .string(String(c[0]))),
-                                    .init("label", .number(Int(c[1])!))]).text
-            }
-            try (lines.joined(separator: "\n") + "\n").write(to: dir.appendingPathComponent("sst2/\(split).jsonl"), atomically: true, encoding: .utf8)
-        }
-        return dir
-    }
+    func dataDir() throws -> URL { try Fixture.sst2DataDir() }
 
     func testTokenizeAndEmbedUseRobertasFormat() throws {
         let t = try runTool("tokenize", ["--model", roberta], stdin: "{\"text_a\":\"a good film\",\"text_b\":\"the end\"}\n")

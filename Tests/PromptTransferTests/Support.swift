@@ -50,6 +50,23 @@ enum Fixture {
         return root.appendingPathComponent("\(folder)/\(name)")
     }
 
+    /// A prepared-data folder with SST-2 train/validation (a few dozen examples).
+    static func sst2DataDir() throws -> URL {
+        let dir = try tempDir()
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("sst2"), withIntermediateDirectories: true)
+        let rows = try String(contentsOf: try data("sst2/dev.tsv"), encoding: .utf8).split(separator: "\n").dropFirst()
+        for (split, part) in [("train", rows.prefix(48)), ("validation", rows.dropFirst(48).prefix(24))] {
+            let lines = part.enumerated().map { i, r -> String in
+                let c = r.split(separator: "\t")
+                return JSON.object([.init("id", .string("\(split)-\(i)")), .init("text_a", .string(String(c[0]))),
+                                    .init("label", .number(Int(c[1])!))]).text
+            }
+            let url = dir.appendingPathComponent("sst2/\(split).jsonl")
+            try (lines.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
+        }
+        return dir
+    }
+
     static func tempDir() throws -> URL {
         let u = FileManager.default.temporaryDirectory.appendingPathComponent("pt-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: u, withIntermediateDirectories: true)
