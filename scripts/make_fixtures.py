@@ -377,22 +377,26 @@ def roberta_fixtures():
     cfg = RobertaConfig(vocab_size=300, hidden_size=32, num_hidden_layers=2, num_attention_heads=4, intermediate_size=64,
                         max_position_embeddings=66, type_vocab_size=1, pad_token_id=1, bos_token_id=0, eos_token_id=2)
     model = RobertaForMaskedLM(cfg).eval()
-    folder = OUT / "roberta-tiny"
+    write("roberta_tiny.json", tiny_mlm_fixture(model, model.roberta, OUT / "roberta-tiny", (5, 11, 30), (3, 9)))
+
+def tiny_mlm_fixture(model, encoder, folder, lengths, text_lengths):
+    """A small random masked-LM checkpoint saved by transformers (config + weights, committed)
+    with its MLM logits for a padded batch of random sequences, and the prompt gradient by
+    autograd for <s> P1..P4 <mask> text </s> read at <mask> through lm_head's label rows."""
     model.save_pretrained(folder)
     for f in folder.iterdir():
         if f.name not in ("config.json", "model.safetensors"):
             f.unlink()
     g = torch.Generator().manual_seed(1)
-    seqs = [[0] + torch.randint(3, 300, (n,), generator=g).tolist() + [2] for n in (5, 11, 30)]
+    seqs = [[0] + torch.randint(3, 300, (n,), generator=g).tolist() + [2] for n in lengths]
     T = max(map(len, seqs))
     ids = torch.tensor([s + [1] * (T - len(s)) for s in seqs])
     with torch.no_grad():
         logits = model(input_ids=ids, attention_mask=(ids != 1).long()).logits
-    # prompt gradient: <s> P1..P4 <mask> text </s>, read at <mask> through lm_head's label rows
     n, words, mask_id = 4, [10, 20, 30], 3
-    emb = model.roberta.embeddings.word_embeddings.weight
+    emb = encoder.embeddings.word_embeddings.weight
     prompt = (torch.randn(n, 32, generator=g) * 0.1).requires_grad_(True)
-    pseqs = [[0] + [1] * n + [mask_id] + torch.randint(5, 300, (k,), generator=g).tolist() + [2] for k in (3, 9)]
+    pseqs = [[0] + [1] * n + [mask_id] + torch.randint(5, 300, (k,), generator=g).tolist() + [2] for k in text_lengths]
     T = max(map(len, pseqs))
     pids = torch.tensor([q + [1] * (T - len(q)) for q in pseqs])
     x = emb[pids].detach().clone()
@@ -400,14 +404,14 @@ def roberta_fixtures():
     # prompt rows hold the pad id as a placeholder: give every row its ordinary position
     # (padding_idx + 1 onwards), as transformers does for the real tokens
     pos = torch.arange(T).unsqueeze(0).expand(len(pseqs), -1) + 2
-    h = model.roberta(inputs_embeds=x, attention_mask=(pids != 1).long() | (torch.arange(T) <= n).long(), position_ids=pos).last_hidden_state[:, 1 + n]
+    h = encoder(inputs_embeds=x, attention_mask=(pids != 1).long() | (torch.arange(T) <= n).long(), position_ids=pos).last_hidden_state[:, 1 + n]
     plogits = model.lm_head(h)[:, words]
     labels = torch.tensor([0, 2])
     loss = torch.nn.functional.cross_entropy(plogits, labels)
     loss.backward()
-    write("roberta_tiny.json", {"sequences": seqs, "logits": [f32(logits[i, :len(s)]) for i, s in enumerate(seqs)],
-                                "prompt_gradient": {"n": n, "words": words, "labels": labels.tolist(), "sequences": pseqs,
-                                                    "prompt": f32(prompt.detach()), "loss": loss.item(), "grad": f32(prompt.grad)}})
+    return {"sequences": seqs, "logits": [f32(logits[i, :len(s)]) for i, s in enumerate(seqs)],
+            "prompt_gradient": {"n": n, "words": words, "labels": labels.tolist(), "sequences": pseqs,
+                                "prompt": f32(prompt.detach()), "loss": loss.item(), "grad": f32(prompt.grad)}}
 
 MPNET = ROOT / "models/mpnet-base"
 
@@ -424,38 +428,9 @@ def mpnet_fixtures():
                       max_position_embeddings=202, pad_token_id=1, bos_token_id=0, eos_token_id=2,
                       relative_attention_num_buckets=32, layer_norm_eps=1e-5)
     model = MPNetForMaskedLM(cfg).eval()
-    folder = OUT / "mpnet-tiny"
-    model.save_pretrained(folder)
-    for f in folder.iterdir():
-        if f.name not in ("config.json", "model.safetensors"):
-            f.unlink()
-    g = torch.Generator().manual_seed(1)
-    seqs = [[0] + torch.randint(3, 300, (n,), generator=g).tolist() + [2] for n in (5, 11, 180)]
-    T = max(map(len, seqs))
-    ids = torch.tensor([s + [1] * (T - len(s)) for s in seqs])
-    with torch.no_grad():
-        logits = model(input_ids=ids, attention_mask=(ids != 1).long()).logits
-    n, words, mask_id = 4, [10, 20, 30], 3
-    emb = model.mpnet.embeddings.word_embeddings.weight
-    prompt = (torch.randn(n, 32, generator=g) * 0.1).requires_grad_(True)
-    pseqs = [[0] + [1] * n + [mask_id] + torch.randint(5, 300, (k,), generator=g).tolist() + [2] for k in (3, 40)]
-    T = max(map(len, pseqs))
-    pids = torch.tensor([q + [1] * (T - len(q)) for q in pseqs])
-    x = emb[pids].detach().clone()
-    x = torch.cat([x[:, :1], prompt.unsqueeze(0).expand(len(pseqs), -1, -1), x[:, 1 + n:]], 1)
-    pos = torch.arange(T).unsqueeze(0).expand(len(pseqs), -1) + 2
-    mask = (pids != 1).long() | (torch.arange(T) <= n).long()
-    h = model.mpnet(inputs_embeds=x, attention_mask=mask, position_ids=pos).last_hidden_state[:, 1 + n]
-    plogits = model.lm_head(h)[:, words]
-    labels = torch.tensor([0, 2])
-    loss = torch.nn.functional.cross_entropy(plogits, labels)
-    loss.backward()
-    buckets = MPNetEncoder.relative_position_bucket(torch.arange(-600, 601)).tolist()
-    write("mpnet_tiny.json", {"sequences": seqs, "logits": [f32(logits[i, :len(s)]) for i, s in enumerate(seqs)],
-                              "buckets_from_minus_600": buckets,
-                              "prompt_gradient": {"n": n, "words": words, "labels": labels.tolist(), "sequences": pseqs,
-                                                  "prompt": f32(prompt.detach()), "loss": loss.item(),
-                                                  "grad": f32(prompt.grad)}})
+    fixture = tiny_mlm_fixture(model, model.mpnet, OUT / "mpnet-tiny", (5, 11, 180), (3, 40))
+    fixture["buckets_from_minus_600"] = MPNetEncoder.relative_position_bucket(torch.arange(-600, 601)).tolist()
+    write("mpnet_tiny.json", fixture)
 
     tok = AutoTokenizer.from_pretrained(MPNET)
     cases = []

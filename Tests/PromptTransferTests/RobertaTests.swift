@@ -18,16 +18,7 @@ final class RobertaTests: XCTestCase {
         XCTAssertEqual(enc.config.family, .roberta)
         XCTAssertEqual(enc.config.firstPosition, 2)
         XCTAssertTrue(enc.hasHead)
-        let fx = try Fixture.json("roberta_tiny.json")
-        let seqs = fx["sequences"]!.array!.map { Fixture.ints($0) }
-        var b = Batch()
-        for s in seqs { b.append(ids: s, firstPosition: enc.config.firstPosition) }
-        let h = try enc.forward(b)
-        var worst: Float = 0
-        for (i, want) in fx["logits"]!.array!.enumerated() {
-            let logits = try enc.mlmLogits(h + b.offsets[i] * enc.config.hidden, rows: b.length(i))
-            worst = max(worst, maxAbsDiff(logits.data, Fixture.floats(want)))
-        }
+        let worst = try mlmLogitsError(enc, try Fixture.json("roberta_tiny.json"))
         print("roberta-tiny max abs logit error \(worst)")
         XCTAssertLessThanOrEqual(worst, 1e-4)
     }

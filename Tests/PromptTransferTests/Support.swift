@@ -152,3 +152,20 @@ struct PromptGradientCase {
         return (loss, g, logits)
     }
 }
+
+/// Max abs error of the encoder's MLM logits against a fixture's `sequences` and `logits`
+/// (a padded batch in transformers, packed here).
+func mlmLogitsError(_ enc: Encoder, _ fixture: JSON) throws -> Float {
+    let seqs = fixture["sequences"]!.array!.map { Fixture.ints($0) }
+    var batch = Batch()
+    for s in seqs {
+        batch.append(ids: s, firstPosition: enc.config.firstPosition)
+    }
+    let h = try enc.forward(batch)
+    var worst: Float = 0
+    for (i, want) in fixture["logits"]!.array!.enumerated() {
+        let logits = try enc.mlmLogits(h + batch.offsets[i] * enc.config.hidden, rows: batch.length(i))
+        worst = max(worst, maxAbsDiff(logits.data, Fixture.floats(want)))
+    }
+    return worst
+}
