@@ -12,7 +12,7 @@ MIRROR=${PT_DATA_MIRROR:-../shared/data}
 MODEL=${MODEL:-models/mpnet-base}
 OUT=${OUT:-out/mpnet}
 SST2_STEPS=${SST2_STEPS:-400}
-RT_STEPS=${RT_STEPS:-300}
+RT_STEPS=${RT_STEPS:-200}
 SEED=${SEED:-0}
 tune=(--readout tied --prompt-length 20 --lr 0.01 --warmup 50 --batch-size 16 --max-text-tokens 64 --seed "$SEED")
 mkdir -p "$OUT" data/sst2 data/rotten_tomatoes
@@ -31,8 +31,8 @@ stage() {   # name, then tune-prompt arguments: skipped when its prompt exists
   $BIN/tune-prompt --model "$MODEL" "${tune[@]}" "$@" --output "$OUT/$name.safetensors" --progress > "$OUT/$name.jsonl"
 }
 stage sst2 --task sst2 --steps "$SST2_STEPS" --eval-every 100
-stage rt-scratch --task rotten_tomatoes --steps "$RT_STEPS" --eval-every 25 --eval-limit 500
-stage rt-from-sst2 --task rotten_tomatoes --steps "$RT_STEPS" --eval-every 25 --eval-limit 500 \
+stage rt-scratch --task rotten_tomatoes --steps "$RT_STEPS" --eval-every 25 --eval-limit 300
+stage rt-from-sst2 --task rotten_tomatoes --steps "$RT_STEPS" --eval-every 25 --eval-limit 300 \
   --init "from:$OUT/sst2.safetensors"
 [ -f "$OUT/rt-test.jsonl" ] || $BIN/eval-prompt --model "$MODEL" --task rotten_tomatoes --split test \
   "$OUT/sst2.safetensors" "$OUT/rt-scratch.safetensors" "$OUT/rt-from-sst2.safetensors" -o "$OUT/rt-test.jsonl"
