@@ -34,14 +34,15 @@ def torch_train(folder, batch, seq, n, iters, threads):
     (requires_grad) spliced in after [CLS] via inputs_embeds, head only at [MASK]
     (MLM head when the checkpoint has one, else h · E[word]), cross-entropy, backward."""
     import torch
-    from transformers import AutoModel, AutoModelForMaskedLM, AutoConfig
+    from transformers import AutoModel, AutoModelForMaskedLM
     torch.set_num_threads(threads)
-    cfg = AutoConfig.from_pretrained(folder)
-    has_head = any("MaskedLM" in a for a in (cfg.architectures or []))
+    from safetensors import safe_open
+    with safe_open(str(Path(folder) / "model.safetensors"), "pt") as f:   # a head in the weights, not the config's word
+        has_head = any(k.split(".")[0] in ("cls", "lm_head") for k in f.keys())
     model = (AutoModelForMaskedLM if has_head else AutoModel).from_pretrained(folder).eval()
     for p in model.parameters():
         p.requires_grad_(False)
-    bert = model.bert if has_head else model
+    bert = model.base_model
     emb = bert.embeddings.word_embeddings.weight
     g = torch.Generator().manual_seed(0)
     text = torch.randint(1000, 29000, (batch, seq - n - 3), generator=g)
@@ -54,7 +55,8 @@ def torch_train(folder, batch, seq, n, iters, threads):
         x = emb[ids]
         x = torch.cat([x[:, :1], prompt.unsqueeze(0).expand(batch, -1, -1), x[:, 1 + n:]], 1)
         h = bert(inputs_embeds=x, attention_mask=torch.ones_like(ids)).last_hidden_state[:, 1 + n]
-        logits = model.cls(h)[:, words] if has_head else h @ emb[words].T
+        head = getattr(model, "cls", None) or getattr(model, "lm_head", None)
+        logits = head(h)[:, words] if has_head else h @ emb[words].T
         loss = torch.nn.functional.cross_entropy(logits, labels)
         prompt.grad = None
         loss.backward()

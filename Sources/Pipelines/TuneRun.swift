@@ -78,17 +78,26 @@ public struct TuneRun {
         trainer.stopRequested = { signals.received != 0 }
         var result = try trainer.run(emit: emit)
         trainer.progress?.finish()
-        result.path = outPath
+        // An interrupted run writes its best prompt so far beside the output (OUTPUT.partial),
+        // so that the output path itself only ever holds a finished run (make-style caching
+        // by file existence stays right); the checkpoint stays for --resume.
+        let partialPath = outPath + ".partial"
+        let written = trainer.interrupted ? partialPath : outPath
+        result.path = written
         if trainer.interrupted {
-            // The best prompt so far, marked as such; the checkpoint stays for --resume.
             result.metadata["interrupted_at_step"] = String(trainer.step)
         }
-        if format == "peft" { try PEFTExport.write(result, encoder: encoder, folder: outPath) } else { try result.write(to: outPath) }
+        if format == "peft" {
+            try PEFTExport.write(result, encoder: encoder, folder: written)
+        } else {
+            try result.write(to: written)
+        }
         if trainer.interrupted {
             let signal = signals.received
-            throw ToolError("interrupted (signal \(signal)) at step \(trainer.step): best prompt so far in \(outPath), "
+            throw ToolError("interrupted (signal \(signal)) at step \(trainer.step): best prompt so far in \(partialPath), "
                             + "checkpoint \(ckpt); continue with --resume", exitCode: 128 + signal)
         }
+        try? FileManager.default.removeItem(atPath: partialPath)
         // The run is complete: its checkpoint has nothing more to resume.
         if !keepCheckpoint { try? FileManager.default.removeItem(atPath: ckpt) }
         emit(.object([.init("event", .string("done")), .init("best_accuracy", .number(Double(result.metadata["best_validation_accuracy"]!)!)),
@@ -115,6 +124,9 @@ public struct TuneRun {
             if !resume {
                 throw ToolError.usage("\(outPath) exists; pass --force to overwrite it, or --resume to continue its run")
             }
+        }
+        if checkpointExists && !resume && !force {
+            throw ToolError.usage("\(ckpt) holds an unfinished run; pass --resume to continue it, or --force to start over")
         }
         for path in [outPath, ckpt] {
             let folder = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent

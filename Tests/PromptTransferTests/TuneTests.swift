@@ -118,7 +118,8 @@ final class TuneTests: XCTestCase {
         XCTAssertEqual(p.terminationReason, .exit)
         XCTAssertEqual(p.terminationStatus, 130)
         XCTAssertTrue(events.contains("\"event\":\"interrupted\""), events)
-        let partial = try PromptFile.read(out)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out), "an interrupted run must not look finished")
+        let partial = try PromptFile.read(out + ".partial")
         let stoppedAt = Int(partial.metadata["interrupted_at_step"] ?? "") ?? -1
         XCTAssertGreaterThan(stoppedAt, 0)
         XCTAssertLessThan(stoppedAt, steps)
@@ -129,6 +130,7 @@ final class TuneTests: XCTestCase {
         XCTAssertTrue(resumed.err.contains("at step \(stoppedAt)"), resumed.err)
         let finished = try PromptFile.read(out)
         XCTAssertNil(finished.metadata["interrupted_at_step"])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out + ".partial"), "the partial prompt outlived the run")
         XCTAssertEqual(finished.metadata["steps"], String(steps))
     }
 
