@@ -62,20 +62,28 @@ TRUNC = [  # text_a, text_b, max_length
     ("only special", None, 2),
 ]
 
-def tokenizer_fixtures(tok):
+def tokenizer_cases(tok):
+    """The edge cases, pairs (with token types when the tokenizer gives them) and truncation
+    cases with the ids of a Hugging Face tokenizer."""
     cases = []
     for t in EDGE:
         cases.append({"text_a": t, "input_ids": tok(t)["input_ids"]})
     for a, b in PAIRS:
         enc = tok(a, b)
-        cases.append({"text_a": a, "text_b": b, "input_ids": enc["input_ids"], "token_type_ids": enc["token_type_ids"]})
+        case = {"text_a": a, "text_b": b, "input_ids": enc["input_ids"]}
+        if "token_type_ids" in enc:
+            case["token_type_ids"] = enc["token_type_ids"]
+        cases.append(case)
     for a, b, n in TRUNC:
         enc = tok(a, b, truncation=True, max_length=n) if b is not None else tok(a, truncation=True, max_length=n)
         case = {"text_a": a, "input_ids": enc["input_ids"], "max_length": n}
         if b is not None:
             case["text_b"] = b
         cases.append(case)
-    write("tokenizer_cases.json", cases)
+    return cases
+
+def tokenizer_fixtures(tok):
+    write("tokenizer_cases.json", tokenizer_cases(tok))
 
     rows = sst2_dev_rows()
     write("tokenizer_sst2_dev.json", [tok(r[0])["input_ids"] for r in rows])
@@ -433,17 +441,7 @@ def mpnet_fixtures():
     write("mpnet_tiny.json", fixture)
 
     tok = AutoTokenizer.from_pretrained(MPNET)
-    cases = []
-    for t in EDGE:
-        cases.append({"text_a": t, "input_ids": tok(t)["input_ids"]})
-    for a, b in PAIRS:
-        cases.append({"text_a": a, "text_b": b, "input_ids": tok(a, b)["input_ids"]})
-    for a, b, n_max in TRUNC:
-        enc = tok(a, b, truncation=True, max_length=n_max) if b is not None else tok(a, truncation=True, max_length=n_max)
-        case = {"text_a": a, "input_ids": enc["input_ids"], "max_length": n_max}
-        if b is not None:
-            case["text_b"] = b
-        cases.append(case)
+    cases = tokenizer_cases(tok)
     rt = {}
     for name in ("rt-polarity.pos", "rt-polarity.neg"):
         lines = (DATA / "rotten_tomatoes" / name).read_bytes().decode("latin-1").split("\n")[:-1]
