@@ -155,7 +155,9 @@ struct NumpyHeader {
         try expect("'")
         let start = at
         while at < bytes.count, bytes[at] != UInt8(ascii: "'") {
-            guard bytes[at] >= 0x20, bytes[at] < 0x7f else { throw Malformed(text: "non-ASCII byte in a string at \(at)") }
+            guard bytes[at] >= 0x20, bytes[at] < 0x7f else {
+                throw Malformed(text: "non-ASCII byte in a string at \(at)")
+            }
             at += 1
         }
         let text = String(decoding: bytes[start..<at], as: UTF8.self)

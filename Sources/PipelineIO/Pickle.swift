@@ -110,7 +110,9 @@ struct TensorView {
             for (extent, step) in zip(size, stride) {
                 let (reach, overflow) = (extent - 1).multipliedReportingOverflow(by: step)
                 let (sum, overflow2) = furthest.addingReportingOverflow(reach)
-                guard !overflow, !overflow2 else { throw fail("tensor view of size \(size) and stride \(stride) overflows") }
+                guard !overflow, !overflow2 else {
+                    throw fail("tensor view of size \(size) and stride \(stride) overflows")
+                }
                 furthest = sum
             }
             guard furthest < count else {
@@ -251,7 +253,9 @@ struct PickleMachine {
     mutating func popMark() throws -> [PickleValue] {
         guard let m = stack.lastIndex(where: { if case .mark = $0 { return true }; return false }) else { throw fail("no mark") }
         let items = Array(stack[(m + 1)...])
-        guard items.count <= PickleMachine.containerLimit else { throw fail("more than \(PickleMachine.containerLimit) items") }
+        guard items.count <= PickleMachine.containerLimit else {
+            throw fail("more than \(PickleMachine.containerLimit) items")
+        }
         stack.removeSubrange(m...)
         return items
     }
@@ -308,7 +312,9 @@ struct PickleMachine {
             case 0x73, 0x75:                                               // SETITEM, SETITEMS
                 let items = op == 0x73 ? [try pop(), try pop()].reversed() : try popMark()
                 guard case .dict(var d, _) = try pop() else { throw fail("SETITEMS on a non-dict") }
-                guard d.count + items.count / 2 <= PickleMachine.containerLimit else { throw fail("dict grows past its limit") }
+                guard d.count + items.count / 2 <= PickleMachine.containerLimit else {
+                    throw fail("dict grows past its limit")
+                }
                 var k = 0
                 while k + 1 < items.count {
                     guard case .string(let key) = items[k] else { throw fail("dict keys must be strings") }
@@ -337,14 +343,17 @@ struct PickleMachine {
     }
 
     func reduce(_ callable: PickleValue, _ args: PickleValue) throws -> PickleValue {
-        guard case .global(let name) = callable, case .tuple(let a, _) = args else { throw fail("REDUCE needs a global and a tuple") }
+        guard case .global(let name) = callable, case .tuple(let a, _) = args else {
+            throw fail("REDUCE needs a global and a tuple")
+        }
         switch name {
         case "collections.OrderedDict":
             guard a.isEmpty else { throw fail("OrderedDict with arguments") }
             return .makeDict([])
         case "torch._utils._rebuild_tensor_v2":
             guard a.count >= 4, case .storage(let key, let dtype, let count) = a[0], case .int(let offset) = a[1],
-                  case .tuple(let sizeV, _) = a[2], case .tuple(let strideV, _) = a[3] else { throw fail("unexpected _rebuild_tensor_v2 arguments") }
+                  case .tuple(let sizeV, _) = a[2], case .tuple(let strideV, _) = a[3] else { throw fail("unexpected "
+                      + "_rebuild_tensor_v2 arguments") }
             let size = try sizeV.map { v -> Int in guard case .int(let x) = v else { throw fail("bad size") }; return x }
             let stride = try strideV.map { v -> Int in guard case .int(let x) = v else { throw fail("bad stride") }; return x }
             return .tensor(try TensorView(key: key, dtype: dtype, count: count, offset: offset, size: size, stride: stride,

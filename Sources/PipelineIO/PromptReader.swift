@@ -26,7 +26,9 @@ public enum PromptReader {
         var (t, meta) = try tensor(file)
         if t.shape.count == 3, t.shape[0] == 1 { t = Tensor(shape: Array(t.shape.dropFirst()), values: t.array) }   // [1, n, d]
         guard t.shape.count == 2 else { throw ToolError("\(path): prompt has shape \(t.shape); a prompt is 2-D [n, hidden]", exitCode: 65) }
-        guard t.shape[0] > 0, t.shape[1] > 0 else { throw ToolError.data(path, "prompt has shape \(t.shape): no vectors") }
+        guard t.shape[0] > 0, t.shape[1] > 0 else {
+            throw ToolError.data(path, "prompt has shape \(t.shape): no vectors")
+        }
         try Checked.finite(t, name: "prompt", file: path)
         if let cfg = try peftConfig(for: file), cfg["peft_type"]?.string != "PROMPT_TUNING" {
             throw ToolError("\(path): PEFT adapter of type \(cfg["peft_type"]?.string ?? "?"), not PROMPT_TUNING")

@@ -147,7 +147,8 @@ public final class SafetensorsFile {
             for i in 0..<n { t.data[i] = Float(raw.loadUnaligned(fromByteOffset: 8 * i, as: Double.self)) }
             return t
         default:
-            throw ToolError.data(path, "tensor '\(name)' has dtype \(e.dtype); only F32, F16, BF16 and F64 are read as floats")
+            throw ToolError.data(path, "tensor '\(name)' has dtype \(e.dtype); only F32, "
+                + "F16, BF16 and F64 are read as floats")
         }
     }
 

@@ -58,7 +58,8 @@ public final class StopSignals {
                 if again {
                     exit(128 + number)
                 }
-                FileHandle.standardError.write(Data("\nstopping at the end of this step (again to quit at once)\n".utf8))
+                FileHandle.standardError.write(Data(("\nstopping at the end of this step "
+                    + "(again to quit at once)\n").utf8))
             }
             source.resume()
             return source
@@ -86,6 +87,8 @@ public enum OptionRange {
 
     public static func positive<T: BinaryFloatingPoint>(_ flag: String, _ value: T?) throws {
         guard let value else { return }
-        guard value.isFinite, value > 0 else { throw ValidationError("--\(flag) must be a positive number, not \(value)") }
+        guard value.isFinite, value > 0 else {
+            throw ValidationError("--\(flag) must be a positive number, not \(value)")
+        }
     }
 }

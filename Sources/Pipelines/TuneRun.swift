@@ -94,7 +94,8 @@ public struct TuneRun {
         }
         if trainer.interrupted {
             let signal = signals.received
-            throw ToolError("interrupted (signal \(signal)) at step \(trainer.step): best prompt so far in \(partialPath), "
+            throw ToolError("interrupted (signal \(signal)) at step \(trainer.step): "
+                + "best prompt so far in \(partialPath), "
                             + "checkpoint \(ckpt); continue with --resume", exitCode: 128 + signal)
         }
         try? FileManager.default.removeItem(atPath: partialPath)
@@ -122,11 +123,13 @@ public struct TuneRun {
                                       + "pass --force to train it again")
             }
             if !resume {
-                throw ToolError.usage("\(outPath) exists; pass --force to overwrite it, or --resume to continue its run")
+                throw ToolError.usage("\(outPath) exists; pass --force to overwrite it, "
+                    + "or --resume to continue its run")
             }
         }
         if checkpointExists && !resume && !force {
-            throw ToolError.usage("\(ckpt) holds an unfinished run; pass --resume to continue it, or --force to start over")
+            throw ToolError.usage("\(ckpt) holds an unfinished run; pass --resume to "
+                + "continue it, or --force to start over")
         }
         for path in [outPath, ckpt] {
             let folder = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent

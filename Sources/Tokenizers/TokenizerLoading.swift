@@ -267,7 +267,9 @@ extension Tokenizer {
     /// A token type id of a template (absent: 0).
     static func typeId(_ value: JSON?, _ fail: (String) -> ToolError) throws -> Int32 {
         guard let value else { return 0 }
-        guard let id = value.int, (0...255).contains(id) else { throw fail("type_id \(value.text) is not from 0 to 255") }
+        guard let id = value.int, (0...255).contains(id) else {
+            throw fail("type_id \(value.text) is not from 0 to 255")
+        }
         return Int32(id)
     }
 }

@@ -16,7 +16,8 @@ public func predict(_ set: EncodedSet, prompt: [Float], promptLength n: Int, enc
         for i in 0..<idx.count {
             let row = logits[(i * k)..<(i * k + k)]
             guard let best = row.max(), best.isFinite, let column = row.firstIndex(of: best) else {
-                throw ToolError("the model gave non-finite label logits (its weights or the prompt hold NaN or infinity)",
+                throw ToolError("the model gave non-finite label logits (its weights "
+                    + "or the prompt hold NaN or infinity)",
                                 exitCode: 65)
             }
             out.append(column - i * k)

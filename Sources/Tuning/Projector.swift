@@ -120,12 +120,15 @@ public final class Projector {
               let inputs = Checked.elementCount([n, ds]), let outputs = Checked.elementCount([n, dt]),
               let first = Checked.elementCount([inputs, h]), let second = Checked.elementCount([outputs, h]),
               first <= f.fileSize, second <= f.fileSize else {
-            throw ToolError.data(path, "projector sizes \(sizes) (prompt length, source, target, hidden) do not fit the file")
+            throw ToolError.data(path, "projector sizes \(sizes) (prompt length, source, "
+                + "target, hidden) do not fit the file")
         }
         let p = Projector(n: n, sourceDim: ds, targetDim: dt, hidden: h, activation: act, layerNorm: m["layer_norm"] == "true", seed: 0)
         for (name, t) in p.tensors() {
             let stored = try f.tensor(name)
-            guard stored.shape == t.shape else { throw ToolError.data(path, "\(name) has shape \(stored.shape), expected \(t.shape)") }
+            guard stored.shape == t.shape else {
+                throw ToolError.data(path, "\(name) has shape \(stored.shape), expected \(t.shape)")
+            }
             try Checked.finite(stored, name: name, file: path)
             let off = ["linear1.weight": p.w1, "linear1.bias": p.b1, "linear2.weight": p.w2, "linear2.bias": p.b2,
                        "norm.weight": p.gamma, "norm.bias": p.beta][name]!

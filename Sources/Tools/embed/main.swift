@@ -29,7 +29,8 @@ struct Embed: ParsableCommand {
     @Option(help: "Pooling: cls, mean (over the tokens) or mask (the [MASK] token's state).") var pool: EmbedRun.Pool = .mean
     @Flag(help: "Scale each vector to unit length.") var normalize = false
     @Option(parsing: .unconditional, help: "Sequences per forward pass.") var batchSize = 32
-    @Option(parsing: .unconditional, help: "Truncate longest-first to N tokens; without it a longer input is an error.") var maxLength: Int?
+    @Option(parsing: .unconditional, help: "Truncate longest-first to N tokens; without it a longer input is an error.")
+    var maxLength: Int?
     @Option(parsing: .unconditional, help: "Threads for the matrix products and kernels.") var threads = 2
     @Option(name: .shortAndLong, help: "Write to FILE (atomically); FILE.safetensors writes one tensor.") var output: String?
     @Flag(help: "Show progress on stderr even when it is not a terminal.") var progress = false

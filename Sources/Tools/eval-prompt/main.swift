@@ -25,7 +25,8 @@ struct EvalPrompt: ParsableCommand {
     @Option(help: "Model folder.") var model: String
     @Option(help: "Target task.") var task: String
     @Option(help: "Split to evaluate on.") var split = "validation"
-    @Option(parsing: .unconditional, help: "Text tokens kept per example (default: the prompt's recorded setting).") var maxTextTokens: Int?
+    @Option(parsing: .unconditional, help: "Text tokens kept per example (default: the prompt's recorded setting).")
+    var maxTextTokens: Int?
     @Option(parsing: .unconditional, help: "Examples per forward pass.") var batchSize = 64
     @Option(parsing: .unconditional, help: "Evaluate on a seeded sample of at most N examples.") var limit: Int?
     @Option(parsing: .unconditional, help: "Seed of the --limit sample.") var seed: UInt64 = 0

@@ -18,7 +18,8 @@ struct Tokenize: ParsableCommand {
         """)
 
     @Option(help: "Model folder holding tokenizer.json, vocab.txt (WordPiece) or vocab.json + merges.txt (byte-level BPE).") var model: String
-    @Option(parsing: .unconditional, help: "Truncate longest-first to at most N tokens (special tokens included).") var maxLength: Int?
+    @Option(parsing: .unconditional, help: "Truncate longest-first to at most N tokens (special tokens included).")
+    var maxLength: Int?
     @Option(name: .shortAndLong, help: "Write to FILE (atomically) instead of stdout.") var output: String?
     @Flag(help: "Also write the token strings as \"tokens\" (as convert_ids_to_tokens gives them).") var tokens = false
     @Flag(help: "Show progress on stderr even when it is not a terminal.") var progress = false

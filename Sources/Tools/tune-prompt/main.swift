@@ -38,25 +38,31 @@ struct TunePrompt: ParsableCommand {
     @Option(parsing: .unconditional, help: "Prompt vectors n.") var promptLength = 100
     @Option(parsing: .unconditional, help: "Peak learning rate.") var lr: Float = 0.01
     @Option(parsing: .unconditional, help: "Linear warm-up steps.") var warmup = 50
-    @Option(parsing: .unconditional, help: "Training steps (0 writes the initial prompt, e.g. a random baseline).") var steps: Int?
+    @Option(parsing: .unconditional, help: "Training steps (0 writes the initial prompt, e.g. a random baseline).")
+    var steps: Int?
     @Option(parsing: .unconditional, help: "Epochs (instead of --steps).") var epochs: Double?
     @Option(parsing: .unconditional, help: "Examples per step.") var batchSize = 32
-    @Option(parsing: .unconditional, help: "Text tokens kept per example (longest-first truncation).") var maxTextTokens = 128
+    @Option(parsing: .unconditional, help: "Text tokens kept per example (longest-first truncation).")
+    var maxTextTokens = 128
     @Option(parsing: .unconditional, help: "AdamW weight decay.") var weightDecay: Float = 0
     @Flag(help: "Keep the learning rate constant after warm-up (default: linear decay to 0).") var constantLr = false
     @Option(help: "random | vocab | text:\"...\" | from:FILE") var `init` = "random"
     @Option(parsing: .unconditional, help: "Seed of the initialisation and the batch order.") var seed: UInt64 = 0
     @Option(parsing: .unconditional, help: "Evaluate on validation every K steps.") var evalEvery = 200
-    @Option(parsing: .unconditional, help: "Evaluate on a seeded sample of at most N validation examples.") var evalLimit: Int?
+    @Option(parsing: .unconditional, help: "Evaluate on a seeded sample of at most N validation examples.")
+    var evalLimit: Int?
     @Option(help: "Template or its name: bert (\(PromptTemplate.bert)), roberta (the same with RoBERTa's double separator between texts), paper-1.0 (the released RoBERTa prompts' layout: \(PromptTemplate.paper10)). Default: bert, or roberta for a RoBERTa model.") var template = ""
     @Option(name: .shortAndLong, help: "Output prompt file (default out/prompts/TASK.MODEL.safetensors).") var output: String?
     @Option(help: "safetensors, or peft (a PEFT prompt-tuning adapter folder).") var format = "safetensors"
     @Option(help: "Checkpoint file (default OUTPUT.ckpt).") var checkpoint: String?
-    @Option(parsing: .unconditional, help: "Write the checkpoint every K steps (default: --eval-every).") var checkpointEvery: Int?
+    @Option(parsing: .unconditional, help: "Write the checkpoint every K steps (default: --eval-every).")
+    var checkpointEvery: Int?
     @Flag(help: "Continue from the checkpoint, to the same prompt an uninterrupted run gives.") var resume = false
     @Flag(help: "Keep the checkpoint after a completed run (it is removed by default).") var keepCheckpoint = false
-    @Flag(help: "Overwrite a finished prompt at --output (without it, an existing output is an error).") var force = false
-    @Option(parsing: .unconditional, help: "Stop after this many seconds of training (the step count then depends on speed).") var timeLimit: Double?
+    @Flag(help: "Overwrite a finished prompt at --output (without it, an existing output is an error).")
+    var force = false
+    @Option(parsing: .unconditional, help: "Stop after this many seconds of training (the step count then depends on speed).")
+    var timeLimit: Double?
     @Option(parsing: .unconditional, help: "Log the training loss every K steps.") var logEvery = 50
     @Option(help: "Prepared data folder.") var dataDir = "data"
     @Option(help: "Dataset mirror, used when a prepared split is missing.") var mirror: String?
