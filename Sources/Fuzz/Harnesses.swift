@@ -105,6 +105,7 @@ struct Replay {
             }
             harness.run([UInt8](data))
         }
+        try? FileManager.default.removeItem(atPath: Harness.scratch)   // the replay's scratch files go with it
         print("\(harness.rawValue): \(arguments.count - 1) inputs replayed")
     }
 }
