@@ -1,3 +1,5 @@
+// A BERT-family encoder: its config and frozen weights, loaded from a model folder, and the
+// inference forward (the layers themselves are in EncoderPass.swift).
 import Foundation
 import PipelineIO
 import Tensors
@@ -9,8 +11,7 @@ public final class Encoder {
     public let weights: EncoderWeights
     public let folder: String
     let file: SafetensorsFile
-    let arena = Arena()
-    var scratch: [Arena] = []   // one per worker, for attention scores
+    lazy var pass = EncoderPass(config: config, weights: weights)   // inference's forward
 
     public init(folder: String) throws {
         self.folder = folder
@@ -31,17 +32,7 @@ public final class Encoder {
     public func forward(_ batch: Batch, prompt: (tokens: [Int32], vectors: UnsafePointer<Float>)? = nil,
                         onFFN: ((Int, UnsafePointer<Float>) -> Void)? = nil) throws -> UnsafeMutablePointer<Float> {
         try check(batch)
-        let n = batch.rows, C = config.hidden, I = config.intermediate
-        arena.reserve(8 * n * C + n * I + 64 * 16)
-        arena.reset()
-        let x = arena.take(n * C), q = arena.take(n * C), k = arena.take(n * C), v = arena.take(n * C)
-        let att = arena.take(n * C), tmp = arena.take(n * C), ffn = arena.take(n * I)
-        embeddingSums(x, batch, prompt: prompt)
-        layerNormForward(x, x, weights.embedNorm.weight.data, weights.embedNorm.bias.data, rows: n, cols: C, eps: config.layerNormEps)
-        for (i, l) in weights.layers.enumerated() {
-            layerForward(x, l, batch, q: q, k: k, v: v, att: att, tmp: tmp, ffn: ffn, onFFN: onFFN.map { f in { f(i, $0) } })
-        }
-        return x
+        return pass.forward(batch, prompt: prompt, readRows: nil, keep: false, onFFN: onFFN)
     }
 
     func check(_ batch: Batch) throws {
@@ -53,72 +44,6 @@ public final class Encoder {
         }
         if let bad = batch.typeIds.first(where: { $0 < 0 || Int($0) >= config.typeVocab }) {
             throw ToolError("token type \(bad) is outside the model's \(config.typeVocab) types")
-        }
-    }
-
-    /// out (N,C) = wte[ids] (or prompt vector k where tokens[r] = k ≥ 0) + wpe[positions] + wtt[types],
-    /// before the embeddings' LayerNorm (which the caller runs, saving what it needs or not).
-    func embeddingSums(_ out: UnsafeMutablePointer<Float>, _ batch: Batch,
-                       prompt: (tokens: [Int32], vectors: UnsafePointer<Float>)? = nil) {
-        let C = config.hidden, w = weights
-        for r in 0..<batch.rows {
-            let o = out + r * C, k = prompt.map { Int($0.tokens[r]) } ?? -1
-            let a = k >= 0 ? prompt!.vectors + k * C : UnsafePointer(w.words.row(Int(batch.ids[r])))
-            let t = w.types.row(Int(batch.typeIds[r]))
-            if batch.positions[r] < 0 {   // a positionless row (the paper's prompt rows)
-                for c in 0..<C { o[c] = a[c] + t[c] }
-            } else {
-                let p = w.positions.row(Int(batch.positions[r]))
-                for c in 0..<C { o[c] = a[c] + p[c] + t[c] }
-            }
-        }
-    }
-
-    // x (N,C) → x (N,C): post-LN attention block, then post-LN feed-forward block.
-    func layerForward(_ x: UnsafeMutablePointer<Float>, _ l: LayerWeights, _ batch: Batch,
-                      q: UnsafeMutablePointer<Float>, k: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>,
-                      att: UnsafeMutablePointer<Float>, tmp: UnsafeMutablePointer<Float>, ffn: UnsafeMutablePointer<Float>,
-                      onFFN: ((UnsafePointer<Float>) -> Void)? = nil) {
-        let n = batch.rows, C = config.hidden, I = config.intermediate, eps = config.layerNormEps
-        linear(q, x, l.query, n, C, C)
-        linear(k, x, l.key, n, C, C)
-        linear(v, x, l.value, n, C, C)
-        attentionForward(att, q, k, v, batch)
-        linear(tmp, att, l.attnOut, n, C, C)
-        residualForward(tmp, tmp, x, count: n * C)
-        layerNormForward(x, tmp, l.attnNorm.weight.data, l.attnNorm.bias.data, rows: n, cols: C, eps: eps)
-        linear(ffn, x, l.ffnIn, n, C, I)
-        geluForward(ffn, ffn, count: n * I)
-        onFFN?(ffn)
-        linear(tmp, ffn, l.ffnOut, n, I, C)
-        residualForward(tmp, tmp, x, count: n * C)
-        layerNormForward(x, tmp, l.ffnNorm.weight.data, l.ffnNorm.bias.data, rows: n, cols: C, eps: eps)
-    }
-
-    // out (N,OC) = inp (N,IC) · W(OC,IC)ᵀ + b
-    func linear(_ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>, _ w: LinearWeights, _ n: Int, _ ic: Int, _ oc: Int) {
-        linearForward(out, inp, w.weight.data, w.bias.data, rows: n, inDim: ic, outDim: oc)
-    }
-
-    // att (N,C) = per sequence and head: softmax(q kᵀ / √D) v, with q, k, v (N,C)
-    func attentionForward(_ att: UnsafeMutablePointer<Float>, _ q: UnsafePointer<Float>, _ k: UnsafePointer<Float>,
-                          _ v: UnsafePointer<Float>, _ batch: Batch) {
-        let C = config.hidden, H = config.heads, D = config.headDim, L = batch.maxLength
-        let scale = 1 / Float(D).squareRoot()
-        while scratch.count < Parallel.workers { scratch.append(Arena()) }
-        for s in scratch { s.reserve(L * L + 16); s.reset() }
-        let scores = scratch.map { $0.take(L * L) }
-        let jobs = batch.count * H
-        Parallel.split(jobs, serialProducts: true) { worker, range in
-            let s = scores[worker]
-            for job in range {
-                let b = job / H, h = job % H, off = batch.offsets[b], len = batch.length(b)
-                let rowQ = q + off * C + h * D, rowK = k + off * C + h * D, rowV = v + off * C + h * D
-                BLAS.gemmNT(len, len, D, rowQ, lda: C, rowK, ldb: C, s, ldc: len, alpha: scale)
-                weights.relativeBias?.add(s, head: h, firstQuery: 0, rows: len, keys: len, ld: len)
-                softmaxRows(s, rows: len, cols: len, ld: len, valid: len)
-                BLAS.gemmNN(len, D, len, s, lda: len, rowV, ldb: C, att + off * C + h * D, ldc: C)
-            }
         }
     }
 }

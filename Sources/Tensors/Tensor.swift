@@ -16,7 +16,7 @@ public final class Tensor {
     public init(zeros shape: [Int]) {
         self.shape = shape
         let n = shape.reduce(1, *)
-        data = .allocate(capacity: max(n, 1))
+        data = allocateAligned(floats: max(n, 1))
         data.initialize(repeating: 0, count: max(n, 1))
         owner = nil
     }
@@ -35,7 +35,7 @@ public final class Tensor {
         self.owner = owner
     }
 
-    deinit { if owner == nil { data.deallocate() } }
+    deinit { if owner == nil { UnsafeMutableRawPointer(data).deallocate() } }
 
     public var array: [Float] { Array(UnsafeBufferPointer(start: data, count: count)) }
 
@@ -52,16 +52,16 @@ public final class Arena {
 
     public init(capacity: Int = 0) {
         self.capacity = capacity
-        base = .allocate(capacity: max(capacity, 1))
+        base = allocateAligned(floats: max(capacity, 1))
     }
-    deinit { base.deallocate() }
+    deinit { UnsafeMutableRawPointer(base).deallocate() }
 
     /// Grows (dropping what was handed out) when a pass needs more than the arena holds.
     public func reserve(_ n: Int) {
         guard n > capacity else { return }
-        base.deallocate()
+        UnsafeMutableRawPointer(base).deallocate()
         capacity = n
-        base = .allocate(capacity: n)
+        base = allocateAligned(floats: n)
         used = 0
     }
 
@@ -74,4 +74,11 @@ public final class Arena {
         used = start + n
         return base + start
     }
+}
+
+/// `floats` uninitialised floats starting on a 64-byte boundary (a cache line, one AVX-512
+/// vector); freed with `UnsafeMutableRawPointer(pointer).deallocate()`.
+func allocateAligned(floats: Int) -> UnsafeMutablePointer<Float> {
+    UnsafeMutableRawPointer.allocate(byteCount: floats * MemoryLayout<Float>.stride, alignment: 64)
+        .bindMemory(to: Float.self, capacity: floats)
 }

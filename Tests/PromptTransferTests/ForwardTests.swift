@@ -15,6 +15,18 @@ final class ForwardTests: XCTestCase {
         return b
     }
 
+    /// Tensors and arena slices start on 64-byte boundaries (one AVX-512 vector), as promised.
+    func testTensorsAndArenaSlicesAre64ByteAligned() {
+        for count in [1, 3, 17, 1000] {
+            XCTAssertEqual(Int(bitPattern: Tensor(zeros: [count]).data) % 64, 0)
+        }
+        let arena = Arena(capacity: 10)
+        arena.reserve(5000)
+        for count in [1, 7, 16, 33, 100] {
+            XCTAssertEqual(Int(bitPattern: arena.take(count)) % 64, 0, "slice of \(count)")
+        }
+    }
+
     func testSpladeTinyMLMLogitsMatchTransformers() throws {
         let enc = try Encoder(folder: try Fixture.model("splade-tiny"))
         let fx = try Fixture.json("forward_splade.json")
