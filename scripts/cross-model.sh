@@ -50,7 +50,7 @@ $BIN/tune-prompt --model models/$TGT --task sst2 --readout tied --prompt-length 
 # 5. accuracy on each unseen task's validation split (seeded sample of 500)
 : > $OUT/results.jsonl
 for t in $EVAL_TASKS; do
-  $BIN/eval-prompt --model models/$TGT --task $t --limit 500 --max-text-tokens 64 \
+  $BIN/eval-prompt --model models/$TGT --task $t --eval-limit 500 --max-text-tokens 64 \
     $OUT/random.safetensors $OUT/projected-task/$t.safetensors $OUT/projected-distance/$t.safetensors $OUT/direct/$t.safetensors \
     | jq -c --arg t $t '{task: $t, prompt: (.prompt | sub(".*/cross-model/"; "") | sub("/.*"; "") | sub(".safetensors"; "")), accuracy, n}' \
     >> $OUT/results.jsonl

@@ -8,7 +8,11 @@ public enum HeatmapSVG {
         let lo = values.min() ?? 0, hi = values.max() ?? 1
         let cell = 46.0, left = 12 + Double((m.rows.map(\.count).max() ?? 4)) * 7.2
         let top = 40 + Double((m.cols.map(\.count).max() ?? 4)) * 5.4, legendW = 80.0
-        let width = max(left + cell * Double(m.cols.count) + legendW + 20, 24 + Double(title.count) * 7.8), height = top + cell * Double(m.rows.count) + 20
+        // a column label, slanted up by 40°, reaches cos 40° × its length to the right of its column
+        let lastLabelEnd = left + cell * (Double(m.cols.count) - 0.5)
+            + Double(m.cols.last?.count ?? 0) * 6.6 * cos(40 * Double.pi / 180) + 12
+        let width = max(left + cell * Double(m.cols.count) + legendW + 20, 24 + Double(title.count) * 7.8, lastLabelEnd)
+        let height = top + cell * Double(m.rows.count) + 20
         var s = """
         <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" font-family="Helvetica, Arial, sans-serif" font-size="11">
         <rect width="100%" height="100%" fill="white"/>

@@ -12,6 +12,7 @@ public final class DataOutput {
 
     public init(path: String?) throws {
         if let path, path != "-" {
+            try AtomicFile.makeParentFolder(of: path)
             let tmp = AtomicFile.temporaryPath(for: path)
             guard FileManager.default.createFile(atPath: tmp, contents: nil),
                   let h = FileHandle(forWritingAtPath: tmp) else {
@@ -57,8 +58,20 @@ public enum AtomicFile {
         return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp").path
     }
 
+    /// Creates the folder `path` will be written into (every tool creates its output folders).
+    public static func makeParentFolder(of path: String) throws {
+        let folder = (path as NSString).deletingLastPathComponent
+        guard !folder.isEmpty else { return }
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw ToolError("\(folder): cannot create the output folder: \(error.localizedDescription)")
+        }
+    }
+
     /// Writes `data` to `path` through a temporary file and a rename.
     public static func write(_ data: Data, to path: String) throws {
+        try makeParentFolder(of: path)
         let tmp = temporaryPath(for: path)
         do {
             try data.write(to: URL(fileURLWithPath: tmp))

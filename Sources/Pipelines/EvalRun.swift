@@ -24,23 +24,50 @@ public struct EvalRun {
     public var template: String? = nil
     /// Overrides the task's label words.
     public var verbalizer: [String]? = nil
+    /// Progress on stderr even when it is not a terminal.
+    public var progress = false
 
-    public init(model: String, task: String) { self.model = model; self.task = task }
+    /// Examples from this JSON-lines file (`{"text_a", "text_b"?, "label"}`) instead of the
+    /// task's split; without a task, `verbalizer` gives the classes.
+    public var examplesFile: String? = nil
+
+    public init(model: String, task: String) {
+        self.model = model
+        self.task = task
+    }
+
+    /// The examples, the label words and the target's name.
+    func loadExamples() throws -> (texts: [LabeledText], words: [String], target: String) {
+        if let examplesFile {
+            let manifest = task.isEmpty ? nil : try inputs.manifest(task)
+            guard let words = verbalizer ?? manifest?.verbalizer else {
+                throw ToolError.usage("--examples without --task: give --verbalizer word,word,...")
+            }
+            let target = task.isEmpty ? ((examplesFile as NSString).lastPathComponent as NSString).deletingPathExtension : task
+            return (try readLabeledTexts(examplesFile, classes: words.count), words, target)
+        }
+        guard !task.isEmpty else { throw ToolError.usage("give --task, or --examples FILE") }
+        let m = try inputs.manifest(task)
+        let words = verbalizer ?? m.verbalizer
+        guard words.count == m.labels.count else {
+            throw ToolError.usage("\(task) has \(m.labels.count) labels; --verbalizer gives \(words.count) words")
+        }
+        return (try inputs.examples(task, split: split), words, task)
+    }
 
     public func run() throws {
         guard !prompts.isEmpty else { throw ToolError.usage("name at least one prompt file") }
         let encoder = try Encoder(folder: model)
         let tokenizer = try Tokenizer.load(folder: model)
         let identity = try ModelIdentity(encoder)
-        let m = try inputs.manifest(task)
-        var texts = try inputs.examples(task, split: split)
+        var (texts, labelWords, target) = try loadExamples()
+        guard !texts.isEmpty else { throw ToolError("no examples to evaluate on") }
         if let limit, limit < texts.count {
             var rng = SplitMix64(seed: seed ^ 0xE7A1)
             texts.seededShuffle(&rng)
             texts = Array(texts.prefix(limit))
         }
-        let words = try labelWordIds(verbalizer ?? m.verbalizer, tokenizer: tokenizer)
-        guard words.count == m.labels.count else { throw ToolError.usage("\(task) has \(m.labels.count) labels; --verbalizer gives \(words.count) words") }
+        let words = try labelWordIds(labelWords, tokenizer: tokenizer)
         let files = try prompts.map { try PromptFile.read($0) }   // all checked before any work
         for f in files { try f.check(model: identity, readout: nil) }
         let out = try DataOutput(path: output)
@@ -58,13 +85,23 @@ public struct EvalRun {
             }
             let set = cache[key]!
             let readout = try Readout(kind, words: words, encoder: encoder)
-            let preds = try predict(set, prompt: f.prompt.array, promptLength: f.length, encoder: pe, readout: readout, batchSize: batchSize)
+            let bar = ProgressLine(label: "\(f.name) on \(target)", total: set.count,
+                                   enabled: progress || Log.stderrIsTerminal)
+            let preds = try predict(set, prompt: f.prompt.array, promptLength: f.length, encoder: pe, readout: readout,
+                                    batchSize: batchSize, progress: bar)
+            bar.finish()
             out.writeLine(JSON.object([
-                .init("source", .string(f.name)), .init("target", .string(task)),
-                .init("model", .string(identity.name)), .init("split", .string(split)),
+                .init("source", .string(f.name)), .init("target", .string(target)),
+                .init("model", .string(identity.name)), .init("split", .string(examplesFile ?? split)),
                 .init("accuracy", .number(accuracy(preds, set.labels))), .init("n", .number(set.count)),
                 .init("prompt", .string(f.path)), .init("readout", .string(kind.rawValue)),
                 .init("matrix_backend", JSON.matrixBackend),
+                .init("settings", .object([
+                    .init("limit", self.limit.map { .number($0) } ?? .null), .init("seed", .number(Int(seed))),
+                    .init("max_text_tokens", .number(limit)), .init("template", .string(template.text)),
+                    .init("verbalizer", .array(labelWords.map { .string($0) })),
+                    .init("toolkit_version", .string(toolkitVersion)),
+                ])),
             ]).text)
             out.flush()
         }

@@ -29,6 +29,9 @@ public struct HeatmapRun {
             for f in wanted {
                 guard let v = r.value[f] else { continue }
                 guard let d = v.double else { throw r.fail("\"\(f)\" is not a number") }
+                guard fields[f]?[rk, ck] == nil else {
+                    throw r.fail("a second \"\(f)\" for row \"\(rk)\", column \"\(ck)\" (each cell once)")
+                }
                 fields[f, default: LabeledMatrix()][rk, ck] = d
             }
             seen += 1

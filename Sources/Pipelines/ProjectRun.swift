@@ -130,8 +130,6 @@ public struct ProjectTrainRun {
                                       "target_hidden": String(target.config.hidden), "hidden": String(hidden),
                                       "activation": activation.rawValue, "layer_norm": String(layerNorm), "settings": settings.text]
         for m in settings.members ?? [] { meta[m.key] = m.value.string ?? m.value.text }
-        try FileManager.default.createDirectory(atPath: (output as NSString).deletingLastPathComponent.isEmpty ? "." : (output as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true)
         try SafetensorsWriter.write(projector.tensors(), metadata: meta, to: output)
         emit(.object([.init("event", .string("done")), .init("output", .string(output)),
                       .init("seconds", .number((Date().timeIntervalSince(t0) * 10).rounded() / 10))]))

@@ -52,7 +52,7 @@ public struct ScoreRun {
             }
         }
         let geometry = loaded.map { PromptGeometry($0.prompt) }
-        let labels = loaded.isEmpty ? acts?.names ?? [] : loaded.map { $0.name }
+        let labels = ScoreRun.unique(loaded.isEmpty ? acts?.names ?? [] : loaded.map { $0.name })
         for i in labels.indices {
             for j in labels.indices {
                 var m: [JSON.Member] = [.init("source", .string(labels[i])), .init("target", .string(labels[j]))]
@@ -62,6 +62,29 @@ public struct ScoreRun {
             }
         }
         try out.commit()
+    }
+
+    /// Names made unique: a repeated name gets "#2", "#3", … and a warning on stderr, so no two
+    /// rows of the output share a (source, target) pair.
+    static func unique(_ names: [String]) -> [String] {
+        var seen: [String: Int] = [:]
+        var out: [String] = []
+        for name in names {
+            let count = (seen[name] ?? 0) + 1
+            seen[name] = count
+            guard count > 1 else {
+                out.append(name)
+                continue
+            }
+            var renamed = "\(name)#\(count)"
+            while names.contains(renamed) || out.contains(renamed) {
+                renamed += "'"
+            }
+            Log.info("warning: two prompts are named \"\(name)\": the prompt \(out.count + 1) is \"\(renamed)\" "
+                + "(name them with --name)")
+            out.append(renamed)
+        }
+        return out
     }
 
     static func overlap(_ a: ActivationSet, _ i: Int, _ j: Int) -> [JSON.Member] {

@@ -1,10 +1,11 @@
+// Accuracy of a prompt on an encoded set: the predictions behind every evaluation.
 import Models
 import PipelineIO
 import Tensors
 
 /// Predictions of a prompt on a set of examples, in batches.
 public func predict(_ set: EncodedSet, prompt: [Float], promptLength n: Int, encoder: PromptEncoder, readout: Readout,
-                    batchSize: Int = 64) throws -> [Int] {
+                    batchSize: Int = 64, progress: ProgressLine? = nil) throws -> [Int] {
     var out: [Int] = []
     out.reserveCapacity(set.count)
     var start = 0
@@ -23,6 +24,7 @@ public func predict(_ set: EncodedSet, prompt: [Float], promptLength n: Int, enc
             out.append(column - i * k)
         }
         start = idx.upperBound
+        progress?.advance(idx.count)
     }
     return out
 }

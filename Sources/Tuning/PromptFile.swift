@@ -30,8 +30,6 @@ public struct PromptFile {
     }
 
     public func write(to path: String) throws {
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true)
         try SafetensorsWriter.write([("prompt", prompt)], metadata: metadata, to: path)
     }
 

@@ -76,7 +76,7 @@ final class HardeningTests: XCTestCase {
         let prompt = Fixture.dir.appendingPathComponent("prompts/v1_f4.npy").path
         let cases: [(String, [String], String)] = [
             ("eval-prompt", ["--model", m, "--task", "sst2", "--batch-size", "0", prompt], "--batch-size must be between 1"),
-            ("eval-prompt", ["--model", m, "--task", "sst2", "--limit", "-5", prompt], "--limit must be at least 1"),
+            ("eval-prompt", ["--model", m, "--task", "sst2", "--limit", "-5", prompt], "--eval-limit must be at least 1"),
             ("eval-prompt", ["--model", m, "--task", "sst2", "--threads", "0", prompt], "--threads must be between 1"),
             ("eval-prompt", ["--model", m, "--task", "sst2"], "name at least one prompt file"),
             ("tune-prompt", ["--model", m, "--task", "sst2", "--steps", "2", "--epochs", "1"], "not both"),

@@ -23,7 +23,8 @@ struct Embed: ParsableCommand {
         With --activations the inputs are prompt files instead: each is fed to the model \
         (followed by a start token) and the binary masks of its FFN activations are written \
         to --output FILE.safetensors, for `score-similarity --activations`.
-        """)
+        """,
+        version: toolkitVersion)
 
     @Option(help: "Model folder (config.json, model.safetensors, tokenizer).") var model: String
     @Option(help: "Pooling: cls, mean (over the tokens) or mask (the [MASK] token's state).") var pool: EmbedRun.Pool = .mean

@@ -14,21 +14,28 @@ struct EvalPrompt: ParsableCommand {
         Examples:
           eval-prompt --model models/minilm --task rotten_tomatoes \\
               --split test out/prompts/sst2.minilm.safetensors
+          eval-prompt --model models/minilm --examples my-reviews.jsonl \\
+              --verbalizer negative,positive out/demo/sst2.safetensors
           eval-prompt --model models/minilm --task sst2 out/prompts/*.minilm.* \\
               | jq -c '[.source, .accuracy]'
           # a released RoBERTa prompt, in the layout and with the words the paper used
           eval-prompt --model ~/models/roberta-base --task sst2 --template paper-1.0 \\
               --verbalizer negative,positive --max-text-tokens 128 \\
               ../shared/reference/prompt-transferability/task_prompt_emb/SST2PromptRoberta/task_prompt
-        """)
+        """,
+        version: toolkitVersion)
 
     @Option(help: "Model folder.") var model: String
-    @Option(help: "Target task.") var task: String
+    @Option(help: "Target task (its labels, label words and prepared splits).") var task: String?
+    @Option(help: "Evaluate on this JSON-lines file ({\"text_a\", \"text_b\"?, \"label\"}) instead of the task's split.")
+    var examples: String?
     @Option(help: "Split to evaluate on.") var split = "validation"
     @Option(parsing: .unconditional, help: "Text tokens kept per example (default: the prompt's recorded setting).")
     var maxTextTokens: Int?
     @Option(parsing: .unconditional, help: "Examples per forward pass.") var batchSize = 64
-    @Option(parsing: .unconditional, help: "Evaluate on a seeded sample of at most N examples.") var limit: Int?
+    @Option(name: [.customLong("eval-limit"), .customLong("limit")], parsing: .unconditional,
+            help: "Evaluate on a seeded sample of at most N examples (--limit: the old spelling).")
+    var limit: Int?
     @Option(parsing: .unconditional, help: "Seed of the --limit sample.") var seed: UInt64 = 0
     @Option(name: .shortAndLong, help: "Write to FILE (atomically) instead of stdout.") var output: String?
     @Option(help: "Prepared data folder.") var dataDir = "data"
@@ -36,21 +43,24 @@ struct EvalPrompt: ParsableCommand {
     @Option(help: "Template or its name (bert, roberta, paper-1.0) instead of the one each prompt records.") var template: String?
     @Option(help: "Label words, comma-separated, in the task's label order (default: the task's verbalizer). For RoBERTa, 'positive' is the token without a leading space, ' positive' the one with.") var verbalizer: String?
     @Option(parsing: .unconditional, help: "Threads.") var threads = 2
+    @Flag(help: "Show progress on stderr even when it is not a terminal.") var progress = false
     @Argument(help: "Prompt files.") var prompts: [String] = []
 
     func validate() throws {
         try OptionRange.check("batch-size", batchSize, 1...4096)
-        try OptionRange.check("limit", limit, 1...Int.max)
+        try OptionRange.check("eval-limit", limit, 1...Int.max)
         try OptionRange.check("max-text-tokens", maxTextTokens, 1...100_000)
         try OptionRange.check("threads", threads, OptionRange.threads)
         guard !prompts.isEmpty else { throw ValidationError("name at least one prompt file") }
+        guard task != nil || examples != nil else { throw ValidationError("give --task, or --examples FILE") }
     }
 
     func run() throws {
         ToolMain.setThreads(threads)
-        var r = EvalRun(model: model, task: task)
+        var r = EvalRun(model: model, task: task ?? "")
+        r.examplesFile = examples
         r.split = split; r.prompts = prompts; r.limit = limit; r.seed = seed; r.maxTextTokens = maxTextTokens; r.batchSize = batchSize
-        r.output = output; r.inputs.dataDir = dataDir; r.inputs.mirror = mirror
+        r.output = output; r.progress = progress; r.inputs.dataDir = dataDir; r.inputs.mirror = mirror
         r.template = template; r.verbalizer = verbalizer.map { $0.split(separator: ",").map(String.init) }
         try r.run()
     }

@@ -1,3 +1,4 @@
+import PipelineIO
 import ArgumentParser
 import Pipelines
 
@@ -15,7 +16,8 @@ struct HeatmapCSV: ParsableCommand {
         Examples:
           eval-prompt ... | heatmap-csv --value accuracy --relative --svg transfer.svg > transfer.csv
           cat transfer.jsonl similarity.jsonl | heatmap-csv --relative --spearman cosine_concat,accuracy
-        """)
+        """,
+        version: toolkitVersion)
 
     @Option(help: "Field naming the row.") var row = "source"
     @Option(help: "Field naming the column.") var col = "target"

@@ -17,7 +17,8 @@ struct PrepareData: ParsableCommand {
           prepare-data sst2 --split validation | head -2
           prepare-data --list
           prepare-data laptop --split train --mirror ../shared/data --output data/laptop/train.jsonl
-        """)
+        """,
+        version: toolkitVersion)
 
     @Argument(help: "Task name (a file data-manifests/TASK.json).") var task: String?
     @Option(help: "train, validation or test.") var split = "train"

@@ -11,6 +11,7 @@ struct Project: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "project",
         abstract: "Cross-model prompt transfer: train a projector, or apply one.",
+        version: toolkitVersion,
         subcommands: [Train.self, Apply.self])
 
     struct Train: ParsableCommand {

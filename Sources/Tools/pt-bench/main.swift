@@ -1,3 +1,4 @@
+import PipelineIO
 import ArgumentParser
 import Pipelines
 
@@ -12,7 +13,8 @@ struct Bench: ParsableCommand {
 
         Example:
           pt-bench --model models/minilm --batch-size 16 --sequence-length 128 --threads 2
-        """)
+        """,
+        version: toolkitVersion)
 
     @Option(help: "Model folder.") var model: String
     @Option(parsing: .unconditional, help: "Sequences per batch.") var batchSize = 16

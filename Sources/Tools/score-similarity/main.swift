@@ -1,3 +1,4 @@
+import PipelineIO
 import ArgumentParser
 import Pipelines
 
@@ -21,7 +22,8 @@ struct ScoreSimilarity: ParsableCommand {
           score-similarity --activations masks.safetensors
           score-similarity --model ~/models/roberta-base --layout paper-1.0 \\
               ../shared/reference/prompt-transferability/task_prompt_emb/*PromptRoberta/task_prompt
-        """)
+        """,
+        version: toolkitVersion)
 
     @Option(help: "Model folder: also score the overlap of activated FFN neurons.") var model: String?
     @Option(name: .customLong("activations"), help: "Stored masks (embed --activations) to compare, instead of a model.") var activations: [String] = []

@@ -15,7 +15,8 @@ struct Tokenize: ParsableCommand {
           tokenize --model models/splade-tiny --max-length 128 data/sst2/validation.jsonl | jq -c .input_ids
           # is a label word one token? (RoBERTa: "positive" and " positive" are different tokens)
           echo '{"text_a":" positive"}' | tokenize --model ~/models/roberta-base --tokens | jq -c .tokens
-        """)
+        """,
+        version: toolkitVersion)
 
     @Option(help: "Model folder holding tokenizer.json, vocab.txt (WordPiece) or vocab.json + merges.txt (byte-level BPE).") var model: String
     @Option(parsing: .unconditional, help: "Truncate longest-first to at most N tokens (special tokens included).")

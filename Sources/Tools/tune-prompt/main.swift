@@ -27,7 +27,8 @@ struct TunePrompt: ParsableCommand {
           tune-prompt ... --resume    # continue from the checkpoint
           tune-prompt --model ~/models/roberta-base --task sst2 \\
               --verbalizer negative,positive --template paper-1.0 --prompt-length 100
-        """)
+        """,
+        version: toolkitVersion)
 
     @Option(help: "Model folder.") var model: String
     @Option(help: "Task (data-manifests/TASK.json); its prepared splits are read from --data-dir.") var task: String?

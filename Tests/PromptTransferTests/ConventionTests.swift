@@ -1,0 +1,110 @@
+// The conventions every tool shares, tried as a new user would: --version, output folders
+// created, progress, one name per prompt, one value per heatmap cell, your own examples.
+import Foundation
+import PipelineIO
+import XCTest
+
+final class ConventionTests: XCTestCase {
+    let tools = ["tokenize", "embed", "prepare-data", "tune-prompt", "eval-prompt", "heatmap-csv",
+                 "score-similarity", "project", "pt-bench"]
+
+    func testEveryToolPrintsItsVersion() throws {
+        for tool in tools {
+            let r = try runTool(tool, ["--version"])
+            XCTAssertEqual(r.status, 0, tool)
+            XCTAssertEqual(r.out.trimmingCharacters(in: .whitespacesAndNewlines), toolkitVersion, tool)
+        }
+    }
+
+    /// A small prompt on SPLADE-tiny (tuned for 2 steps), written into a folder that does not exist yet.
+    func tinyPrompt(_ dir: URL) throws -> String {
+        let data = try Fixture.sst2DataDir()
+        let out = dir.appendingPathComponent("new/folder/p.safetensors").path
+        let r = try runTool("tune-prompt", ["--model", try Fixture.model("splade-tiny"), "--task", "sst2",
+                                            "--data-dir", data.path, "--prompt-length", "4", "--steps", "2",
+                                            "--batch-size", "4", "--eval-every", "0", "--output", out])
+        XCTAssertEqual(r.status, 0, r.err)
+        return out
+    }
+
+    func testOutputFoldersAreCreatedByEveryDataWritingTool() throws {
+        let dir = try Fixture.tempDir()
+        let prompt = try tinyPrompt(dir)
+        let texts = dir.appendingPathComponent("texts.jsonl")
+        try "{\"text_a\":\"a fine film\",\"label\":1}\n{\"text_a\":\"dull\",\"label\":0}\n"
+            .write(to: texts, atomically: true, encoding: .utf8)
+        let model = try Fixture.model("splade-tiny")
+        let runs: [(String, [String])] = [
+            ("tokenize", ["--model", model, texts.path, "-o"]),
+            ("embed", ["--model", model, texts.path, "-o"]),
+            ("eval-prompt", ["--model", model, "--examples", texts.path, "--verbalizer", "negative,positive",
+                             prompt, "-o"]),
+            ("score-similarity", [prompt, prompt, "-o"]),
+        ]
+        for (k, run) in runs.enumerated() {
+            let out = dir.appendingPathComponent("out\(k)/deeper/result.jsonl").path
+            let r = try runTool(run.0, run.1 + [out])
+            XCTAssertEqual(r.status, 0, "\(run.0): \(r.err)")
+            XCTAssertTrue(FileManager.default.fileExists(atPath: out), run.0)
+        }
+    }
+
+    func testEvalPromptTakesYourOwnExamplesAndRecordsItsSettings() throws {
+        let dir = try Fixture.tempDir()
+        let prompt = try tinyPrompt(dir)
+        let texts = dir.appendingPathComponent("mine.jsonl")
+        try "{\"text_a\":\"a fine film\",\"label\":1}\n{\"text_a\":\"dull\",\"label\":0}\n{\"text_a\":\"great\",\"label\":1}\n"
+            .write(to: texts, atomically: true, encoding: .utf8)
+        let model = try Fixture.model("splade-tiny")
+        let r = try runTool("eval-prompt", ["--model", model, "--examples", texts.path, "--verbalizer", "bad,good",
+                                            "--progress", prompt])
+        XCTAssertEqual(r.status, 0, r.err)
+        let line = try JSON.parse(r.out.trimmingCharacters(in: .whitespacesAndNewlines))
+        XCTAssertEqual(line["target"]?.string, "mine")
+        XCTAssertEqual(line["n"]?.int, 3)
+        XCTAssertEqual(line["settings"]?["verbalizer"]?.array?.compactMap(\.string), ["bad", "good"])
+        XCTAssertEqual(line["settings"]?["toolkit_version"]?.string, toolkitVersion)
+        XCTAssertTrue(r.err.contains("3/3"), "progress on stderr with --progress: \(r.err)")
+        let noWords = try runTool("eval-prompt", ["--model", model, "--examples", texts.path, prompt])
+        XCTAssertEqual(noWords.status, 64)
+        XCTAssertTrue(noWords.err.contains("--verbalizer"), noWords.err)
+        let neither = try runTool("eval-prompt", ["--model", model, prompt])
+        XCTAssertEqual(neither.status, 64)
+    }
+
+    func testRepeatedPromptNamesAreMadeUniqueWithAWarning() throws {
+        let dir = try Fixture.tempDir()
+        let prompt = try tinyPrompt(dir)
+        let r = try runTool("score-similarity", [prompt, prompt])
+        XCTAssertEqual(r.status, 0, r.err)
+        let pairs = Set(r.out.split(separator: "\n").map { line -> String in
+            let j = try! JSON.parse(String(line))
+            return "\(j["source"]!.string!)|\(j["target"]!.string!)"
+        })
+        XCTAssertEqual(pairs.count, 4, "every (source, target) pair once: \(pairs)")
+        XCTAssertTrue(pairs.contains("sst2#2|sst2"), "\(pairs)")
+        XCTAssertTrue(r.err.contains("two prompts are named \"sst2\""), r.err)
+    }
+
+    func testARepeatedHeatmapCellIsAnError() throws {
+        let lines = "{\"source\":\"a\",\"target\":\"b\",\"accuracy\":0.5}\n{\"source\":\"a\",\"target\":\"b\",\"accuracy\":0.7}\n"
+        let r = try runTool("heatmap-csv", [], stdin: lines)
+        XCTAssertEqual(r.status, 65, r.err)
+        XCTAssertTrue(r.err.contains("-:2:") || r.err.contains(":2:"), r.err)
+        XCTAssertTrue(r.err.contains("row \"a\", column \"b\""), r.err)
+        XCTAssertTrue(r.out.isEmpty)
+    }
+
+    func testTheSVGKeepsTheLastColumnLabelInside() throws {
+        let dir = try Fixture.tempDir()
+        let svg = dir.appendingPathComponent("h.svg").path
+        let label = String(repeating: "long_target_name_", count: 4)
+        let line = "{\"source\":\"a\",\"target\":\"\(label)\",\"accuracy\":0.5}\n"
+        XCTAssertEqual(try runTool("heatmap-csv", ["--svg", svg], stdin: line).status, 0)
+        let text = try String(contentsOfFile: svg, encoding: .utf8)
+        let width = Double(text.components(separatedBy: "width=\"")[1].prefix { $0 != "\"" })!
+        // the label starts at the column's centre and runs cos 40° × (6.6 px per character) to the right
+        let labelStart = Double(text.components(separatedBy: "<text x=\"")[2].prefix { $0 != "\"" })!
+        XCTAssertGreaterThan(width, labelStart + Double(label.count) * 6.6 * cos(40 * Double.pi / 180))
+    }
+}
