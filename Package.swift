@@ -14,7 +14,8 @@ let fast: [SwiftSetting] = [
 func tool(_ name: String) -> Target {
     .executableTarget(
         name: "tool-\(name)",
-        dependencies: ["Pipelines", "Datasets", "Tuning", "Analysis", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+        dependencies: ["ToolOptions", "Pipelines", "PipelineIO", "Datasets", "Tuning", "Analysis",
+                       .product(name: "ArgumentParser", package: "swift-argument-parser")],
         path: "Sources/Tools/\(name)",
         swiftSettings: fast)
 }
@@ -49,8 +50,13 @@ let package = Package(
         .target(name: "Tuning", dependencies: ["Models", "Tensors", "PipelineIO", "Tokenizers"], swiftSettings: fast),
         .target(name: "Analysis", dependencies: ["PipelineIO", "Tensors", "COpenBLAS", "Models", "Tuning"], swiftSettings: fast),
         .target(name: "Datasets", dependencies: ["PipelineIO", "CLibXML2"], swiftSettings: fast),
-        .target(name: "Pipelines", dependencies: ["Models", "Tokenizers", "PipelineIO", "Tensors", "Datasets", "Tuning", "Analysis",
-                                                  .product(name: "ArgumentParser", package: "swift-argument-parser")],
+        .target(name: "Pipelines", dependencies: ["Models", "Tokenizers", "PipelineIO", "Tensors", "Datasets", "Tuning",
+                                                  "Analysis"],
+                swiftSettings: fast),
+        // The command-line layer: shared option groups and the tools' main; the libraries above never
+        // import ArgumentParser.
+        .target(name: "ToolOptions", dependencies: ["Pipelines", "PipelineIO", "Tensors", "Analysis", "Tuning",
+                                                    .product(name: "ArgumentParser", package: "swift-argument-parser")],
                 swiftSettings: fast),
         .testTarget(name: "PromptTransferTests",
                     dependencies: ["Pipelines", "Models", "Tokenizers", "PipelineIO", "Tensors", "Datasets", "Tuning", "Analysis"],

@@ -1,6 +1,7 @@
 import ArgumentParser
 import PipelineIO
 import Pipelines
+import ToolOptions
 
 extension EmbedRun.Pool: ExpressibleByArgument {}
 
@@ -32,9 +33,9 @@ struct Embed: ParsableCommand {
     @Option(parsing: .unconditional, help: "Sequences per forward pass.") var batchSize = 32
     @Option(parsing: .unconditional, help: "Truncate longest-first to N tokens; without it a longer input is an error.")
     var maxLength: Int?
-    @Option(parsing: .unconditional, help: "Threads for the matrix products and kernels.") var threads = 2
+    @OptionGroup var threading: ThreadOptions
     @Option(name: .shortAndLong, help: "Write to FILE (atomically); FILE.safetensors writes one tensor.") var output: String?
-    @Flag(help: "Show progress on stderr even when it is not a terminal.") var progress = false
+    @OptionGroup var reporting: ProgressOption
     @Flag(help: "Inputs are prompt files: write their FFN activation masks (see below).") var activations = false
     @OptionGroup(title: "With --activations") var stimulus: StimulusOptions
     @Argument(help: "JSON-lines files (stdin when none); prompt files with --activations.") var files: [String] = []
@@ -42,11 +43,10 @@ struct Embed: ParsableCommand {
     func validate() throws {
         try OptionRange.check("batch-size", batchSize, 1...4096)
         try OptionRange.check("max-length", maxLength, 1...100_000)
-        try OptionRange.check("threads", threads, OptionRange.threads)
     }
 
     func run() throws {
-        ToolMain.setThreads(threads)
+        threading.apply()
         if activations {
             guard let output, output.hasSuffix(".safetensors") else { throw ValidationError("--activations writes --output FILE.safetensors") }
             try ScoreRun.writeActivations(prompts: files, model: model, stimulation: try stimulus.stimulation(), to: output)
@@ -54,7 +54,7 @@ struct Embed: ParsableCommand {
         }
         var r = EmbedRun(model: model)
         r.inputs = files; r.output = output; r.pool = pool; r.normalize = normalize
-        r.batchSize = batchSize; r.maxLength = maxLength; r.progress = progress
+        r.batchSize = batchSize; r.maxLength = maxLength; r.progress = reporting.progress
         try r.run()
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import PipelineIO
 import Pipelines
+import ToolOptions
 
 struct EvalPrompt: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -37,30 +38,28 @@ struct EvalPrompt: ParsableCommand {
             help: "Evaluate on a seeded sample of at most N examples (--limit: the old spelling).")
     var limit: Int?
     @Option(parsing: .unconditional, help: "Seed of the --limit sample.") var seed: UInt64 = 0
-    @Option(name: .shortAndLong, help: "Write to FILE (atomically) instead of stdout.") var output: String?
-    @Option(help: "Prepared data folder.") var dataDir = "data"
-    @Option(help: "Dataset mirror, used when a prepared split is missing.") var mirror: String?
+    @OptionGroup var destination: DataOutputOption
+    @OptionGroup var data: DataFolderOptions
     @Option(help: "Template or its name (bert, roberta, paper-1.0) instead of the one each prompt records.") var template: String?
     @Option(help: "Label words, comma-separated, in the task's label order (default: the task's verbalizer). For RoBERTa, 'positive' is the token without a leading space, ' positive' the one with.") var verbalizer: String?
-    @Option(parsing: .unconditional, help: "Threads.") var threads = 2
-    @Flag(help: "Show progress on stderr even when it is not a terminal.") var progress = false
+    @OptionGroup var threading: ThreadOptions
+    @OptionGroup var reporting: ProgressOption
     @Argument(help: "Prompt files.") var prompts: [String] = []
 
     func validate() throws {
         try OptionRange.check("batch-size", batchSize, 1...4096)
         try OptionRange.check("eval-limit", limit, 1...Int.max)
         try OptionRange.check("max-text-tokens", maxTextTokens, 1...100_000)
-        try OptionRange.check("threads", threads, OptionRange.threads)
         guard !prompts.isEmpty else { throw ValidationError("name at least one prompt file") }
         guard task != nil || examples != nil else { throw ValidationError("give --task, or --examples FILE") }
     }
 
     func run() throws {
-        ToolMain.setThreads(threads)
+        threading.apply()
         var r = EvalRun(model: model, task: task ?? "")
         r.examplesFile = examples
         r.split = split; r.prompts = prompts; r.limit = limit; r.seed = seed; r.maxTextTokens = maxTextTokens; r.batchSize = batchSize
-        r.output = output; r.progress = progress; r.inputs.dataDir = dataDir; r.inputs.mirror = mirror
+        r.output = destination.output; r.progress = reporting.progress; r.inputs = data.inputs
         r.template = template; r.verbalizer = verbalizer.map { $0.split(separator: ",").map(String.init) }
         try r.run()
     }

@@ -1,6 +1,7 @@
 import PipelineIO
 import ArgumentParser
 import Pipelines
+import ToolOptions
 
 struct HeatmapCSV: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -28,13 +29,13 @@ struct HeatmapCSV: ParsableCommand {
     @Option(help: "Title of the SVG.") var title: String?
     @Option(parsing: .unconditional, help: "Digits shown in the SVG cells (the CSV keeps at least 4).") var digits = 3
     @Option(help: "X,Y: Spearman correlation between two fields instead of a matrix.") var spearman: String?
-    @Option(name: .shortAndLong, help: "Write to FILE (atomically) instead of stdout.") var output: String?
+    @OptionGroup var destination: DataOutputOption
     @Argument(help: "JSON-lines files (stdin when none).") var files: [String] = []
 
     func run() throws {
         var r = HeatmapRun()
         r.inputs = files; r.row = row; r.col = col; r.value = value; r.order = order; r.relative = relative
-        r.svg = svg; r.title = title; r.digits = digits; r.output = output
+        r.svg = svg; r.title = title; r.digits = digits; r.output = destination.output
         if let spearman {
             let p = spearman.split(separator: ",").map(String.init)
             guard p.count == 2 else { throw ValidationError("--spearman takes two field names: X,Y") }

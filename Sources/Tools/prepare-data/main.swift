@@ -2,6 +2,7 @@ import ArgumentParser
 import Datasets
 import PipelineIO
 import Pipelines
+import ToolOptions
 
 struct PrepareData: ParsableCommand {
     static let configuration = CommandConfiguration(

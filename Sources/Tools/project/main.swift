@@ -1,6 +1,7 @@
 import ArgumentParser
 import PipelineIO
 import Pipelines
+import ToolOptions
 import Tuning
 
 extension ProjectTrainRun.Objective: ExpressibleByArgument {}
@@ -46,9 +47,9 @@ struct Project: ParsableCommand {
         @Option(help: "Target readout (default mlm with a head, else tied).") var targetReadout: Readout.Kind?
         @Option(parsing: .unconditional, help: "Seed.") var seed: UInt64 = 0
         @Option(name: .shortAndLong, help: "Output projector file.") var output = "out/projector.safetensors"
-        @Option(help: "Prepared data folder.") var dataDir = "data"
-        @Option(parsing: .unconditional, help: "Threads.") var threads = 2
-        @Flag(help: "Show progress on stderr even when it is not a terminal.") var progress = false
+        @OptionGroup var data: DataFolderOptions
+        @OptionGroup var threading: ThreadOptions
+        @OptionGroup var reporting: ProgressOption
 
         func validate() throws {
             try OptionRange.check("hidden", hidden, 1...65_536)
@@ -56,16 +57,15 @@ struct Project: ParsableCommand {
             try OptionRange.positive("lr", lr)
             try OptionRange.check("batch-size", batchSize, 1...4096)
             try OptionRange.check("max-text-tokens", maxTextTokens, 1...100_000)
-            try OptionRange.check("threads", threads, OptionRange.threads)
         }
 
         func run() throws {
-            ToolMain.setThreads(threads)
+            threading.apply()
             var r = ProjectTrainRun(sourceModel: sourceModel, targetModel: targetModel)
             r.objective = objective; r.tasks = tasks.split(separator: ",").map(String.init)
             r.sourcePrompts = sourcePrompts; r.targetPrompts = targetPrompts; r.hidden = hidden; r.activation = activation
             r.layerNorm = layerNorm; r.steps = steps; r.learningRate = lr; r.batchSize = batchSize; r.maxTextTokens = maxTextTokens
-            r.targetReadout = targetReadout; r.seed = seed; r.output = output; r.inputs.dataDir = dataDir; r.progress = progress
+            r.targetReadout = targetReadout; r.seed = seed; r.output = output; r.inputs = data.inputs; r.progress = reporting.progress
             try r.run()
         }
     }

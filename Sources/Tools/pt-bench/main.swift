@@ -1,6 +1,7 @@
 import PipelineIO
 import ArgumentParser
 import Pipelines
+import ToolOptions
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -20,7 +21,7 @@ struct Bench: ParsableCommand {
     @Option(parsing: .unconditional, help: "Sequences per batch.") var batchSize = 16
     @Option(parsing: .unconditional, help: "Tokens per sequence.") var sequenceLength = 128
     @Option(parsing: .unconditional, help: "Timed iterations (after one warm-up).") var iterations = 5
-    @Option(parsing: .unconditional, help: "Threads.") var threads = 2
+    @OptionGroup var threading: ThreadOptions
     @Option(help: "forward (encoder forward) or train (a prompt-tuning step: forward + backward).") var mode = "forward"
     @Option(parsing: .unconditional, help: "Prompt vectors among the tokens, in train mode.") var promptLength = 100
 
@@ -30,7 +31,6 @@ struct Bench: ParsableCommand {
         }
         try OptionRange.check("batch-size", batchSize, 1...4096)
         try OptionRange.check("iterations", iterations, 1...100_000)
-        try OptionRange.check("threads", threads, OptionRange.threads)
         let least = mode == "train" ? promptLength + 4 : 1
         guard promptLength > 0, sequenceLength >= least else {
             throw ValidationError("--sequence-length must be at least \(least) (prompt + [CLS] [MASK] text [SEP])")
@@ -38,7 +38,7 @@ struct Bench: ParsableCommand {
     }
 
     func run() throws {
-        ToolMain.setThreads(threads)
+        threading.apply()
         var r = BenchRun(model: model)
         r.batchSize = batchSize; r.sequenceLength = sequenceLength; r.iterations = iterations
         r.mode = mode; r.promptLength = promptLength

@@ -1,6 +1,7 @@
 import PipelineIO
 import ArgumentParser
 import Pipelines
+import ToolOptions
 
 struct ScoreSimilarity: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -29,18 +30,17 @@ struct ScoreSimilarity: ParsableCommand {
     @Option(name: .customLong("activations"), help: "Stored masks (embed --activations) to compare, instead of a model.") var activations: [String] = []
     @OptionGroup(title: "With --model") var stimulus: StimulusOptions
     @Option(help: "Name of each prompt, in order (repeat the option).") var name: [String] = []
-    @Option(name: .shortAndLong, help: "Write to FILE (atomically) instead of stdout.") var output: String?
-    @Option(parsing: .unconditional, help: "Threads.") var threads = 2
+    @OptionGroup var destination: DataOutputOption
+    @OptionGroup var threading: ThreadOptions
     @Argument(help: "Prompt files (or a list of paths on stdin).") var prompts: [String] = []
 
     func validate() throws {
-        try OptionRange.check("threads", threads, OptionRange.threads)
     }
 
     func run() throws {
-        ToolMain.setThreads(threads)
+        threading.apply()
         var r = ScoreRun()
-        r.prompts = prompts; r.names = name; r.model = model; r.activationFiles = activations; r.output = output
+        r.prompts = prompts; r.names = name; r.model = model; r.activationFiles = activations; r.output = destination.output
         r.stimulation = try stimulus.stimulation()
         try r.run()
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import PipelineIO
 import Pipelines
+import ToolOptions
 
 struct Tokenize: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -21,9 +22,9 @@ struct Tokenize: ParsableCommand {
     @Option(help: "Model folder holding tokenizer.json, vocab.txt (WordPiece) or vocab.json + merges.txt (byte-level BPE).") var model: String
     @Option(parsing: .unconditional, help: "Truncate longest-first to at most N tokens (special tokens included).")
     var maxLength: Int?
-    @Option(name: .shortAndLong, help: "Write to FILE (atomically) instead of stdout.") var output: String?
+    @OptionGroup var destination: DataOutputOption
     @Flag(help: "Also write the token strings as \"tokens\" (as convert_ids_to_tokens gives them).") var tokens = false
-    @Flag(help: "Show progress on stderr even when it is not a terminal.") var progress = false
+    @OptionGroup var reporting: ProgressOption
     @Argument(help: "JSON-lines files (stdin when none).") var files: [String] = []
 
     func validate() throws {
@@ -32,7 +33,7 @@ struct Tokenize: ParsableCommand {
 
     func run() throws {
         var r = TokenizeRun(model: model)
-        r.inputs = files; r.output = output; r.maxLength = maxLength; r.progress = progress; r.withTokens = tokens
+        r.inputs = files; r.output = destination.output; r.maxLength = maxLength; r.progress = reporting.progress; r.withTokens = tokens
         try r.run()
     }
 }

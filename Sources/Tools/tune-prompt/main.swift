@@ -1,6 +1,7 @@
 import ArgumentParser
 import PipelineIO
 import Pipelines
+import ToolOptions
 import Tuning
 
 extension Readout.Kind: ExpressibleByArgument {}
@@ -65,10 +66,9 @@ struct TunePrompt: ParsableCommand {
     @Option(parsing: .unconditional, help: "Stop after this many seconds of training (the step count then depends on speed).")
     var timeLimit: Double?
     @Option(parsing: .unconditional, help: "Log the training loss every K steps.") var logEvery = 50
-    @Option(help: "Prepared data folder.") var dataDir = "data"
-    @Option(help: "Dataset mirror, used when a prepared split is missing.") var mirror: String?
-    @Option(parsing: .unconditional, help: "Threads.") var threads = 2
-    @Flag(help: "Show progress on stderr even when it is not a terminal.") var progress = false
+    @OptionGroup var data: DataFolderOptions
+    @OptionGroup var threading: ThreadOptions
+    @OptionGroup var reporting: ProgressOption
 
     func validate() throws {
         try OptionRange.check("prompt-length", promptLength, 1...10_000)
@@ -82,7 +82,6 @@ struct TunePrompt: ParsableCommand {
         try OptionRange.check("checkpoint-every", checkpointEvery, 1...Int.max)
         try OptionRange.positive("time-limit", timeLimit)
         try OptionRange.check("log-every", logEvery, 1...Int.max)
-        try OptionRange.check("threads", threads, OptionRange.threads)
         try OptionRange.positive("lr", lr)
         guard weightDecay.isFinite, weightDecay >= 0 else { throw ValidationError("--weight-decay must be 0 or more") }
         guard steps == nil || epochs == nil else { throw ValidationError("give --steps or --epochs, not both") }
@@ -91,7 +90,7 @@ struct TunePrompt: ParsableCommand {
     }
 
     func run() throws {
-        ToolMain.setThreads(threads)
+        threading.apply()
         var r = TuneRun(model: model)
         var s = TuneSettings()
         s.task = task ?? ""
@@ -104,8 +103,8 @@ struct TunePrompt: ParsableCommand {
         s.steps = steps ?? 1000
         r.settings = s; r.readout = readout; r.trainFile = train; r.validationFile = validation
         r.output = output; r.format = format; r.checkpoint = checkpoint; r.checkpointEvery = checkpointEvery
-        r.resume = resume; r.force = force; r.keepCheckpoint = keepCheckpoint; r.timeLimit = timeLimit; r.logEvery = logEvery; r.progress = progress
-        r.inputs.dataDir = dataDir; r.inputs.mirror = mirror
+        r.resume = resume; r.force = force; r.keepCheckpoint = keepCheckpoint; r.timeLimit = timeLimit; r.logEvery = logEvery; r.progress = reporting.progress
+        r.inputs = data.inputs
         try r.run()
     }
 }

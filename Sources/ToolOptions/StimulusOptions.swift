@@ -1,3 +1,4 @@
+// The neuron-overlap stimulus flags, shared by score-similarity and embed --activations.
 import Analysis
 import ArgumentParser
 

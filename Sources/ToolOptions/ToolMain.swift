@@ -1,3 +1,5 @@
+// The command-line layer every tool shares: running a command with the toolkit's exit codes,
+// and the range checks of numeric options. Only this target and the tools import ArgumentParser.
 import ArgumentParser
 import Foundation
 import PipelineIO
@@ -25,49 +27,6 @@ public enum ToolMain {
         let n = max(1, n)
         BLAS.setThreads(n)
         Parallel.workers = n
-    }
-}
-
-/// SIGINT and SIGTERM, caught so a long run can stop at the next step and save its work;
-/// a second signal ends the process at once.
-public final class StopSignals {
-    private let sources: [DispatchSourceSignal]
-    private static var count: Int32 = 0
-    private static let lock = NSLock()
-
-    /// The signal received (SIGINT 2, SIGTERM 15), 0 while none.
-    public var received: Int32 {
-        StopSignals.lock.lock()
-        defer { StopSignals.lock.unlock() }
-        return StopSignals.first
-    }
-    private static var first: Int32 = 0
-
-    public init() {
-        sources = [SIGINT, SIGTERM].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                StopSignals.lock.lock()
-                StopSignals.count += 1
-                if StopSignals.first == 0 {
-                    StopSignals.first = number
-                }
-                let again = StopSignals.count > 1
-                StopSignals.lock.unlock()
-                if again {
-                    exit(128 + number)
-                }
-                FileHandle.standardError.write(Data(("\nstopping at the end of this step "
-                    + "(again to quit at once)\n").utf8))
-            }
-            source.resume()
-            return source
-        }
-    }
-
-    deinit {
-        sources.forEach { $0.cancel() }
     }
 }
 

@@ -1,0 +1,54 @@
+// Option groups that several tools share, declared once: same names, same help, same defaults
+// and the same range checks everywhere.
+import ArgumentParser
+import Pipelines
+
+/// `--threads`: threads for the matrix backend and the Swift kernels.
+public struct ThreadOptions: ParsableArguments {
+    @Option(parsing: .unconditional, help: "Threads for the matrix products and the kernels.")
+    public var threads = 2
+
+    public init() {}
+
+    public func validate() throws {
+        try OptionRange.check("threads", threads, OptionRange.threads)
+    }
+
+    /// Sets the thread count of the matrix backend and of the Swift kernels.
+    public func apply() {
+        ToolMain.setThreads(threads)
+    }
+}
+
+/// `--progress`: progress on stderr even when stderr is not a terminal.
+public struct ProgressOption: ParsableArguments {
+    @Flag(help: "Show progress on stderr even when it is not a terminal.")
+    public var progress = false
+
+    public init() {}
+}
+
+/// `--data-dir` and `--mirror`: where a task's prepared splits (or its raw files) are.
+public struct DataFolderOptions: ParsableArguments {
+    @Option(help: "Prepared data folder (DATA/TASK/SPLIT.jsonl, as `make data` writes).")
+    public var dataDir = "data"
+    @Option(help: "Dataset mirror, used when a prepared split is missing (default $PT_DATA_MIRROR, else ../shared/data).")
+    public var mirror: String?
+
+    public init() {}
+
+    public var inputs: TaskInputs {
+        var inputs = TaskInputs()
+        inputs.dataDir = dataDir
+        inputs.mirror = mirror
+        return inputs
+    }
+}
+
+/// `-o/--output` of the tools that write data: stdout by default.
+public struct DataOutputOption: ParsableArguments {
+    @Option(name: .shortAndLong, help: "Write to FILE (atomically; its folder is created) instead of stdout.")
+    public var output: String?
+
+    public init() {}
+}
