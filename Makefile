@@ -13,7 +13,7 @@ MODELS     := models/splade-tiny/model.safetensors models/minilm/model.safetenso
               models/gpt2-bpe/merges.txt
 
 .PHONY: all build test test-asan demo demo-seeds bench bench-setup fixtures models deps data clean \
-        fuzz mpnet-transfer sst2-prompts transfer-rt cross-task cross-model paper-indicators released-roberta nli-long
+        fuzz mpnet-transfer mpnet-search sst2-prompts transfer-rt cross-task cross-model paper-indicators released-roberta nli-long
 
 all: build
 
@@ -69,6 +69,9 @@ transfer-rt: build models
 	@[ -f out/prompts/sst2.minilm.safetensors ] || scripts/tune-sst2.sh minilm
 	scripts/transfer-rt.sh minilm
 
+# A prompt per task, then every prompt on every task, as a grid of jobs that runs here or on
+# Slurm unchanged: make cross-task [MODEL=minilm] [STEPS=600] [PATIENCE=K] [EVAL_LIMIT=300]
+#   [TASKS="sst2 mnli …"] [OUT=out/cross-task/MODEL] [RUNNER=local|slurm] [THREADS=2]
 cross-task: build models data
 	scripts/cross-task.sh
 	scripts/cross-task-indicators.sh
@@ -76,6 +79,10 @@ cross-task: build models data
 # The paper's first experiment at base scale, on MPNet (all-mpnet-base-v2).
 mpnet-transfer: build models
 	scripts/mpnet-transfer.sh
+
+# The settings search behind mpnet-transfer's SST-2 stage.
+mpnet-search: build models
+	scripts/mpnet-search.sh
 
 nli-long: build models data
 	scripts/nli-long.sh

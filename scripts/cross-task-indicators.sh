@@ -6,10 +6,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-.build/release}
 MODEL=${MODEL:-minilm}
-OUT=out/cross-task/$MODEL
+case $MODEL in /*|./*|models/*) MODEL_DIR=$MODEL ;; *) MODEL_DIR=models/$MODEL ;; esac
+OUT=${OUT:-out/cross-task/$MODEL}
 [ -f $OUT/transfer.jsonl ] || { echo "$OUT/transfer.jsonl missing: run scripts/cross-task.sh" >&2; exit 1; }
 for t in $(cat $OUT/order.txt); do echo $OUT/prompts/$t.safetensors; done \
-  | $BIN/score-similarity --model models/$MODEL > $OUT/similarity.jsonl
-for metric in euclidean_concat euclidean_token cosine_concat cosine_token on_cosine on_jaccard; do
+  | $BIN/score-similarity --model $MODEL_DIR > $OUT/similarity.jsonl
+per_layer=$(head -1 $OUT/similarity.jsonl | jq -r 'keys_unsorted[] | select(startswith("on_cosine_layer_"))')
+for metric in euclidean_concat euclidean_token cosine_concat cosine_token on_cosine on_jaccard $per_layer; do
   cat $OUT/transfer.jsonl $OUT/similarity.jsonl | $BIN/heatmap-csv --relative --spearman $metric,accuracy
 done | tee $OUT/spearman.jsonl

@@ -1,36 +1,69 @@
 #!/usr/bin/env bash
-# `make cross-task`: a prompt for each of the paper's 13 tasks on the default model, then
-# every prompt evaluated zero-shot on every task's validation split (a seeded sample), and
-# the matrix as heatmaps (absolute and relative: CSV + SVG). Budget: under an hour here.
+# `make cross-task`: a prompt for each task on one model, then every prompt evaluated zero-shot
+# on every task's validation split (a seeded sample), and the matrix as heatmaps (absolute and
+# relative: CSV + SVG). Written as a grid (scripts/grid.sh): stage 1 tunes one prompt per job,
+# stage 2 evaluates all prompts on one target per job, stage 3 gathers the matrix; the same
+# grid runs here (RUNNER=local, jobs in parallel up to the cores) or on Slurm (RUNNER=slurm).
+# Variables: MODEL, STEPS (the cap with PATIENCE), PATIENCE (early stopping, in evaluations),
+# EVAL_EVERY, EVAL_LIMIT, TASKS, OUT, RUNNER, THREADS (per job), DATA_DIR, SEED.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-.build/release}
 MODEL=${MODEL:-minilm}
 STEPS=${STEPS:-600}
+PATIENCE=${PATIENCE:-}
+EVAL_EVERY=${EVAL_EVERY:-200}
 EVAL_LIMIT=${EVAL_LIMIT:-300}
-OUT=out/cross-task/$MODEL
-TASKS="imdb sst2 laptop restaurant movie_rationales tweeteval_sentiment mnli qnli snli ethics_deontology ethics_justice qqp mrpc"
-mkdir -p $OUT/prompts $OUT/logs
+TASKS=${TASKS:-"imdb sst2 laptop restaurant movie_rationales tweeteval_sentiment mnli qnli snli ethics_deontology ethics_justice qqp mrpc"}
+OUT=${OUT:-out/cross-task/$MODEL}
+RUNNER=${RUNNER:-local}
+THREADS=${THREADS:-2}
+DATA_DIR=${DATA_DIR:-data}
+SEED=${SEED:-0}
 case $MODEL in
-  minilm) tune=(--readout tied --prompt-length 20 --lr 0.01 --batch-size 16) ;;
-  *)      tune=(--readout mlm --prompt-length 20 --lr 0.03 --batch-size 32) ;;
+  /*|./*|models/*) MODEL_DIR=$MODEL ;;
+  *) MODEL_DIR=models/$MODEL ;;
 esac
+case $(basename "$MODEL_DIR") in
+  minilm|mpnet-base) tune="--readout tied --prompt-length 20 --lr 0.01 --batch-size 16" ;;
+  *) tune="--readout mlm --prompt-length 20 --lr 0.03 --batch-size 32" ;;
+esac
+mkdir -p "$OUT/prompts" "$OUT/logs" "$OUT/eval" "$OUT/grid"
+rm -f "$OUT"/grid/*.stage
+echo $TASKS | tr ' ' '\n' > "$OUT/order.txt"
+common="--threads $THREADS --data-dir $DATA_DIR"
+{
+  echo "#@ cpus=$THREADS mem=6G time=240"
+  for t in $TASKS; do
+    printf '%s\t%s\n' "$OUT/prompts/$t.safetensors" \
+      "$BIN/tune-prompt --model $MODEL_DIR --task $t $tune --steps $STEPS ${PATIENCE:+--patience $PATIENCE} \
+--max-text-tokens 64 --eval-every $EVAL_EVERY --eval-limit 500 --seed $SEED $common --resume \
+--output $OUT/prompts/$t.safetensors > $OUT/logs/$t.jsonl"
+  done
+} > "$OUT/grid/1-tune.stage"
+prompts=$(for s in $TASKS; do printf '%s ' "$OUT/prompts/$s.safetensors"; done)
+{
+  echo "#@ cpus=$THREADS mem=4G time=120"
+  for t in $TASKS; do
+    printf '%s\t%s\n' "$OUT/eval/$t.jsonl" \
+      "$BIN/eval-prompt --model $MODEL_DIR --task $t --split validation --eval-limit $EVAL_LIMIT --max-text-tokens 64 \
+--seed $SEED $common -o $OUT/eval/$t.jsonl $prompts"
+  done
+} > "$OUT/grid/2-eval.stage"
+evals=$(for t in $TASKS; do printf '%s ' "$OUT/eval/$t.jsonl"; done)
+{
+  echo "#@ cpus=1 mem=1G time=10"
+  printf '%s\t%s\n' "$OUT/transfer.csv" "cat $evals > $OUT/.transfer.jsonl && mv $OUT/.transfer.jsonl $OUT/transfer.jsonl \
+&& $BIN/heatmap-csv --order $OUT/order.txt --relative --svg $OUT/transfer-relative.svg \
+--title \"$MODEL: zero-shot transfer relative to the target's own prompt\" -o $OUT/transfer-relative.csv $OUT/transfer.jsonl \
+&& $BIN/heatmap-csv --order $OUT/order.txt --svg $OUT/transfer.svg \
+--title \"$MODEL: zero-shot accuracy (row: prompt's task, column: target task, validation)\" \
+-o $OUT/transfer.csv $OUT/transfer.jsonl"
+} > "$OUT/grid/3-matrix.stage"
 start=$(date +%s)
+scripts/grid.sh --runner "$RUNNER" "$OUT/grid"
 for t in $TASKS; do
-  [ -f $OUT/prompts/$t.safetensors ] && continue
-  $BIN/tune-prompt --model models/$MODEL --task $t "${tune[@]}" --steps $STEPS --max-text-tokens 64 \
-    --eval-every 200 --eval-limit 500 --seed 0 --output $OUT/prompts/$t.safetensors > $OUT/logs/$t.jsonl
-  jq -c --arg t $t 'select(.event=="done") | {task: $t, best_accuracy, best_step, seconds}' $OUT/logs/$t.jsonl >&2
+  [ -f "$OUT/logs/$t.jsonl" ] && jq -c --arg t "$t" 'select(.event=="done") | {task: $t, best_accuracy, best_step, steps, seconds}' \
+    "$OUT/logs/$t.jsonl" >&2
 done
-echo "$TASKS" | tr ' ' '\n' > $OUT/order.txt
-: > $OUT/transfer.jsonl
-for target in $TASKS; do
-  $BIN/eval-prompt --model models/$MODEL --task $target --split validation --limit $EVAL_LIMIT --max-text-tokens 64 \
-    $(for s in $TASKS; do echo $OUT/prompts/$s.safetensors; done) >> $OUT/transfer.jsonl
-  echo "evaluated all prompts on $target" >&2
-done
-$BIN/heatmap-csv --order $OUT/order.txt --svg $OUT/transfer.svg \
-  --title "$MODEL: zero-shot accuracy (row: prompt's task, column: target task, validation)" < $OUT/transfer.jsonl > $OUT/transfer.csv
-$BIN/heatmap-csv --order $OUT/order.txt --relative --svg $OUT/transfer-relative.svg \
-  --title "$MODEL: zero-shot transfer relative to the target's own prompt" < $OUT/transfer.jsonl > $OUT/transfer-relative.csv
-echo "cross-task: $(( $(date +%s) - start )) s; $OUT/transfer{,-relative}.{csv,svg}" >&2
+echo "cross-task: $(( $(date +%s) - start )) s ($RUNNER); $OUT/transfer{,-relative}.{csv,svg}" >&2

@@ -24,6 +24,9 @@ public struct TuneSettings {
     /// A template or its name; empty: the model family's default.
     public var template = ""
     public var verbalizer: [String] = []
+    /// Early stopping: stop after this many evaluations without a better validation accuracy
+    /// (`steps` is then the cap).
+    public var patience: Int? = nil
 
     public init() {}
 
@@ -37,7 +40,7 @@ public struct TuneSettings {
             .init("schedule", .string(decay ? "linear" : "constant")), .init("eval_every", .number(evalEvery)),
             .init("eval_limit", evalLimit.map { .number($0) } ?? .null), .init("template", .string(template)),
             .init("verbalizer", .array(verbalizer.map { .string($0) })),
-        ])
+        ] + (patience.map { [.init("patience", .number($0))] } ?? []))
     }
 }
 
@@ -167,10 +170,25 @@ public final class Trainer {
                 emit(.object([.init("event", .string("eval")), .init("step", .number(state.step)), .init("accuracy", .number(acc)),
                               .init("n", .number(validation.count)), .init("best", .bool(better))]))
             }
-            if let checkpointPath, state.step % checkpointEvery == 0 || last { try saveCheckpoint(checkpointPath) }
-            if timeUp { break }
+            let converged = !last && isStale
+            if converged {
+                emit(.object([.init("event", .string("early_stop")), .init("step", .number(state.step)),
+                              .init("best_step", .number(state.bestStep)), .init("patience", .number(settings.patience!))]))
+            }
+            if let checkpointPath, state.step % checkpointEvery == 0 || last || converged {
+                try saveCheckpoint(checkpointPath)
+            }
+            if timeUp || converged { break }
         }
         return promptFile()
+    }
+
+    /// At an evaluation step: `patience` evaluations have passed without a better accuracy.
+    var isStale: Bool {
+        guard let patience = settings.patience, settings.evalEvery > 0, state.step % settings.evalEvery == 0 else {
+            return false
+        }
+        return state.step - state.bestStep >= patience * settings.evalEvery
     }
 
     public func promptFile() -> PromptFile {

@@ -53,6 +53,8 @@ struct TunePrompt: ParsableCommand {
     @Option(parsing: .unconditional, help: "Evaluate on validation every K steps.") var evalEvery = 200
     @Option(parsing: .unconditional, help: "Evaluate on a seeded sample of at most N validation examples.")
     var evalLimit: Int?
+    @Option(parsing: .unconditional, help: "Early stopping: stop after K evaluations without a better validation accuracy (--steps is the cap).")
+    var patience: Int?
     @Option(help: "Template or its name: bert (\(PromptTemplate.bert)), roberta (the same with RoBERTa's double separator between texts), paper-1.0 (the released RoBERTa prompts' layout: \(PromptTemplate.paper10)). Default: bert, or roberta for a RoBERTa model.") var template = ""
     @Option(name: .shortAndLong, help: "Output prompt file (default out/prompts/TASK.MODEL.safetensors).") var output: String?
     @Option(help: "safetensors, or peft (a PEFT prompt-tuning adapter folder).") var format = "safetensors"
@@ -79,6 +81,8 @@ struct TunePrompt: ParsableCommand {
         try OptionRange.check("max-text-tokens", maxTextTokens, 1...100_000)
         try OptionRange.check("eval-every", evalEvery, 0...Int.max)
         try OptionRange.check("eval-limit", evalLimit, 1...Int.max)
+        try OptionRange.check("patience", patience, 1...Int.max)
+        guard patience == nil || evalEvery > 0 else { throw ValidationError("--patience needs --eval-every above 0") }
         try OptionRange.check("checkpoint-every", checkpointEvery, 1...Int.max)
         try OptionRange.positive("time-limit", timeLimit)
         try OptionRange.check("log-every", logEvery, 1...Int.max)
@@ -98,6 +102,7 @@ struct TunePrompt: ParsableCommand {
         s.maxTextTokens = maxTextTokens; s.weightDecay = weightDecay; s.decay = !constantLr
         s.initMode = try PromptInit(parsing: `init`); s.seed = seed; s.evalEvery = evalEvery; s.evalLimit = evalLimit
         s.template = template
+        s.patience = patience
         s.verbalizer = verbalizer.map { $0.split(separator: ",").map(String.init) } ?? []
         r.epochs = epochs
         s.steps = steps ?? 1000

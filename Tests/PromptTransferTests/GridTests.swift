@@ -1,0 +1,95 @@
+// Experiment grids on a real Slurm cluster: a single-node cluster from Debian's packages
+// (scripts/slurm-local.sh) runs a tiny cross-task grid, which must give the result the local
+// runner gives. CI installs slurm-wlm and munge and sets PT_REQUIRE_SLURM=1, so there the test
+// cannot skip.
+import Foundation
+import PipelineIO
+import XCTest
+
+final class GridTests: XCTestCase {
+    func script(_ path: String, _ args: [String], environment: [String: String]) throws -> ToolResult {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/bash")
+        p.arguments = [Fixture.root.appendingPathComponent(path).path] + args
+        p.currentDirectoryURL = Fixture.root
+        p.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        let o = Pipe()
+        let e = Pipe()
+        p.standardOutput = o
+        p.standardError = e
+        try p.run()
+        let out = o.fileHandleForReading.readDataToEndOfFile()
+        let err = e.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return ToolResult(status: p.terminationStatus, out: String(decoding: out, as: UTF8.self),
+                          err: String(decoding: err, as: UTF8.self))
+    }
+
+    /// sst2 and rotten_tomatoes as prepared splits of a few dozen SST-2 dev sentences each.
+    func tinyData() throws -> URL {
+        let dir = try Fixture.tempDir()
+        let rows = try String(contentsOf: try Fixture.data("sst2/dev.tsv"), encoding: .utf8)
+            .split(separator: "\n").dropFirst().map { $0.split(separator: "\t") }
+        for (t, task) in ["sst2", "rotten_tomatoes"].enumerated() {
+            try FileManager.default.createDirectory(at: dir.appendingPathComponent(task), withIntermediateDirectories: true)
+            for (s, split) in ["train", "validation"].enumerated() {
+                let part = rows.dropFirst(t * 100 + s * 60).prefix(s == 0 ? 60 : 40)
+                let lines = part.enumerated().map { i, c in
+                    JSON.object([.init("id", .string("\(split)-\(i)")), .init("text_a", .string(String(c[0]))),
+                                 .init("label", .number(Int(c[1])!))]).text
+                }
+                try (lines.joined(separator: "\n") + "\n")
+                    .write(to: dir.appendingPathComponent("\(task)/\(split).jsonl"), atomically: true, encoding: .utf8)
+            }
+        }
+        return dir
+    }
+
+    func testATinyCrossTaskGridGivesTheSameMatrixOnSlurmAndLocally() throws {
+        let required = ProcessInfo.processInfo.environment["PT_REQUIRE_SLURM"] == "1"
+        let haveSlurm = ["/usr/sbin/slurmctld", "/usr/sbin/slurmd", "/usr/bin/sbatch"]
+            .allSatisfy { FileManager.default.isExecutableFile(atPath: $0) }
+        guard haveSlurm, getuid() == 0 else {
+            if required {
+                XCTFail("PT_REQUIRE_SLURM=1 but slurm-wlm is not installed or this is not root")
+            }
+            throw XCTSkip("needs root and slurm-wlm + munge (apt-get install slurm-wlm munge)")
+        }
+        let work = try Fixture.tempDir()
+        let clusterDir = work.appendingPathComponent("slurm").path
+        let cluster = ["SLURM_LOCAL_DIR": clusterDir, "SLURM_LOCAL_PORT": "6937"]
+        let started = try script("scripts/slurm-local.sh", ["start"], environment: cluster)
+        XCTAssertEqual(started.status, 0, started.err)
+        defer { _ = try? script("scripts/slurm-local.sh", ["stop"], environment: cluster) }
+        let toolDir = Fixture.tool("tune-prompt").deletingLastPathComponent().path
+        var grid = ["BIN": toolDir, "MODEL": try Fixture.model("splade-tiny"),
+                    "STEPS": "6", "EVAL_EVERY": "3", "EVAL_LIMIT": "24", "TASKS": "sst2 rotten_tomatoes",
+                    "THREADS": "1", "DATA_DIR": try tinyData().path, "SLURM_CONF": clusterDir + "/slurm.conf"]
+        var matrices: [String: [JSON]] = [:]
+        for runner in ["local", "slurm"] {
+            grid["RUNNER"] = runner
+            grid["OUT"] = work.appendingPathComponent(runner).path
+            let r = try script("scripts/cross-task.sh", [], environment: grid)
+            XCTAssertEqual(r.status, 0, "\(runner): \(r.err)")
+            XCTAssertTrue(runner == "local" || r.err.contains("submitted array job"), r.err)
+            let text = try String(contentsOfFile: grid["OUT"]! + "/transfer.jsonl", encoding: .utf8)
+            // the prompt paths differ by OUT; everything else must be the same
+            matrices[runner] = try text.split(separator: "\n").map { line in
+                var j = try JSON.parse(String(line))
+                j = .object((j.members ?? []).filter { $0.key != "prompt" })
+                return j
+            }
+        }
+        XCTAssertEqual(matrices["local"]?.count, 4)
+        XCTAssertEqual(matrices["local"]?.map(\.text), matrices["slurm"]?.map(\.text))
+        // a failing job is reported with its log, and the stages after it do not run
+        grid["RUNNER"] = "slurm"
+        grid["TASKS"] = "sst2 no_such_task"
+        grid["OUT"] = work.appendingPathComponent("failing").path
+        let failed = try script("scripts/cross-task.sh", [], environment: grid)
+        XCTAssertNotEqual(failed.status, 0)
+        XCTAssertTrue(failed.err.contains("1-tune job 2 failed"), failed.err)
+        XCTAssertTrue(failed.err.contains("logs/1-tune.2.log"), failed.err)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: grid["OUT"]! + "/transfer.jsonl"))
+    }
+}

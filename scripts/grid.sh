@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# Runs an experiment grid: stages of independent jobs, here or on a Slurm cluster, unchanged.
+#
+#   scripts/grid.sh [--runner local|slurm] [--jobs N] GRID_FOLDER
+#
+# GRID_FOLDER holds one file per stage, NN-NAME.stage, run in name order. A stage file starts
+# with its resources and then has one job per line, its output path and its command separated
+# by a tab:
+#   #@ cpus=2 mem=4G time=60
+#   out/x/prompts/sst2.safetensors<TAB>.build/release/tune-prompt … --output out/x/prompts/sst2.safetensors
+# A job whose output exists is skipped (outputs are written atomically, so a preempted or failed
+# job is simply run again). A job that fails, or ends without writing its output, is reported
+# with its log (GRID_FOLDER/logs/NAME.INDEX.log), and later stages do not run.
+#
+# local: jobs run in parallel, as many as the cores allow (cores / cpus, or --jobs N).
+# slurm: one `sbatch --array` per stage (array index = job line), each later stage submitted
+#   with --dependency=afterok on the one before; --cpus-per-task, --mem and --time from the
+#   stage. Environment: GRID_SBATCH (extra sbatch options, e.g. "--partition=cpu --account=nlp"),
+#   GRID_SETUP (shell lines run before each job, e.g. "module load gcc"), GRID_WAIT=0 to submit
+#   and return (default: wait, then check every output as the local runner does).
+set -euo pipefail
+RUNNER=local
+JOBS=
+while [ $# -gt 0 ]; do
+  case $1 in
+    --runner) RUNNER=${2:?}; shift 2 ;;
+    --jobs) JOBS=${2:?}; shift 2 ;;
+    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -*) echo "grid: unknown option $1" >&2; exit 64 ;;
+    *) break ;;
+  esac
+done
+GRID=${1:?usage: scripts/grid.sh [--runner local|slurm] [--jobs N] GRID_FOLDER}
+case $RUNNER in local|slurm) ;; *) echo "grid: --runner is local or slurm, not $RUNNER" >&2; exit 64 ;; esac
+[ -d "$GRID" ] || { echo "grid: $GRID is not a folder" >&2; exit 64; }
+GRID=$(cd "$GRID" && pwd)
+WORKDIR=$(pwd)
+mkdir -p "$GRID/logs" "$GRID/slurm"
+shopt -s nullglob
+STAGES=("$GRID"/*.stage)
+[ ${#STAGES[@]} -gt 0 ] || { echo "grid: no *.stage files in $GRID" >&2; exit 64; }
+
+setting() {   # stage file, key, default: a value from its "#@ key=value …" line
+  local value
+  value=$(head -1 "$1" | grep -o -E "(^| )$2=[^ ]+" | cut -d= -f2 || true)
+  echo "${value:-$3}"
+}
+jobs_of() { grep -v '^#' "$1" | grep -v '^[[:space:]]*$' || true; }   # the job lines, in order
+pending() {   # the 1-based indices of the jobs whose output does not exist
+  local i=0 out
+  while IFS=$'\t' read -r out _; do
+    i=$((i + 1))
+    [ -e "$out" ] || echo $i
+  done < <(jobs_of "$1")
+}
+report() {    # stage file: every job still without its output, with its log; non-zero if any
+  local stage=$1 name missing=0 i out
+  name=$(basename "$stage" .stage)
+  for i in $(pending "$stage"); do
+    out=$(jobs_of "$stage" | sed -n "${i}p" | cut -f1)
+    echo "grid: $name job $i failed: no $out; log: $GRID/logs/$name.$i.log" >&2
+    missing=$((missing + 1))
+  done
+  [ $missing = 0 ]
+}
+
+run_local() {
+  local stage name cpus parallel todo
+  for stage in "${STAGES[@]}"; do
+    name=$(basename "$stage" .stage)
+    todo=$(pending "$stage" | tr '\n' ' ')
+    if [ -z "$todo" ]; then
+      echo "grid: $name: done" >&2
+      continue
+    fi
+    cpus=$(setting "$stage" cpus 1)
+    parallel=${JOBS:-$(( $(nproc) / cpus > 0 ? $(nproc) / cpus : 1 ))}
+    echo "grid: $name: $(echo $todo | wc -w) of $(jobs_of "$stage" | wc -l) jobs, $parallel at a time" >&2
+    export GRID GRID_STAGE=$stage GRID_NAME=$name
+    # shellcheck disable=SC2016
+    echo $todo | tr ' ' '\n' | xargs -P "$parallel" -I{} bash -c '
+      line=$(grep -v "^#" "$GRID_STAGE" | grep -v "^[[:space:]]*$" | sed -n "$1p")
+      bash -c "${line#*$'"'\t'"'}" > "$GRID/logs/$GRID_NAME.$1.log" 2>&1 || true' _ {}
+    report "$stage" || exit 1
+  done
+}
+
+run_slurm() {
+  command -v sbatch > /dev/null || { echo "grid: sbatch not found (RUNNER=slurm needs a Slurm client)" >&2; exit 64; }
+  local stage name todo script id previous="" ids=()
+  for stage in "${STAGES[@]}"; do
+    name=$(basename "$stage" .stage)
+    todo=$(pending "$stage" | paste -s -d, -)
+    if [ -z "$todo" ]; then
+      echo "grid: $name: done" >&2
+      continue
+    fi
+    jobs_of "$stage" > "$GRID/slurm/$name.jobs"
+    script=$GRID/slurm/$name.sh
+    cat > "$script" <<SCRIPT
+#!/usr/bin/env bash
+set -euo pipefail
+cd "$WORKDIR"
+${GRID_SETUP:-}
+line=\$(sed -n "\${SLURM_ARRAY_TASK_ID}p" "$GRID/slurm/$name.jobs")
+out=\${line%%\$'\\t'*}
+bash -c "\${line#*\$'\\t'}"
+[ -e "\$out" ] || { echo "grid: the job ended without writing \$out" >&2; exit 1; }
+SCRIPT
+    # shellcheck disable=SC2086
+    id=$(sbatch --parsable --job-name="grid-$name" --array="$todo" \
+      --cpus-per-task="$(setting "$stage" cpus 1)" --mem="$(setting "$stage" mem 4G)" \
+      --time="$(setting "$stage" time 60)" --output="$GRID/logs/$name.%a.log" \
+      ${previous:+--dependency=afterok:$previous --kill-on-invalid-dep=yes} ${GRID_SBATCH:-} "$script")
+    id=${id%%;*}
+    echo "grid: $name: submitted array job $id ($(echo "$todo" | tr ',' '\n' | wc -l) jobs)" >&2
+    previous=$id
+    ids+=("$id")
+  done
+  [ ${#ids[@]} -gt 0 ] || return 0
+  if [ "${GRID_WAIT:-1}" = 0 ]; then
+    echo "grid: submitted; squeue -j $(IFS=,; echo "${ids[*]}") shows them" >&2
+    return 0
+  fi
+  while [ -n "$(squeue -h -j "$(IFS=,; echo "${ids[*]}")" 2> /dev/null)" ]; do sleep 2; done
+  for stage in "${STAGES[@]}"; do report "$stage" || exit 1; done
+}
+
+run_$RUNNER
+echo "grid: all stages done" >&2
