@@ -8,14 +8,16 @@ import PackageDescription
 // -O, not -Ounchecked: bounds and overflow checks stay on. -Ounchecked measured no faster
 // (pt-bench, tokenize) and once produced garbage token ids where -O was correct.
 let fast: [SwiftSetting] = [
-    .unsafeFlags(["-O", "-wmo", "-target-cpu", "native"], .when(configuration: .release)),
+    .unsafeFlags(["-O", "-wmo", "-target-cpu", "native"], .when(configuration: .release))
 ]
 
 func tool(_ name: String) -> Target {
     .executableTarget(
         name: "tool-\(name)",
-        dependencies: ["ToolOptions", "Pipelines", "PipelineIO", "Datasets", "Tuning", "Analysis",
-                       .product(name: "ArgumentParser", package: "swift-argument-parser")],
+        dependencies: [
+            "ToolOptions", "Pipelines", "PipelineIO", "Datasets", "Tuning", "Analysis",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ],
         path: "Sources/Tools/\(name)",
         swiftSettings: fast)
 }
@@ -27,18 +29,22 @@ let fuzzTarget: Target = .executableTarget(
     path: "Sources/Fuzz",
     swiftSettings: fast)
 
-let toolNames = ["tokenize", "embed", "prepare-data", "tune-prompt", "eval-prompt", "heatmap-csv", "score-similarity", "project", "pt-bench"]
+let toolNames = [
+    "tokenize", "embed", "prepare-data", "tune-prompt", "eval-prompt", "heatmap-csv", "score-similarity", "project",
+    "pt-bench",
+]
 
 let package = Package(
     name: "PromptTransfer",
     products: toolNames.map { .executable(name: $0, targets: ["tool-\($0)"]) }
         + [.executable(name: "fuzz-readers", targets: ["fuzz-readers"])],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
     ],
     targets: [
-        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas",
-                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(
+            name: "COpenBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
         .systemLibrary(name: "CFuzzDriver"),
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
@@ -48,20 +54,33 @@ let package = Package(
         .target(name: "Tokenizers", dependencies: ["PipelineIO"], swiftSettings: fast),
         .target(name: "Models", dependencies: ["Tensors", "PipelineIO", "Tokenizers"], swiftSettings: fast),
         .target(name: "Tuning", dependencies: ["Models", "Tensors", "PipelineIO", "Tokenizers"], swiftSettings: fast),
-        .target(name: "Analysis", dependencies: ["PipelineIO", "Tensors", "COpenBLAS", "Models", "Tuning"], swiftSettings: fast),
+        .target(
+            name: "Analysis", dependencies: ["PipelineIO", "Tensors", "COpenBLAS", "Models", "Tuning"],
+            swiftSettings: fast),
         .target(name: "Datasets", dependencies: ["PipelineIO", "CLibXML2"], swiftSettings: fast),
-        .target(name: "Pipelines", dependencies: ["Models", "Tokenizers", "PipelineIO", "Tensors", "Datasets", "Tuning",
-                                                  "Analysis"],
-                swiftSettings: fast),
+        .target(
+            name: "Pipelines",
+            dependencies: [
+                "Models", "Tokenizers", "PipelineIO", "Tensors", "Datasets", "Tuning",
+                "Analysis",
+            ],
+            swiftSettings: fast),
         // The command-line layer: shared option groups and the tools' main; the libraries above never
         // import ArgumentParser.
-        .target(name: "ToolOptions", dependencies: ["Pipelines", "PipelineIO", "Tensors", "Analysis", "Tuning",
-                                                    .product(name: "ArgumentParser", package: "swift-argument-parser")],
-                swiftSettings: fast),
-        .testTarget(name: "PromptTransferTests",
-                    dependencies: ["Pipelines", "Models", "Tokenizers", "PipelineIO", "Tensors", "Datasets", "Tuning", "Analysis"],
-                    path: "Tests/PromptTransferTests",
-                    exclude: ["Fixtures"],
-                    swiftSettings: fast),
+        .target(
+            name: "ToolOptions",
+            dependencies: [
+                "Pipelines", "PipelineIO", "Tensors", "Analysis", "Tuning",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: fast),
+        .testTarget(
+            name: "PromptTransferTests",
+            dependencies: [
+                "Pipelines", "Models", "Tokenizers", "PipelineIO", "Tensors", "Datasets", "Tuning", "Analysis",
+            ],
+            path: "Tests/PromptTransferTests",
+            exclude: ["Fixtures"],
+            swiftSettings: fast),
     ] + toolNames.map(tool) + [fuzzTarget]
 )

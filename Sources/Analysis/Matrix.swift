@@ -5,7 +5,7 @@ import PipelineIO
 public struct LabeledMatrix {
     public var rows: [String] = []
     public var cols: [String] = []
-    public var cells: [String: [String: Double]] = [:]   // row → col → value
+    public var cells: [String: [String: Double]] = [:]  // row → col → value
 
     public init() {}
 
@@ -22,14 +22,16 @@ public struct LabeledMatrix {
     /// Reorders rows and columns by `order` (names not in it keep their order, after it).
     public mutating func reorder(_ order: [String]) {
         func sort(_ xs: [String]) -> [String] { order.filter(xs.contains) + xs.filter { !order.contains($0) } }
-        rows = sort(rows); cols = sort(cols)
+        rows = sort(rows)
+        cols = sort(cols)
     }
 
     /// Each column divided by its diagonal (the target's own result): the paper's relative
     /// transfer performance. Columns without a diagonal value are left empty.
     public func relative() -> LabeledMatrix {
         var m = LabeledMatrix()
-        m.rows = rows; m.cols = cols
+        m.rows = rows
+        m.cols = cols
         for r in rows {
             for c in cols {
                 guard let v = self[r, c], let d = self[c, c], d != 0 else { continue }
@@ -48,18 +50,25 @@ public struct LabeledMatrix {
     }
 
     func csvField(_ s: String) -> String {
-        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" })
+            ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
     }
 }
 
 /// Spearman's rank correlation, with average ranks for ties.
 public func spearman(_ x: [Double], _ y: [Double]) -> Double? {
     guard x.count == y.count, x.count >= 2 else { return nil }
-    let rx = averageRanks(x), ry = averageRanks(y)
-    let mx = rx.reduce(0, +) / Double(rx.count), my = ry.reduce(0, +) / Double(ry.count)
-    var sxy = 0.0, sxx = 0.0, syy = 0.0
+    let rx = averageRanks(x)
+    let ry = averageRanks(y)
+    let mx = rx.reduce(0, +) / Double(rx.count)
+    let my = ry.reduce(0, +) / Double(ry.count)
+    var sxy = 0.0
+    var sxx = 0.0
+    var syy = 0.0
     for i in 0..<rx.count {
-        sxy += (rx[i] - mx) * (ry[i] - my); sxx += (rx[i] - mx) * (rx[i] - mx); syy += (ry[i] - my) * (ry[i] - my)
+        sxy += (rx[i] - mx) * (ry[i] - my)
+        sxx += (rx[i] - mx) * (rx[i] - mx)
+        syy += (ry[i] - my) * (ry[i] - my)
     }
     guard sxx > 0, syy > 0 else { return nil }
     return sxy / (sxx * syy).squareRoot()

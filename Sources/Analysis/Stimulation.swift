@@ -13,7 +13,7 @@ public struct Stimulation {
 
     public var text = ""
     public var read = Read.start
-    public var layers: [Int]? = nil      // nil: all
+    public var layers: [Int]? = nil  // nil: all
     public var threshold: Float = 0
     /// The prompt layout of `paper-1.0` (see PromptTemplate): prompt row 0 is the mask token
     /// and prompt rows get no position embedding — how the released RoBERTa prompts were run.
@@ -29,7 +29,9 @@ public struct Stimulation {
         case "all": return .all
         default:
             let p = s.split(separator: ",").compactMap { Int($0) }
-            guard !p.isEmpty, p.count == s.split(separator: ",").count else { throw ToolError.usage("--read is start, prompt, all or positions like 0,5") }
+            guard !p.isEmpty, p.count == s.split(separator: ",").count else {
+                throw ToolError.usage("--read is start, prompt, all or positions like 0,5")
+            }
             return .positions(p)
         }
     }
@@ -54,9 +56,12 @@ public struct Stimulation {
     }
 
     public func settingsJSON(model: String, layers count: Int) -> JSON {
-        .object([.init("model", .string(model)), .init("text", .string(text)), .init("read", .string(readText)),
-                 .init("layers", .array((layers ?? Array(0..<count)).map { .number($0) })), .init("threshold", .number(threshold)),
-                 .init("mask_first", .bool(maskFirst)), .init("prompt_no_position", .bool(promptWithoutPositions))])
+        .object([
+            .init("model", .string(model)), .init("text", .string(text)), .init("read", .string(readText)),
+            .init("layers", .array((layers ?? Array(0..<count)).map { .number($0) })),
+            .init("threshold", .number(threshold)),
+            .init("mask_first", .bool(maskFirst)), .init("prompt_no_position", .bool(promptWithoutPositions)),
+        ])
     }
 
     /// The mask of one prompt: for each chosen layer (in order), read positions × intermediate bits.
@@ -66,9 +71,13 @@ public struct Stimulation {
 
     /// The activations the mask binarises, in the same order.
     public func activations(_ prompt: Tensor, encoder: Encoder, tokenizer: Tokenizer) throws -> [Float] {
-        let n = prompt.shape[0], I = encoder.config.intermediate
+        let n = prompt.shape[0]
+        let I = encoder.config.intermediate
         guard prompt.shape[1] == encoder.config.hidden else {
-            throw ToolError("prompt of hidden size \(prompt.shape[1]) cannot stimulate a model of hidden size \(encoder.config.hidden)")
+            throw ToolError(
+                "prompt of hidden size \(prompt.shape[1]) cannot stimulate a model of hidden size "
+                + "\(encoder.config.hidden)"
+            )
         }
         guard let start = tokenizer.special.cls else { throw ToolError("the tokenizer has no start token") }
         let textIds = tokenizer.tokenize(text)
@@ -83,23 +92,29 @@ public struct Stimulation {
             tokens[0] = -1
         }
         var batch = Batch()
-        batch.append(ids: ids, firstPosition: encoder.config.firstPosition, positionless: promptWithoutPositions ? 0..<n : 0..<0)
+        batch.append(
+            ids: ids, firstPosition: encoder.config.firstPosition, positionless: promptWithoutPositions ? 0..<n : 0..<0)
         let rows: [Int]
         switch read {
         case .start: rows = [n]
         case .prompt: rows = Array(0..<n)
         case .all: rows = Array(0..<ids.count)
         case .positions(let p):
-            guard p.allSatisfy({ $0 >= 0 && $0 < ids.count }) else { throw ToolError.usage("--read positions must be below \(ids.count)") }
+            guard p.allSatisfy({ $0 >= 0 && $0 < ids.count }) else {
+                throw ToolError.usage("--read positions must be below \(ids.count)")
+            }
             rows = p
         }
         let chosen = layers ?? Array(0..<encoder.config.layers)
-        guard chosen.allSatisfy({ $0 >= 0 && $0 < encoder.config.layers }) else { throw ToolError.usage("--layers must be below \(encoder.config.layers)") }
+        guard chosen.allSatisfy({ $0 >= 0 && $0 < encoder.config.layers }) else {
+            throw ToolError.usage("--layers must be below \(encoder.config.layers)")
+        }
         var byLayer: [Int: [Float]] = [:]
         _ = try prompt.data.withMemoryRebound(to: Float.self, capacity: prompt.count) { p in
             try encoder.forward(batch, prompt: (tokens, UnsafePointer(p))) { layer, act in
                 guard chosen.contains(layer) else { return }
-                var values = [Float](); values.reserveCapacity(rows.count * I)
+                var values = [Float]()
+                values.reserveCapacity(rows.count * I)
                 for r in rows { values.append(contentsOf: UnsafeBufferPointer(start: act + r * I, count: I)) }
                 byLayer[layer] = values
             }

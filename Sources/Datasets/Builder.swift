@@ -25,7 +25,9 @@ public struct DatasetBuilder {
     }
 
     private mutating func read(_ sources: JSON?) throws -> [Example] {
-        guard let list = sources?.array, !list.isEmpty else { throw ToolError("\(manifest.path): a split needs \"from\": [sources]") }
+        guard let list = sources?.array, !list.isEmpty else {
+            throw ToolError("\(manifest.path): a split needs \"from\": [sources]")
+        }
         var out: [Example] = []
         for s in list { out += try readSource(s) }
         return out
@@ -48,7 +50,11 @@ public struct DatasetBuilder {
             do {
                 let row = try result.get()
                 if try dropped(row, s["drop_if"]) { continue }
-                if let keep, keep.want != keep.ids.contains(keep.columns.map { row.fields[$0] ?? "" }.joined(separator: "\t")) { continue }
+                if let keep,
+                    keep.want != keep.ids.contains(keep.columns.map { row.fields[$0] ?? "" }.joined(separator: "\t"))
+                {
+                    continue
+                }
                 out.append(try example(row, s, fileKey: key))
             } catch let e as ToolError {
                 guard skipBad else { throw e }
@@ -76,11 +82,15 @@ public struct DatasetBuilder {
         let b = try s["text_b"]?.string.map(field)
         let label: Int
         if let constant = s["label_value"]?.string {
-            guard let i = manifest.labels.firstIndex(of: constant) else { throw row.fail("unknown label '\(constant)'") }
+            guard let i = manifest.labels.firstIndex(of: constant) else {
+                throw row.fail("unknown label '\(constant)'")
+            }
             label = i
         } else {
             let raw = try field(s["label"]?.string ?? "label")
-            guard let i = manifest.labelIndex(raw, map: s["label_map"]) else { throw row.fail("unknown label '\(raw)'") }
+            guard let i = manifest.labelIndex(raw, map: s["label_map"]) else {
+                throw row.fail("unknown label '\(raw)'")
+            }
             label = i
         }
         let id = "\(manifest.task):\(fileKey):\(row.key)"
@@ -92,7 +102,9 @@ public struct DatasetBuilder {
     /// joined by tabs, are a row of file K (a header-less TSV) — e.g. MRPC's dev_ids.
     private mutating func idFilter(_ spec: JSON?) throws -> (ids: Set<String>, columns: [String], want: Bool)? {
         guard let spec else { return nil }
-        guard let key = spec["file"]?.string, let f = manifest.files[key] else { throw ToolError("\(manifest.path): match names an unknown file") }
+        guard let key = spec["file"]?.string, let f = manifest.files[key] else {
+            throw ToolError("\(manifest.path): match names an unknown file")
+        }
         let bytes = try Array(Data(contentsOf: URL(fileURLWithPath: try files.path(f))))
         var ids = Set<String>()
         for (n, line) in try TextDecoding.lines(bytes, encoding: "utf-8", file: f.path) {
@@ -109,10 +121,12 @@ public struct DatasetBuilder {
     /// Seeded partition of a pool by group: groups are shuffled with the seed, the named parts
     /// take their share in order (a count, or a fraction when below 1), the rest go to `rest`.
     private func partition(_ all: [Example], _ spec: JSON?, part: String) throws -> [Example] {
-        guard let spec, let seed = spec["seed"]?.int, let parts = spec["parts"]?.array, let rest = spec["rest"]?.string else {
+        guard let spec, let seed = spec["seed"]?.int, let parts = spec["parts"]?.array, let rest = spec["rest"]?.string
+        else {
             throw ToolError("\(manifest.path): a pool needs \"partition\": {\"seed\", \"parts\", \"rest\"}")
         }
-        var groups: [String] = [], seen = Set<String>()
+        var groups: [String] = []
+        var seen = Set<String>()
         for e in all where seen.insert(e.group).inserted { groups.append(e.group) }
         var rng = SplitMix64(seed: UInt64(seed))
         groups.seededShuffle(&rng)

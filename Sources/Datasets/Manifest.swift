@@ -20,9 +20,13 @@ public struct Manifest {
     public let path: String
 
     public static func load(_ path: String) throws -> Manifest {
-        guard let data = FileManager.default.contents(atPath: path) else { throw ToolError("\(path): cannot read manifest") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ToolError("\(path): cannot read manifest")
+        }
         let j: JSON
-        do { j = try JSON.parse(String(decoding: data, as: UTF8.self)) } catch { throw ToolError("\(path): invalid JSON: \(error)") }
+        do { j = try JSON.parse(String(decoding: data, as: UTF8.self)) } catch {
+            throw ToolError("\(path): invalid JSON: \(error)")
+        }
         func need(_ k: String) throws -> JSON {
             guard let v = j[k] else { throw ToolError("\(path): manifest has no \"\(k)\"") }
             return v
@@ -37,11 +41,13 @@ public struct Manifest {
             guard let p = f.value["path"]?.string, let sum = f.value["sha256"]?.string else {
                 throw ToolError("\(path): file \(f.key) needs \"path\" and \"sha256\"")
             }
-            files[f.key] = File(key: f.key, path: p, sha256: sum, url: f.value["url"]?.string,
-                               urlMember: f.value["url_member"]?.string)
+            files[f.key] = File(
+                key: f.key, path: p, sha256: sum, url: f.value["url"]?.string,
+                urlMember: f.value["url_member"]?.string)
         }
-        return Manifest(task: try need("task").string ?? "", category: try need("category").string ?? "",
-                        labels: labels, verbalizer: verbalizer, files: files, json: j, path: path)
+        return Manifest(
+            task: try need("task").string ?? "", category: try need("category").string ?? "",
+            labels: labels, verbalizer: verbalizer, files: files, json: j, path: path)
     }
 
     public var splitNames: [String] { (json["splits"]?.members ?? []).map { $0.key } }
@@ -85,7 +91,9 @@ public struct Example: Equatable {
     public var group: String
 
     public func json(task: String) -> JSON {
-        var m: [JSON.Member] = [.init("id", .string(id)), .init("task", .string(task)), .init("text_a", .string(textA))]
+        var m: [JSON.Member] = [
+            .init("id", .string(id)), .init("task", .string(task)), .init("text_a", .string(textA)),
+        ]
         if let textB { m.append(.init("text_b", .string(textB))) }
         m.append(.init("label", .number(label)))
         return .object(m)

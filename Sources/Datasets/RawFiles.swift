@@ -1,8 +1,9 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import PipelineIO
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// Where raw files are read from: a local mirror of the upstream files (default), or a
 /// download cache filled from each file's upstream URL. Either way a file's sha256 is
@@ -27,7 +28,9 @@ public struct RawFiles {
         switch origin {
         case .mirror(let dir):
             local = dir + "/" + f.path
-            guard FileManager.default.fileExists(atPath: local) else { throw ToolError("\(local): missing raw file (\(f.key) of the manifest)") }
+            guard FileManager.default.fileExists(atPath: local) else {
+                throw ToolError("\(local): missing raw file (\(f.key) of the manifest)")
+            }
         case .download(let cache):
             local = cache + "/" + f.path
             if !FileManager.default.fileExists(atPath: local) { try download(f, to: local) }
@@ -35,7 +38,10 @@ public struct RawFiles {
         if !verified.contains(local) {
             let sum = try RawFiles.sha256(of: local)
             guard sum == f.sha256 else {
-                throw ToolError("\(local): sha256 mismatch: expected \(f.sha256), got \(sum); the file is not the one the manifest names", exitCode: 65)
+                throw ToolError(
+                    "\(local): sha256 mismatch: expected \(f.sha256), got \(sum); the file is not the one the "
+                    + "manifest names",
+                    exitCode: 65)
             }
             verified.insert(local)
         }
@@ -50,18 +56,25 @@ public struct RawFiles {
     /// Fetches the upstream URL into the cache (atomically). This machine has no network:
     /// the call fails there with the URL and the reason.
     func download(_ f: Manifest.File, to local: String) throws {
-        guard let s = f.url, let url = URL(string: s) else { throw ToolError("\(f.key): the manifest gives no URL to download from") }
-        try FileManager.default.createDirectory(atPath: (local as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        guard let s = f.url, let url = URL(string: s) else {
+            throw ToolError("\(f.key): the manifest gives no URL to download from")
+        }
+        try FileManager.default.createDirectory(
+            atPath: (local as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         Log.info("downloading \(s) ...")
         final class Box: @unchecked Sendable { var result: Result<Data, Error> = .failure(ToolError("no answer")) }
-        let box = Box()   // written once by the callback, read after the semaphore
+        let box = Box()  // written once by the callback, read after the semaphore
         let done = DispatchSemaphore(value: 0)
         let config = URLSessionConfiguration.ephemeral
         config.timeoutIntervalForRequest = 30
         URLSession(configuration: config).dataTask(with: url) { data, response, error in
-            if let error { box.result = .failure(error) }
-            else if let h = response as? HTTPURLResponse, h.statusCode != 200 { box.result = .failure(ToolError("HTTP \(h.statusCode)")) }
-            else { box.result = .success(data ?? Data()) }
+            if let error {
+                box.result = .failure(error)
+            } else if let h = response as? HTTPURLResponse, h.statusCode != 200 {
+                box.result = .failure(ToolError("HTTP \(h.statusCode)"))
+            } else {
+                box.result = .success(data ?? Data())
+            }
             done.signal()
         }.resume()
         done.wait()
@@ -70,7 +83,10 @@ public struct RawFiles {
         case .success(let d): data = d
         case .failure(let e): throw ToolError("cannot download \(s) for \(f.key): \(e.localizedDescription)")
         }
-        guard let member = f.urlMember else { try AtomicFile.write(data, to: local); return }
+        guard let member = f.urlMember else {
+            try AtomicFile.write(data, to: local)
+            return
+        }
         // The file is one member of an upstream archive: keep the archive, extract the member.
         let archive = local + ".download"
         try AtomicFile.write(data, to: archive)

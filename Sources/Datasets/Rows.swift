@@ -5,9 +5,9 @@ import PipelineIO
 /// the place it came from, for error messages and ids.
 struct Row {
     var fields: [String: String]
-    var file: String      // display name of the file (and member)
-    var line: Int         // 1-based line where the record starts; 0 when not line-based
-    var key: String       // stable key within the file: the line number, a member name, …
+    var file: String  // display name of the file (and member)
+    var line: Int  // 1-based line where the record starts; 0 when not line-based
+    var key: String  // stable key within the file: the line number, a member name, …
 
     func fail(_ reason: String) -> ToolError {
         line > 0 ? .at(file, line: line, reason) : ToolError("\(file): \(reason)", exitCode: 65)
@@ -18,15 +18,17 @@ struct Row {
 enum TextDecoding {
     static func lines(_ bytes: [UInt8], encoding: String, file: String) throws -> [(Int, Result<String, ToolError>)] {
         var out: [(Int, Result<String, ToolError>)] = []
-        var start = 0, n = 0
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }   // UTF-8 byte order mark
+        var start = 0
+        var n = 0
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }  // UTF-8 byte order mark
         while start < bytes.count {
             n += 1
             var end = bytes[start...].firstIndex(of: 0x0a) ?? bytes.count
             let next = end + 1
             if end > start, bytes[end - 1] == 0x0d { end -= 1 }
-            do { out.append((n, .success(try decode(bytes[start..<end], encoding: encoding, file: file, line: n)))) }
-            catch let e as ToolError { out.append((n, .failure(e))) }
+            do {
+                out.append((n, .success(try decode(bytes[start..<end], encoding: encoding, file: file, line: n))))
+            } catch let e as ToolError { out.append((n, .failure(e))) }
             start = next
         }
         return out
@@ -36,7 +38,9 @@ enum TextDecoding {
         switch encoding {
         case "latin-1": return String(String.UnicodeScalarView(b.map { Unicode.Scalar($0) }))
         case "utf-8":
-            guard let s = String(validating: b, as: UTF8.self) else { throw ToolError.at(file, line: line, "invalid UTF-8") }
+            guard let s = String(validating: b, as: UTF8.self) else {
+                throw ToolError.at(file, line: line, "invalid UTF-8")
+            }
             return s
         default: throw ToolError("\(file): unknown encoding '\(encoding)' (utf-8 or latin-1)")
         }
@@ -47,10 +51,14 @@ enum TextDecoding {
 enum RowFormats {
     /// Tab-separated, a header row naming the columns, no quoting (GLUE's TSV files keep
     /// quote characters as text). A row with another column count is malformed.
-    static func tsv(_ bytes: [UInt8], file: String, encoding: String, header: [String]?) throws -> [Result<Row, ToolError>] {
+    static func tsv(
+        _ bytes: [UInt8], file: String, encoding: String, header: [String]?
+    ) throws -> [Result<Row, ToolError>] {
         var lines = try TextDecoding.lines(bytes, encoding: encoding, file: file)[...]
         let names: [String]
-        if let header { names = header } else {
+        if let header {
+            names = header
+        } else {
             guard let first = lines.popFirst() else { return [] }
             names = try first.1.get().components(separatedBy: "\t")
         }
@@ -59,20 +67,32 @@ enum RowFormats {
             if text.isEmpty { return nil }
             let cols = text.components(separatedBy: "\t")
             guard cols.count == names.count else {
-                return .failure(.at(file, line: n, "expected \(names.count) tab-separated columns, found \(cols.count)"))
+                return .failure(
+                    .at(file, line: n, "expected \(names.count) tab-separated columns, found \(cols.count)"))
             }
-            return .success(Row(fields: Dictionary(uniqueKeysWithValues: zip(names, cols)), file: file, line: n, key: String(n)))
+            return .success(
+                Row(fields: Dictionary(uniqueKeysWithValues: zip(names, cols)), file: file, line: n, key: String(n)))
         }
     }
 
     /// CSV with RFC 4180 quoting ("" inside quotes, newlines inside quoted fields) and a header.
     static func csv(_ bytes: [UInt8], file: String) throws -> [Result<Row, ToolError>] {
         var records: [(Int, [String])] = []
-        var field = [UInt8](), fields = [String](), quoted = false, line = 1, recordLine = 1, i = 0
+        var field = [UInt8]()
+        var fields = [String]()
+        var quoted = false
+        var line = 1
+        var recordLine = 1
+        var i = 0
         var badField: Int? = nil
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { i = 3 }
         func endField() {
-            if let s = String(validating: field, as: UTF8.self) { fields.append(s) } else { fields.append(""); badField = badField ?? recordLine }
+            if let s = String(validating: field, as: UTF8.self) {
+                fields.append(s)
+            } else {
+                fields.append("")
+                badField = badField ?? recordLine
+            }
             field.removeAll(keepingCapacity: true)
         }
         func endRecord() {
@@ -85,7 +105,12 @@ enum RowFormats {
             let c = bytes[i]
             if quoted {
                 if c == 0x22 {
-                    if i + 1 < bytes.count, bytes[i + 1] == 0x22 { field.append(0x22); i += 1 } else { quoted = false }
+                    if i + 1 < bytes.count, bytes[i + 1] == 0x22 {
+                        field.append(0x22)
+                        i += 1
+                    } else {
+                        quoted = false
+                    }
                 } else {
                     if c == 0x0a { line += 1 }
                     field.append(c)
@@ -109,9 +134,11 @@ enum RowFormats {
         return records.dropFirst().map { (n, cols) in
             if badField == n { return .failure(.at(file, line: n, "invalid UTF-8")) }
             guard cols.count == header.count else {
-                return .failure(.at(file, line: n, "expected \(header.count) comma-separated columns, found \(cols.count)"))
+                return .failure(
+                    .at(file, line: n, "expected \(header.count) comma-separated columns, found \(cols.count)"))
             }
-            return .success(Row(fields: Dictionary(uniqueKeysWithValues: zip(header, cols)), file: file, line: n, key: String(n)))
+            return .success(
+                Row(fields: Dictionary(uniqueKeysWithValues: zip(header, cols)), file: file, line: n, key: String(n)))
         }
     }
 
@@ -145,5 +172,8 @@ enum RowFormats {
 }
 
 extension Result where Failure == ToolError {
-    var error: ToolError? { if case .failure(let e) = self { return e }; return nil }
+    var error: ToolError? {
+        if case .failure(let e) = self { return e }
+        return nil
+    }
 }

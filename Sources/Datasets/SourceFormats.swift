@@ -14,7 +14,9 @@ enum SourceFormats {
         case "tsv", "csv", "jsonl", "lines":
             let (bytes, name) = try content(s, path: path)
             switch format {
-            case "tsv": return try RowFormats.tsv(bytes, file: name, encoding: encoding, header: s["columns"]?.array?.compactMap { $0.string })
+            case "tsv":
+                return try RowFormats.tsv(
+                    bytes, file: name, encoding: encoding, header: s["columns"]?.array?.compactMap { $0.string })
             case "csv": return try RowFormats.csv(bytes, file: name)
             case "jsonl": return try RowFormats.jsonl(bytes, file: name)
             default: return try RowFormats.lines(bytes, file: name, encoding: encoding)
@@ -25,7 +27,8 @@ enum SourceFormats {
             let (bytes, name) = try content(s, path: path)
             return try semeval(bytes, file: name)
         default:
-            throw ToolError("source format '\(format)' is not known (tsv, csv, jsonl, lines, archive_text, eraser, semeval_xml)")
+            throw ToolError(
+                "source format '\(format)' is not known (tsv, csv, jsonl, lines, archive_text, eraser, semeval_xml)")
         }
     }
 
@@ -47,9 +50,13 @@ enum SourceFormats {
         guard let glob = s["members"]?.string, let star = glob.firstIndex(of: "*") else {
             throw ToolError("archive_text needs \"members\": \"prefix*suffix\"")
         }
-        let prefix = String(glob[..<star]), suffix = String(glob[glob.index(after: star)...])
+        let prefix = String(glob[..<star])
+        let suffix = String(glob[glob.index(after: star)...])
         var rows: [Result<Row, ToolError>] = []
-        try ArchiveReader.members(of: path, want: { $0.hasPrefix(prefix) && $0.hasSuffix(suffix) && !$0.dropFirst(prefix.count).contains("/") }) { name, bytes in
+        try ArchiveReader.members(
+            of: path,
+            want: { $0.hasPrefix(prefix) && $0.hasSuffix(suffix) && !$0.dropFirst(prefix.count).contains("/") }
+        ) { name, bytes in
             let place = "\(path)[\(name)]"
             do {
                 let text = try TextDecoding.decode(bytes[...], encoding: encoding, file: place, line: 1)
@@ -61,7 +68,10 @@ enum SourceFormats {
     }
 
     private static func key(_ r: Result<Row, ToolError>) -> String {
-        switch r { case .success(let row): return row.key; case .failure(let e): return e.description }
+        switch r {
+        case .success(let row): return row.key
+        case .failure(let e): return e.description
+        }
     }
 
     /// ERASER: annotation lines (`annotations` member, jsonl with annotation_id and
@@ -78,9 +88,15 @@ enum SourceFormats {
         guard let annotations else { throw ToolError("\(path): archive has no member '\(ann)'") }
         return try RowFormats.jsonl(annotations, file: "\(path)[\(ann)]").map { result in
             result.flatMap { row in
-                guard let id = row.fields["annotation_id"] else { return .failure(row.fail("missing field \"annotation_id\"")) }
-                guard let bytes = texts[id] else { return .failure(row.fail("no document '\(docs)\(id)' in the archive")) }
-                guard let text = String(validating: bytes, as: UTF8.self) else { return .failure(ToolError("\(path)[\(docs)\(id)]: invalid UTF-8", exitCode: 65)) }
+                guard let id = row.fields["annotation_id"] else {
+                    return .failure(row.fail("missing field \"annotation_id\""))
+                }
+                guard let bytes = texts[id] else {
+                    return .failure(row.fail("no document '\(docs)\(id)' in the archive"))
+                }
+                guard let text = String(validating: bytes, as: UTF8.self) else {
+                    return .failure(ToolError("\(path)[\(docs)\(id)]: invalid UTF-8", exitCode: 65))
+                }
                 var r = row
                 r.fields["text"] = text
                 r.key = id
@@ -97,7 +113,8 @@ enum SourceFormats {
         for sentence in root.all("sentence") {
             let sid = sentence.attributes["id"] ?? "?"
             guard let text = sentence.child("text")?.text else {
-                rows.append(.failure(ToolError("\(file): sentence \(sid) has no <text>", exitCode: 65))); continue
+                rows.append(.failure(ToolError("\(file): sentence \(sid) has no <text>", exitCode: 65)))
+                continue
             }
             for (k, term) in (sentence.child("aspectTerms")?.all("aspectTerm") ?? []).enumerated() {
                 var f = term.attributes

@@ -1,13 +1,15 @@
-#if FUZZING
-import CFuzzDriver
-#endif
 import Datasets
 import Foundation
 import PipelineIO
 import Tokenizers
 
+#if FUZZING
+    import CFuzzDriver
+#endif
+
 // libFuzzer harnesses for every reader of files a user may download: the pickle machine,
-// torch.save zips (libarchive + pickle + storages), .npy, safetensors, JSON lines, tokenizer.json and the SemEval XML reader. One binary;
+// torch.save zips (libarchive + pickle + storages), .npy, safetensors, JSON lines, tokenizer.json
+// and the SemEval XML reader. One binary;
 // FUZZ_TARGET names the harness. Built with -sanitize=fuzzer,address by `make fuzz`
 // (scripts/fuzz.sh); in the ordinary build the same harnesses replay files (`fuzz-readers
 // TARGET FILE...`), which is how the tests run the seed corpus and every kept crasher.
@@ -56,7 +58,8 @@ enum Harness: String, CaseIterable {
         case .tokenizer:
             let path = Harness.write(bytes, "tokenizer.json")
             if let tokenizer = try? Tokenizer.load(tokenizerJSON: path) {
-                _ = try? tokenizer.encode("Hello, wörld! [MASK] <s> 123 ünïcode 😀", "a second text", maxLength: 16)
+                let text = "Hello, wörld! [MASK] <s> 123 ünïcode 😀"
+                _ = try? tokenizer.encode(text, "a second text", maxLength: 16)
             }
         case .semeval:
             _ = try? semevalRowCount(bytes, file: "fuzz.xml")
@@ -71,42 +74,43 @@ enum Harness: String, CaseIterable {
 }
 
 #if FUZZING
-private let selected: Harness = {
-    guard let name = ProcessInfo.processInfo.environment["FUZZ_TARGET"], let harness = Harness(rawValue: name) else {
-        fatalError("set FUZZ_TARGET to one of \(Harness.allCases.map(\.rawValue).joined(separator: ", "))")
-    }
-    return harness
-}()
+    private let selected: Harness = {
+        guard let name = ProcessInfo.processInfo.environment["FUZZ_TARGET"], let harness = Harness(rawValue: name)
+        else {
+            fatalError("set FUZZ_TARGET to one of \(Harness.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return harness
+    }()
 
-/// SwiftPM links an executable's entry point as `<target>_main`; libFuzzer's driver runs from it.
-@_cdecl("fuzz_readers_main")
-public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var count = argc
-    var vector = argv
-    return LLVMFuzzerRunDriver(&count, &vector) { data, size in
-        selected.run(Array(UnsafeBufferPointer(start: data, count: size)))
-        return 0
+    /// SwiftPM links an executable's entry point as `<target>_main`; libFuzzer's driver runs from it.
+    @_cdecl("fuzz_readers_main")
+    public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+        var count = argc
+        var vector = argv
+        return LLVMFuzzerRunDriver(&count, &vector) { data, size in
+            selected.run(Array(UnsafeBufferPointer(start: data, count: size)))
+            return 0
+        }
     }
-}
 #else
-@main
-struct Replay {
-    static func main() {
-        let arguments = Array(CommandLine.arguments.dropFirst())
-        guard let name = arguments.first, let harness = Harness(rawValue: name) else {
-            let names = Harness.allCases.map(\.rawValue).joined(separator: "|")
-            FileHandle.standardError.write(Data("usage: fuzz-readers \(names) FILE...\n".utf8))
-            exit(64)
-        }
-        for path in arguments.dropFirst() {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                FileHandle.standardError.write(Data("\(path): cannot read\n".utf8))
-                exit(66)
+    @main
+    struct Replay {
+        static func main() {
+            let arguments = Array(CommandLine.arguments.dropFirst())
+            guard let name = arguments.first, let harness = Harness(rawValue: name) else {
+                let names = Harness.allCases.map(\.rawValue).joined(separator: "|")
+                FileHandle.standardError.write(Data("usage: fuzz-readers \(names) FILE...\n".utf8))
+                exit(64)
             }
-            harness.run([UInt8](data))
+            for path in arguments.dropFirst() {
+                guard let data = FileManager.default.contents(atPath: path) else {
+                    FileHandle.standardError.write(Data("\(path): cannot read\n".utf8))
+                    exit(66)
+                }
+                harness.run([UInt8](data))
+            }
+            try? FileManager.default.removeItem(atPath: Harness.scratch)  // the replay's scratch files go with it
+            print("\(harness.rawValue): \(arguments.count - 1) inputs replayed")
         }
-        try? FileManager.default.removeItem(atPath: Harness.scratch)   // the replay's scratch files go with it
-        print("\(harness.rawValue): \(arguments.count - 1) inputs replayed")
     }
-}
 #endif

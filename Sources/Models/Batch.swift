@@ -18,7 +18,9 @@ public struct Batch {
 
     /// Appends one sequence; positions count from `firstPosition` (0 for BERT, 2 for RoBERTa).
     /// Rows in `positionless` get no position embedding (position -1) but are counted.
-    public mutating func append(ids: [Int32], typeIds: [Int32]? = nil, firstPosition: Int = 0, positionless: Range<Int> = 0..<0) {
+    public mutating func append(
+        ids: [Int32], typeIds: [Int32]? = nil, firstPosition: Int = 0, positionless: Range<Int> = 0..<0
+    ) {
         self.ids += ids
         self.typeIds += typeIds ?? Array(repeating: 0, count: ids.count)
         positions += (0..<ids.count).map { positionless.contains($0) ? -1 : Int32(firstPosition + $0) }

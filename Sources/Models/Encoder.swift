@@ -11,14 +11,15 @@ public final class Encoder {
     public let weights: EncoderWeights
     public let folder: String
     let file: SafetensorsFile
-    lazy var pass = EncoderPass(config: config, weights: weights)   // inference's forward
+    lazy var pass = EncoderPass(config: config, weights: weights)  // inference's forward
 
     public init(folder: String) throws {
         self.folder = folder
         config = try ModelConfig.load(folder + "/config.json")
         let path = folder + "/model.safetensors"
         guard FileManager.default.fileExists(atPath: path) else {
-            throw ToolError("\(folder): no model.safetensors (only safetensors checkpoints are read; a pickle is never executed)")
+            throw ToolError(
+                "\(folder): no model.safetensors (only safetensors checkpoints are read; a pickle is never executed)")
         }
         file = try SafetensorsFile(path: path)
         weights = try EncoderWeights(CheckpointNames(file: file, family: config.family), config)
@@ -29,15 +30,18 @@ public final class Encoder {
     /// Final hidden states, out (N,C) for the batch's N rows; valid until the next call.
     /// With `prompt`, rows whose `tokens` entry is k ≥ 0 take prompt vector k instead of their
     /// word embedding; `onFFN(layer, act (N,I))` sees each layer's FFN activations after GELU.
-    public func forward(_ batch: Batch, prompt: (tokens: [Int32], vectors: UnsafePointer<Float>)? = nil,
-                        onFFN: ((Int, UnsafePointer<Float>) -> Void)? = nil) throws -> UnsafeMutablePointer<Float> {
+    public func forward(
+        _ batch: Batch, prompt: (tokens: [Int32], vectors: UnsafePointer<Float>)? = nil,
+        onFFN: ((Int, UnsafePointer<Float>) -> Void)? = nil
+    ) throws -> UnsafeMutablePointer<Float> {
         try check(batch)
         return pass.forward(batch, prompt: prompt, readRows: nil, keep: false, onFFN: onFFN)
     }
 
     func check(_ batch: Batch) throws {
         for b in 0..<batch.count where batch.length(b) > config.maxSequence {
-            throw ToolError("sequence \(b) has \(batch.length(b)) tokens; the model takes at most \(config.maxSequence)")
+            throw ToolError(
+                "sequence \(b) has \(batch.length(b)) tokens; the model takes at most \(config.maxSequence)")
         }
         if let bad = batch.ids.first(where: { $0 < 0 || Int($0) >= config.vocabSize }) {
             throw ToolError("token id \(bad) is outside the vocabulary of \(config.vocabSize)")

@@ -12,8 +12,8 @@ import Tensors
 /// (the last layer, whose output is only needed at the read row). Rows are compact: the
 /// queries of sequence s are rows offsets[s]..<offsets[s+1].
 struct QuerySet {
-    var start: [Int]      // first query row within each sequence
-    var offsets: [Int]    // compact offsets, one more than sequences
+    var start: [Int]  // first query row within each sequence
+    var offsets: [Int]  // compact offsets, one more than sequences
     let all: Bool
     var rows: Int { offsets.last! }
     func count(_ s: Int) -> Int { offsets[s + 1] - offsets[s] }
@@ -34,8 +34,8 @@ struct QuerySet {
 struct PassLayout {
     struct Layer {
         let queries: QuerySet
-        let probOffsets: [Int]   // per sequence: where its heads' probabilities start
-        let gathered: Int?       // the query rows of the input, gathered (when not every row)
+        let probOffsets: [Int]  // per sequence: where its heads' probabilities start
+        let gathered: Int?  // the query rows of the input, gathered (when not every row)
         let query, key, value, probs, attnNormHat, attnNormRstd: Int
         let ffnPre, ffnNormHat, ffnNormRstd, out: Int
     }
@@ -80,27 +80,32 @@ struct PassLayout {
             }
             let n = queries.rows
             if keep {
-                layers.append(Layer(
-                    queries: queries, probOffsets: probOffsets, gathered: queries.all ? nil : take(n * hidden),
-                    query: take(n * hidden), key: take(rows * hidden), value: take(rows * hidden),
-                    probs: take(probOffsets.last!), attnNormHat: take(n * hidden), attnNormRstd: take(n),
-                    ffnPre: take(n * inner), ffnNormHat: take(n * hidden), ffnNormRstd: take(n),
-                    out: take(n * hidden)))
+                layers.append(
+                    Layer(
+                        queries: queries, probOffsets: probOffsets, gathered: queries.all ? nil : take(n * hidden),
+                        query: take(n * hidden), key: take(rows * hidden), value: take(rows * hidden),
+                        probs: take(probOffsets.last!), attnNormHat: take(n * hidden), attnNormRstd: take(n),
+                        ffnPre: take(n * inner), ffnNormHat: take(n * hidden), ffnNormRstd: take(n),
+                        out: take(n * hidden)))
                 continue
             }
             // inference: one set of slices; the output alternates so it never overwrites its input
-            let base = shared ?? Layer(
-                queries: queries, probOffsets: probOffsets, gathered: queries.all ? nil : take(n * hidden),
-                query: take(n * hidden), key: take(rows * hidden), value: take(rows * hidden), probs: -1,
-                attnNormHat: take(n * hidden), attnNormRstd: take(n), ffnPre: take(n * inner),
-                ffnNormHat: take(n * hidden), ffnNormRstd: take(n), out: take(rows * hidden))
+            let base =
+                shared
+                ?? Layer(
+                    queries: queries, probOffsets: probOffsets, gathered: queries.all ? nil : take(n * hidden),
+                    query: take(n * hidden), key: take(rows * hidden), value: take(rows * hidden), probs: -1,
+                    attnNormHat: take(n * hidden), attnNormRstd: take(n), ffnPre: take(n * inner),
+                    ffnNormHat: take(n * hidden), ffnNormRstd: take(n), out: take(rows * hidden))
             shared = base
-            let out = previousOut == base.out ? embedSum : base.out   // the embeddings' sum is free by now
-            layers.append(Layer(
-                queries: queries, probOffsets: probOffsets, gathered: queries.all ? nil : base.gathered ?? take(n * hidden),
-                query: base.query, key: base.key, value: base.value, probs: -1, attnNormHat: base.attnNormHat,
-                attnNormRstd: base.attnNormRstd, ffnPre: base.ffnPre, ffnNormHat: base.ffnNormHat,
-                ffnNormRstd: base.ffnNormRstd, out: out))
+            let out = previousOut == base.out ? embedSum : base.out  // the embeddings' sum is free by now
+            layers.append(
+                Layer(
+                    queries: queries, probOffsets: probOffsets,
+                    gathered: queries.all ? nil : base.gathered ?? take(n * hidden),
+                    query: base.query, key: base.key, value: base.value, probs: -1, attnNormHat: base.attnNormHat,
+                    attnNormRstd: base.attnNormRstd, ffnPre: base.ffnPre, ffnNormHat: base.ffnNormHat,
+                    ffnNormRstd: base.ffnNormRstd, out: out))
             previousOut = out
         }
     }
@@ -110,10 +115,10 @@ struct PassLayout {
 struct LayerActs {
     let queries: QuerySet
     let probOffsets: [Int]
-    let input: UnsafeMutablePointer<Float>         // x (N,C)
-    let inputAtQueries: UnsafeMutablePointer<Float> // x at the query rows (Nq,C) (= input when all)
-    let query, key, value: UnsafeMutablePointer<Float>   // (Nq,C), (N,C), (N,C)
-    let probs: UnsafeMutablePointer<Float>?        // per sequence and head (nq × len); nil when not kept
+    let input: UnsafeMutablePointer<Float>  // x (N,C)
+    let inputAtQueries: UnsafeMutablePointer<Float>  // x at the query rows (Nq,C) (= input when all)
+    let query, key, value: UnsafeMutablePointer<Float>  // (Nq,C), (N,C), (N,C)
+    let probs: UnsafeMutablePointer<Float>?  // per sequence and head (nq × len); nil when not kept
     let attnNormHat, attnNormRstd, ffnPre, ffnNormHat, ffnNormRstd, out: UnsafeMutablePointer<Float>
 
     init(_ l: PassLayout.Layer, base: UnsafeMutablePointer<Float>, input: UnsafeMutablePointer<Float>) {
@@ -146,8 +151,11 @@ final class EncoderPass {
     private(set) var layers: [LayerActs] = []
     private var embedNormHat: UnsafeMutablePointer<Float>? = nil
     private var embedNormRstd: UnsafeMutablePointer<Float>? = nil
-    private var scratch: (attn: UnsafeMutablePointer<Float>, tmp: UnsafeMutablePointer<Float>,
-                          ffnAct: UnsafeMutablePointer<Float>, scores: [UnsafeMutablePointer<Float>])? = nil
+    private var scratch:
+        (
+            attn: UnsafeMutablePointer<Float>, tmp: UnsafeMutablePointer<Float>,
+            ffnAct: UnsafeMutablePointer<Float>, scores: [UnsafeMutablePointer<Float>]
+        )? = nil
 
     init(config: ModelConfig, weights: EncoderWeights) {
         self.config = config
@@ -157,12 +165,15 @@ final class EncoderPass {
     /// Hidden states of the last layer at its query rows: every row (N,C), or with `readRows`
     /// one row per sequence (B,C). Valid until the next call. Rows whose `prompt.tokens` entry
     /// is k ≥ 0 take prompt vector k; `onFFN(layer, act (Nq,I))` sees each FFN after GELU.
-    func forward(_ batch: Batch, prompt: (tokens: [Int32], vectors: UnsafePointer<Float>)?, readRows: [Int]?,
-                 keep: Bool, onFFN: ((Int, UnsafePointer<Float>) -> Void)? = nil) -> UnsafeMutablePointer<Float> {
+    func forward(
+        _ batch: Batch, prompt: (tokens: [Int32], vectors: UnsafePointer<Float>)?, readRows: [Int]?,
+        keep: Bool, onFFN: ((Int, UnsafePointer<Float>) -> Void)? = nil
+    ) -> UnsafeMutablePointer<Float> {
         self.batch = batch
         promptToken = prompt?.tokens ?? []
-        let layout = PassLayout(batch: batch, readRows: readRows, config: config, keep: keep,
-                                workers: Parallel.workers)
+        let layout = PassLayout(
+            batch: batch, readRows: readRows, config: config, keep: keep,
+            workers: Parallel.workers)
         acts.reserve(layout.floats)
         acts.reset()
         let base = acts.take(layout.floats)
@@ -193,31 +204,38 @@ final class EncoderPass {
         var dy = grads.take(rows * hidden)
         dy.update(from: dOut, count: layers.last!.queries.rows * hidden)
         var dx = grads.take(rows * hidden)
-        let g = LayerGrads(h: grads.take(rows * hidden), attn: grads.take(rows * hidden), query: grads.take(rows * hidden),
-                           key: grads.take(rows * hidden), value: grads.take(rows * hidden),
-                           ffnAct: grads.take(rows * inner))
+        let g = LayerGrads(
+            h: grads.take(rows * hidden), attn: grads.take(rows * hidden), query: grads.take(rows * hidden),
+            key: grads.take(rows * hidden), value: grads.take(rows * hidden),
+            ffnAct: grads.take(rows * inner))
         for (index, w) in weights.layers.enumerated().reversed() {
             layerBackward(dx, dy, w, layers[index], g)
-            swap(&dy, &dx)   // this layer's input gradient is the previous layer's output gradient
+            swap(&dy, &dx)  // this layer's input gradient is the previous layer's output gradient
         }
         embeddingsBackward(dy, dPrompt: dPrompt, promptLength: n)
     }
 
     // out (N,C) = LayerNorm(sum (N,C)), sum = word or prompt vector + position + type
-    func embeddingsForward(_ out: UnsafeMutablePointer<Float>, _ sum: UnsafeMutablePointer<Float>,
-                           prompt: (tokens: [Int32], vectors: UnsafePointer<Float>)?) {
+    func embeddingsForward(
+        _ out: UnsafeMutablePointer<Float>, _ sum: UnsafeMutablePointer<Float>,
+        prompt: (tokens: [Int32], vectors: UnsafePointer<Float>)?
+    ) {
         let norm = weights.embedNorm
         embeddingSums(sum, batch, prompt: prompt, weights: weights, hidden: config.hidden)
-        layerNormForwardSaving(out, embedNormHat!, embedNormRstd!, sum, norm.weight.data, norm.bias.data,
-                               rows: batch.rows, cols: config.hidden, eps: config.layerNormEps)
+        layerNormForwardSaving(
+            out, embedNormHat!, embedNormRstd!, sum, norm.weight.data, norm.bias.data,
+            rows: batch.rows, cols: config.hidden, eps: config.layerNormEps)
     }
 
     // dPrompt (n,C) = Σ over the prompt rows of d(sum) (N,C), from dOut (N,C) (overwritten)
-    func embeddingsBackward(_ dOut: UnsafeMutablePointer<Float>, dPrompt: UnsafeMutablePointer<Float>,
-                            promptLength n: Int) {
+    func embeddingsBackward(
+        _ dOut: UnsafeMutablePointer<Float>, dPrompt: UnsafeMutablePointer<Float>,
+        promptLength n: Int
+    ) {
         let hidden = config.hidden
-        layerNormBackward(dOut, dOut, embedNormHat!, embedNormRstd!, weights.embedNorm.weight.data,
-                          rows: batch.rows, cols: hidden)
+        layerNormBackward(
+            dOut, dOut, embedNormHat!, embedNormRstd!, weights.embedNorm.weight.data,
+            rows: batch.rows, cols: hidden)
         dPrompt.update(repeating: 0, count: n * hidden)
         for r in 0..<batch.rows where r < promptToken.count && promptToken[r] >= 0 {
             let into = dPrompt + Int(promptToken[r]) * hidden
@@ -246,16 +264,18 @@ final class EncoderPass {
         attentionForward(attn, a)
         linear(tmp, attn, w.attnOut, n, hidden, hidden)
         residualForward(tmp, tmp, a.inputAtQueries, count: n * hidden)
-        let h = attn   // the attention output is no longer needed: its rows hold h
-        layerNormForwardSaving(h, a.attnNormHat, a.attnNormRstd, tmp, w.attnNorm.weight.data, w.attnNorm.bias.data,
-                               rows: n, cols: hidden, eps: eps)
+        let h = attn  // the attention output is no longer needed: its rows hold h
+        layerNormForwardSaving(
+            h, a.attnNormHat, a.attnNormRstd, tmp, w.attnNorm.weight.data, w.attnNorm.bias.data,
+            rows: n, cols: hidden, eps: eps)
         linear(a.ffnPre, h, w.ffnIn, n, hidden, inner)
         geluForward(ffnAct, a.ffnPre, count: n * inner)
         onFFN?(ffnAct)
         linear(tmp, ffnAct, w.ffnOut, n, inner, hidden)
         residualForward(tmp, tmp, h, count: n * hidden)
-        layerNormForwardSaving(a.out, a.ffnNormHat, a.ffnNormRstd, tmp, w.ffnNorm.weight.data, w.ffnNorm.bias.data,
-                               rows: n, cols: hidden, eps: eps)
+        layerNormForwardSaving(
+            a.out, a.ffnNormHat, a.ffnNormRstd, tmp, w.ffnNorm.weight.data, w.ffnNorm.bias.data,
+            rows: n, cols: hidden, eps: eps)
     }
 
     struct LayerGrads {
@@ -263,8 +283,10 @@ final class EncoderPass {
     }
 
     // dx (N,C) = layer backward of dOut (Nq,C) at the query rows
-    func layerBackward(_ dx: UnsafeMutablePointer<Float>, _ dOut: UnsafePointer<Float>, _ w: LayerWeights,
-                       _ a: LayerActs, _ g: LayerGrads) {
+    func layerBackward(
+        _ dx: UnsafeMutablePointer<Float>, _ dOut: UnsafePointer<Float>, _ w: LayerWeights,
+        _ a: LayerActs, _ g: LayerGrads
+    ) {
         let rows = batch.rows
         let hidden = config.hidden
         let inner = config.intermediate
@@ -273,24 +295,28 @@ final class EncoderPass {
         layerNormBackward(g.h, dOut, a.ffnNormHat, a.ffnNormRstd, w.ffnNorm.weight.data, rows: n, cols: hidden)
         BLAS.gemmNN(n, inner, hidden, g.h, lda: hidden, w.ffnOut.weight.data, ldb: inner, g.ffnAct, ldc: inner)
         geluBackward(g.ffnAct, g.ffnAct, a.ffnPre, count: n * inner)
-        BLAS.gemmNN(n, hidden, inner, g.ffnAct, lda: inner, w.ffnIn.weight.data, ldb: hidden, g.h, ldc: hidden,
-                    beta: 1)   // + residual
+        BLAS.gemmNN(
+            n, hidden, inner, g.ffnAct, lda: inner, w.ffnIn.weight.data, ldb: hidden, g.h, ldc: hidden,
+            beta: 1)  // + residual
         // attention block: h = LN1(x + Wo·attn + bo); g.h = d(x + attn out)
         layerNormBackward(g.h, g.h, a.attnNormHat, a.attnNormRstd, w.attnNorm.weight.data, rows: n, cols: hidden)
         BLAS.gemmNN(n, hidden, hidden, g.h, lda: hidden, w.attnOut.weight.data, ldb: hidden, g.attn, ldc: hidden)
         attentionBackward(g.attn, a, g)
         BLAS.gemmNN(rows, hidden, hidden, g.key, lda: hidden, w.key.weight.data, ldb: hidden, dx, ldc: hidden)
-        BLAS.gemmNN(rows, hidden, hidden, g.value, lda: hidden, w.value.weight.data, ldb: hidden, dx, ldc: hidden,
-                    beta: 1)
+        BLAS.gemmNN(
+            rows, hidden, hidden, g.value, lda: hidden, w.value.weight.data, ldb: hidden, dx, ldc: hidden,
+            beta: 1)
         if a.queries.all {
-            BLAS.gemmNN(rows, hidden, hidden, g.query, lda: hidden, w.query.weight.data, ldb: hidden, dx, ldc: hidden,
-                        beta: 1)
+            BLAS.gemmNN(
+                rows, hidden, hidden, g.query, lda: hidden, w.query.weight.data, ldb: hidden, dx, ldc: hidden,
+                beta: 1)
             residualForward(dx, dx, g.h, count: rows * hidden)
             return
         }
         // g.h += dq·Wq, then scattered back to the query rows
-        BLAS.gemmNN(n, hidden, hidden, g.query, lda: hidden, w.query.weight.data, ldb: hidden, g.h, ldc: hidden,
-                    beta: 1)
+        BLAS.gemmNN(
+            n, hidden, hidden, g.query, lda: hidden, w.query.weight.data, ldb: hidden, g.h, ldc: hidden,
+            beta: 1)
         for s in 0..<batch.count {
             let row = dx + (batch.offsets[s] + a.queries.start[s]) * hidden
             residualForward(row, row, g.h + s * hidden, count: hidden)
@@ -298,8 +324,10 @@ final class EncoderPass {
     }
 
     // out (Nq,C) = inp (Nq,IC) · W(OC,IC)ᵀ + b
-    func linear(_ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>, _ w: LinearWeights,
-                _ n: Int, _ inDim: Int, _ outDim: Int) {
+    func linear(
+        _ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>, _ w: LinearWeights,
+        _ n: Int, _ inDim: Int, _ outDim: Int
+    ) {
         linearForward(out, inp, w.weight.data, w.bias.data, rows: n, inDim: inDim, outDim: outDim)
     }
 
@@ -320,13 +348,16 @@ final class EncoderPass {
                 let queryRows = a.query + a.queries.offsets[s] * hidden + head * headDim
                 let keyRows = a.key + batch.offsets[s] * hidden + head * headDim
                 let valueRows = a.value + batch.offsets[s] * hidden + head * headDim
-                BLAS.gemmNT(n, length, headDim, queryRows, lda: hidden, keyRows, ldb: hidden, p, ldc: length,
-                            alpha: scale)
-                weights.relativeBias?.add(p, head: head, firstQuery: a.queries.start[s], rows: n, keys: length,
-                                          ld: length)
+                BLAS.gemmNT(
+                    n, length, headDim, queryRows, lda: hidden, keyRows, ldb: hidden, p, ldc: length,
+                    alpha: scale)
+                weights.relativeBias?.add(
+                    p, head: head, firstQuery: a.queries.start[s], rows: n, keys: length,
+                    ld: length)
                 softmaxRows(p, rows: n, cols: length, ld: length, valid: length)
-                BLAS.gemmNN(n, headDim, length, p, lda: length, valueRows, ldb: hidden,
-                            attn + a.queries.offsets[s] * hidden + head * headDim, ldc: hidden)
+                BLAS.gemmNN(
+                    n, headDim, length, p, lda: length, valueRows, ldb: hidden,
+                    attn + a.queries.offsets[s] * hidden + head * headDim, ldc: hidden)
             }
         }
     }
@@ -359,13 +390,16 @@ final class EncoderPass {
                 let keyRows = a.key + batch.offsets[s] * hidden + column
                 let valueRows = a.value + batch.offsets[s] * hidden + column
                 let dValue = g.value + batch.offsets[s] * hidden + column
-                BLAS.gemmNT(n, length, headDim, dO, lda: hidden, valueRows, ldb: hidden, dp, ldc: length)   // dP = dO Vᵀ
-                BLAS.gemmTN(length, headDim, n, p, lda: length, dO, ldb: hidden, dValue, ldc: hidden)       // dV = Pᵀ dO
-                softmaxBackwardRows(dp, p, rows: n, cols: length)                                            // dS
-                BLAS.gemmNN(n, headDim, length, dp, lda: length, keyRows, ldb: hidden,
-                            g.query + a.queries.offsets[s] * hidden + column, ldc: hidden, alpha: scale)
-                BLAS.gemmTN(length, headDim, n, dp, lda: length, queryRows, ldb: hidden,
-                            g.key + batch.offsets[s] * hidden + column, ldc: hidden, alpha: scale)
+                // dP = dO Vᵀ, dV = Pᵀ dO
+                BLAS.gemmNT(n, length, headDim, dO, lda: hidden, valueRows, ldb: hidden, dp, ldc: length)
+                BLAS.gemmTN(length, headDim, n, p, lda: length, dO, ldb: hidden, dValue, ldc: hidden)
+                softmaxBackwardRows(dp, p, rows: n, cols: length)  // dS
+                BLAS.gemmNN(
+                    n, headDim, length, dp, lda: length, keyRows, ldb: hidden,
+                    g.query + a.queries.offsets[s] * hidden + column, ldc: hidden, alpha: scale)
+                BLAS.gemmTN(
+                    length, headDim, n, dp, lda: length, queryRows, ldb: hidden,
+                    g.key + batch.offsets[s] * hidden + column, ldc: hidden, alpha: scale)
             }
         }
     }
@@ -373,14 +407,16 @@ final class EncoderPass {
 
 /// out (N,C) = wte[ids] (or prompt vector k where tokens[r] = k ≥ 0) + wpe[positions] + wtt[types],
 /// before the embeddings' LayerNorm.
-func embeddingSums(_ out: UnsafeMutablePointer<Float>, _ batch: Batch,
-                   prompt: (tokens: [Int32], vectors: UnsafePointer<Float>)?, weights w: EncoderWeights, hidden: Int) {
+func embeddingSums(
+    _ out: UnsafeMutablePointer<Float>, _ batch: Batch,
+    prompt: (tokens: [Int32], vectors: UnsafePointer<Float>)?, weights w: EncoderWeights, hidden: Int
+) {
     for r in 0..<batch.rows {
         let o = out + r * hidden
         let k = prompt.map { Int($0.tokens[r]) } ?? -1
         let a = k >= 0 ? prompt!.vectors + k * hidden : UnsafePointer(w.words.row(Int(batch.ids[r])))
         let t = w.types.row(Int(batch.typeIds[r]))
-        if batch.positions[r] < 0 {   // a positionless row (the paper's prompt rows)
+        if batch.positions[r] < 0 {  // a positionless row (the paper's prompt rows)
             for c in 0..<hidden { o[c] = a[c] + t[c] }
             continue
         }

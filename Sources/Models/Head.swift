@@ -12,7 +12,8 @@ extension Encoder {
         let t = Tensor(zeros: [r, C])
         linearForward(t.data, h, head.transform.weight.data, head.transform.bias.data, rows: r, inDim: C, outDim: C)
         geluForward(t.data, t.data, count: r * C)
-        layerNormForward(t.data, t.data, head.norm.weight.data, head.norm.bias.data, rows: r, cols: C, eps: config.layerNormEps)
+        layerNormForward(
+            t.data, t.data, head.norm.weight.data, head.norm.bias.data, rows: r, cols: C, eps: config.layerNormEps)
         guard let words else {
             let V = config.vocabSize
             let out = Tensor(zeros: [r, V])
@@ -23,7 +24,8 @@ extension Encoder {
         for i in 0..<r {
             for (j, w) in words.enumerated() {
                 var s = head.bias.data[w]
-                let e = head.decoder.row(w), x = t.row(i)
+                let e = head.decoder.row(w)
+                let x = t.row(i)
                 for c in 0..<C { s += x[c] * e[c] }
                 out.data[i * words.count + j] = s
             }
@@ -31,4 +33,3 @@ extension Encoder {
         return out
     }
 }
-

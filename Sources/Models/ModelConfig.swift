@@ -30,7 +30,9 @@ public struct ModelConfig {
     public var maxSequence: Int { maxPositions - firstPosition }
 
     public static func load(_ path: String) throws -> ModelConfig {
-        guard let data = FileManager.default.contents(atPath: path) else { throw ToolError("\(path): cannot read model config") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ToolError("\(path): cannot read model config")
+        }
         let j: JSON
         do { j = try JSON.parse(String(decoding: data, as: UTF8.self)) } catch { throw ToolError("\(path): \(error)") }
         func int(_ k: String, _ d: Int? = nil) throws -> Int {
@@ -43,7 +45,9 @@ public struct ModelConfig {
             throw ToolError("\(path): model_type '\(type)' is not supported (bert, roberta and mpnet are)")
         }
         let act = j["hidden_act"]?.string ?? "gelu"
-        guard act == "gelu" else { throw ToolError("\(path): hidden_act '\(act)' is not supported (gelu, the exact erf form, is)") }
+        guard act == "gelu" else {
+            throw ToolError("\(path): hidden_act '\(act)' is not supported (gelu, the exact erf form, is)")
+        }
         if let pe = j["position_embedding_type"]?.string, pe != "absolute" {
             throw ToolError("\(path): position_embedding_type '\(pe)' is not supported (absolute is)")
         }
@@ -51,14 +55,17 @@ public struct ModelConfig {
             family: family, vocabSize: try int("vocab_size"), hidden: try int("hidden_size"),
             layers: try int("num_hidden_layers"), heads: try int("num_attention_heads"),
             intermediate: try int("intermediate_size"), maxPositions: try int("max_position_embeddings"),
-            typeVocab: family == .mpnet ? 1 : try int("type_vocab_size", 2), layerNormEps: Float(j["layer_norm_eps"]?.double ?? 1e-12),
+            typeVocab: family == .mpnet ? 1 : try int("type_vocab_size", 2),
+            layerNormEps: Float(j["layer_norm_eps"]?.double ?? 1e-12),
             padTokenId: try int("pad_token_id", family == .bert ? 0 : 1),
             tieWordEmbeddings: j["tie_word_embeddings"]?.bool ?? true,
             architectures: j["architectures"]?.array?.compactMap { $0.string } ?? [])
         if family == .mpnet {
             c.relativeBuckets = try int("relative_attention_num_buckets", 32)
         }
-        guard c.hidden % c.heads == 0 else { throw ToolError("\(path): hidden_size \(c.hidden) is not a multiple of num_attention_heads \(c.heads)") }
+        guard c.hidden % c.heads == 0 else {
+            throw ToolError("\(path): hidden_size \(c.hidden) is not a multiple of num_attention_heads \(c.heads)")
+        }
         return c
     }
 }

@@ -14,8 +14,10 @@ public struct PromptInput {
 
     public init() {}
 
-    public mutating func append(ids: [Int32], typeIds: [Int32], promptToken: [Int32], readRow: Int, firstPosition: Int,
-                                positionless: Range<Int> = 0..<0) {
+    public mutating func append(
+        ids: [Int32], typeIds: [Int32], promptToken: [Int32], readRow: Int, firstPosition: Int,
+        positionless: Range<Int> = 0..<0
+    ) {
         precondition(ids.count == promptToken.count && readRow >= 0 && readRow < ids.count)
         batch.append(ids: ids, typeIds: typeIds, firstPosition: firstPosition, positionless: positionless)
         self.promptToken += promptToken
@@ -36,8 +38,10 @@ public final class PromptEncoder {
     }
 
     /// Hidden states at each sequence's read row, out (B,C), valid until the next call.
-    public func forward(_ inp: PromptInput, prompt: UnsafePointer<Float>,
-                        promptLength n: Int) throws -> UnsafeMutablePointer<Float> {
+    public func forward(
+        _ inp: PromptInput, prompt: UnsafePointer<Float>,
+        promptLength n: Int
+    ) throws -> UnsafeMutablePointer<Float> {
         try encoder.check(inp.batch)
         if let bad = inp.promptToken.first(where: { $0 >= n }) {
             throw ToolError("prompt token \(bad) outside a prompt of \(n)")

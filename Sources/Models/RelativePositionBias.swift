@@ -7,10 +7,10 @@ import Tensors
 /// position embedding count like any other). The bias is frozen: the scores' gradient passes
 /// through it unchanged.
 public struct RelativePositionBias {
-    let table: Tensor               // (buckets, heads)
+    let table: Tensor  // (buckets, heads)
     let heads: Int
     let maxSequence: Int
-    let bucketOfOffset: [Int32]     // bucket of (key − query), indexed by offset + maxSequence
+    let bucketOfOffset: [Int32]  // bucket of (key − query), indexed by offset + maxSequence
 
     init(table: Tensor, buckets: Int, maxSequence: Int) {
         self.table = table

@@ -26,14 +26,16 @@ struct CheckpointNames {
     func tensor(_ name: String, _ shape: [Int]) throws -> Tensor {
         guard let n = resolve(name) else { throw ToolError("\(file.path): missing tensor \(name)") }
         let t = try file.tensor(n)
-        guard t.shape == shape else { throw ToolError("\(file.path): tensor \(n) has shape \(t.shape), config says \(shape)") }
+        guard t.shape == shape else {
+            throw ToolError("\(file.path): tensor \(n) has shape \(t.shape), config says \(shape)")
+        }
         return t
     }
 }
 
 public struct LinearWeights {
-    public let weight: Tensor   // (out, in)
-    public let bias: Tensor     // (out)
+    public let weight: Tensor  // (out, in)
+    public let bias: Tensor  // (out)
 }
 
 public struct NormWeights {
@@ -53,8 +55,8 @@ public struct LayerWeights {
 public struct HeadWeights {
     public let transform: LinearWeights
     public let norm: NormWeights
-    public let decoder: Tensor    // (vocab, hidden)
-    public let bias: Tensor       // (vocab)
+    public let decoder: Tensor  // (vocab, hidden)
+    public let bias: Tensor  // (vocab)
 }
 
 /// The names of a layer's tensors in each family's checkpoints.
@@ -93,7 +95,9 @@ public struct EncoderWeights {
         words = try ck.tensor("embeddings.word_embeddings.weight", [c.vocabSize, C])
         positions = try ck.tensor("embeddings.position_embeddings.weight", [c.maxPositions, C])
         // MPNet has no token types: one zero row, so every model adds a type row alike.
-        types = c.family == .mpnet ? Tensor(zeros: [1, C]) : try ck.tensor("embeddings.token_type_embeddings.weight", [c.typeVocab, C])
+        types =
+            c.family == .mpnet
+            ? Tensor(zeros: [1, C]) : try ck.tensor("embeddings.token_type_embeddings.weight", [c.typeVocab, C])
         embedNorm = try norm("embeddings.LayerNorm")
         let names = LayerNames(c.family)
         layers = try (0..<c.layers).map { l in
@@ -105,25 +109,32 @@ public struct EncoderWeights {
                 ffnIn: try lin(p + names.ffnIn, c.intermediate, C),
                 ffnOut: try lin(p + names.ffnOut, C, c.intermediate), ffnNorm: try norm(p + names.ffnNorm))
         }
-        relativeBias = c.relativeBuckets > 0
-            ? RelativePositionBias(table: try ck.tensor("encoder.relative_attention_bias.weight", [c.relativeBuckets, c.heads]),
-                                   buckets: c.relativeBuckets, maxSequence: c.maxSequence)
+        relativeBias =
+            c.relativeBuckets > 0
+            ? RelativePositionBias(
+                table: try ck.tensor("encoder.relative_attention_bias.weight", [c.relativeBuckets, c.heads]),
+                buckets: c.relativeBuckets, maxSequence: c.maxSequence)
             : nil
         head = try EncoderWeights.loadHead(ck, c, words, lin, norm)
     }
 
-    private static func loadHead(_ ck: CheckpointNames, _ c: ModelConfig, _ words: Tensor,
-                                 _ lin: (String, Int, Int) throws -> LinearWeights,
-                                 _ norm: (String) throws -> NormWeights) throws -> HeadWeights? {
-        let p = ck.has("cls.predictions.transform.dense.weight") ? "cls.predictions." :
-                ck.has("lm_head.dense.weight") ? "lm_head." : nil
+    private static func loadHead(
+        _ ck: CheckpointNames, _ c: ModelConfig, _ words: Tensor,
+        _ lin: (String, Int, Int) throws -> LinearWeights,
+        _ norm: (String) throws -> NormWeights
+    ) throws -> HeadWeights? {
+        let p =
+            ck.has("cls.predictions.transform.dense.weight")
+            ? "cls.predictions." : ck.has("lm_head.dense.weight") ? "lm_head." : nil
         guard let p else { return nil }
         let bert = p == "cls.predictions."
         let transform = try lin(p + (bert ? "transform.dense" : "dense"), c.hidden, c.hidden)
         let hnorm = try norm(p + (bert ? "transform.LayerNorm" : "layer_norm"))
-        let decoder = ck.has(p + "decoder.weight") && !c.tieWordEmbeddings
+        let decoder =
+            ck.has(p + "decoder.weight") && !c.tieWordEmbeddings
             ? try ck.tensor(p + "decoder.weight", [c.vocabSize, c.hidden]) : words
         let biasName = ck.has(p + "bias") ? p + "bias" : p + "decoder.bias"
-        return HeadWeights(transform: transform, norm: hnorm, decoder: decoder, bias: try ck.tensor(biasName, [c.vocabSize]))
+        return HeadWeights(
+            transform: transform, norm: hnorm, decoder: decoder, bias: try ck.tensor(biasName, [c.vocabSize]))
     }
 }

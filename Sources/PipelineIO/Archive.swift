@@ -12,8 +12,10 @@ public enum ArchiveReader {
     /// As `members(of:want:read:)`, inflating at most `limit(name)` bytes of a member: one
     /// that holds more is refused there, so an archive from an untrusted source cannot make
     /// the reader inflate more than the caller expects (a zip bomb).
-    public static func members(of path: String, want: (String) -> Bool, limit: (String) -> Int,
-                               read: (String, [UInt8]) throws -> Void) throws {
+    public static func members(
+        of path: String, want: (String) -> Bool, limit: (String) -> Int,
+        read: (String, [UInt8]) throws -> Void
+    ) throws {
         try walk(path) { a, name, _ in
             guard want(name) else { return }
             try read(name, try data(a, path: path, member: name, limit: limit(name)))
@@ -38,7 +40,8 @@ public enum ArchiveReader {
             guard r == ARCHIVE_OK || r == ARCHIVE_WARN, let entry else {
                 throw ToolError.data(path, "corrupt archive: \(message(a))")
             }
-            guard archive_entry_filetype(entry) == 0o100000 /* AE_IFREG */, let cname = archive_entry_pathname(entry) else {
+            guard archive_entry_filetype(entry) == 0o100000 /* AE_IFREG */, let cname = archive_entry_pathname(entry)
+            else {
                 continue
             }
             let size = archive_entry_size_is_set(entry) != 0 ? Int(archive_entry_size(entry)) : nil
@@ -51,7 +54,9 @@ public enum ArchiveReader {
         let a = try open(path, raw: true)
         defer { archive_read_free(a) }
         var entry: OpaquePointer?
-        guard archive_read_next_header(a, &entry) == ARCHIVE_OK else { throw ToolError("\(path): not a compressed file: \(message(a))") }
+        guard archive_read_next_header(a, &entry) == ARCHIVE_OK else {
+            throw ToolError("\(path): not a compressed file: \(message(a))")
+        }
         return try data(a, path: path, member: nil)
     }
 
@@ -68,7 +73,8 @@ public enum ArchiveReader {
         return a
     }
 
-    private static func data(_ a: OpaquePointer, path: String, member: String?, limit: Int = Int.max) throws -> [UInt8] {
+    private static func data(_ a: OpaquePointer, path: String, member: String?, limit: Int = Int.max) throws -> [UInt8]
+    {
         var out = [UInt8]()
         var buf = [UInt8](repeating: 0, count: 1 << 16)
         let place = path + (member.map { "[\($0)]" } ?? "")

@@ -37,8 +37,9 @@ public enum Checked {
     public static func finite(_ tensor: Tensor, name: String, file: String) throws {
         let bad = nonFiniteCount(tensor.data, tensor.count)
         guard bad == 0 else {
-            throw ToolError("\(file): tensor \(name) has \(bad) non-finite value\(bad == 1 ? "" : "s") (NaN or infinity)",
-                            exitCode: 65)
+            throw ToolError(
+                "\(file): tensor \(name) has \(bad) non-finite value\(bad == 1 ? "" : "s") (NaN or infinity)",
+                exitCode: 65)
         }
     }
 }

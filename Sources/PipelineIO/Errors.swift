@@ -9,9 +9,11 @@ public struct ToolError: Error, CustomStringConvertible {
 
     /// Bad input at a place in a file: `FILE:LINE: reason`.
     public static func at(_ file: String, line: Int, _ reason: String) -> ToolError {
-        ToolError("\(file):\(line): \(reason)", exitCode: 65)   // EX_DATAERR
+        ToolError("\(file):\(line): \(reason)", exitCode: 65)  // EX_DATAERR
     }
-    public static func usage(_ reason: String) -> ToolError { ToolError(reason, exitCode: 64) }   // EX_USAGE
+    public static func usage(_ reason: String) -> ToolError { ToolError(reason, exitCode: 64) }  // EX_USAGE
     /// A file that is not what it claims to be: `FILE: reason`, exit 65 (EX_DATAERR).
-    public static func data(_ file: String, _ reason: String) -> ToolError { ToolError("\(file): \(reason)", exitCode: 65) }
+    public static func data(_ file: String, _ reason: String) -> ToolError {
+        ToolError("\(file): \(reason)", exitCode: 65)
+    }
 }

@@ -5,7 +5,7 @@ import Tensors
 public enum JSON: Equatable {
     case null
     case bool(Bool)
-    case number(String)          // the literal text, e.g. "0.50" stays "0.50"
+    case number(String)  // the literal text, e.g. "0.50" stays "0.50"
     case string(String)
     case array([JSON])
     case object([Member])
@@ -13,7 +13,10 @@ public enum JSON: Equatable {
     public struct Member: Equatable {
         public var key: String
         public var value: JSON
-        public init(_ key: String, _ value: JSON) { self.key = key; self.value = value }
+        public init(_ key: String, _ value: JSON) {
+            self.key = key
+            self.value = value
+        }
     }
 
     public static func number(_ v: Int) -> JSON { .number(String(v)) }
@@ -29,16 +32,34 @@ public enum JSON: Equatable {
     /// Sets (replacing in place, or appending) a member of an object.
     public mutating func set(_ key: String, _ value: JSON) {
         guard case .object(var members) = self else { return }
-        if let i = members.firstIndex(where: { $0.key == key }) { members[i].value = value }
-        else { members.append(Member(key, value)) }
+        if let i = members.firstIndex(where: { $0.key == key }) {
+            members[i].value = value
+        } else {
+            members.append(Member(key, value))
+        }
         self = .object(members)
     }
 
-    public var string: String? { if case .string(let s) = self { return s }; return nil }
-    public var array: [JSON]? { if case .array(let a) = self { return a }; return nil }
-    public var bool: Bool? { if case .bool(let b) = self { return b }; return nil }
-    public var members: [Member]? { if case .object(let m) = self { return m }; return nil }
-    public var double: Double? { if case .number(let n) = self { return Double(n) }; return nil }
+    public var string: String? {
+        if case .string(let s) = self { return s }
+        return nil
+    }
+    public var array: [JSON]? {
+        if case .array(let a) = self { return a }
+        return nil
+    }
+    public var bool: Bool? {
+        if case .bool(let b) = self { return b }
+        return nil
+    }
+    public var members: [Member]? {
+        if case .object(let m) = self { return m }
+        return nil
+    }
+    public var double: Double? {
+        if case .number(let n) = self { return Double(n) }
+        return nil
+    }
     public var int: Int? {
         guard case .number(let n) = self else { return nil }
         if let i = Int(n) { return i }
@@ -84,13 +105,18 @@ extension JSON {
         case .string(let s): JSON.writeString(s, to: &out)
         case .array(let a):
             out += "["
-            for (i, v) in a.enumerated() { if i > 0 { out += "," }; v.write(to: &out) }
+            for (i, v) in a.enumerated() {
+                if i > 0 { out += "," }
+                v.write(to: &out)
+            }
             out += "]"
         case .object(let m):
             out += "{"
             for (i, kv) in m.enumerated() {
                 if i > 0 { out += "," }
-                JSON.writeString(kv.key, to: &out); out += ":"; kv.value.write(to: &out)
+                JSON.writeString(kv.key, to: &out)
+                out += ":"
+                kv.value.write(to: &out)
             }
             out += "}"
         }
@@ -132,9 +158,15 @@ struct JSONParser {
         case UInt8(ascii: "{"): return try object(depth: depth)
         case UInt8(ascii: "["): return try array(depth: depth)
         case UInt8(ascii: "\""): return .string(try string())
-        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
-        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
-        case UInt8(ascii: "n"): try literal("null"); return .null
+        case UInt8(ascii: "t"):
+            try literal("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try literal("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try literal("null")
+            return .null
         default: return try number()
         }
     }
@@ -150,7 +182,10 @@ struct JSONParser {
         i += 1
         var members: [JSON.Member] = []
         skipSpace()
-        if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return .object(members) }
+        if i < bytes.count, bytes[i] == UInt8(ascii: "}") {
+            i += 1
+            return .object(members)
+        }
         while true {
             skipSpace()
             guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
@@ -162,8 +197,14 @@ struct JSONParser {
             members.append(JSON.Member(key, try value(depth: depth + 1)))
             skipSpace()
             guard i < bytes.count else { throw fail("unterminated object") }
-            if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-            if bytes[i] == UInt8(ascii: "}") { i += 1; return .object(members) }
+            if bytes[i] == UInt8(ascii: ",") {
+                i += 1
+                continue
+            }
+            if bytes[i] == UInt8(ascii: "}") {
+                i += 1
+                return .object(members)
+            }
             throw fail("expected ',' or '}'")
         }
     }
@@ -172,14 +213,23 @@ struct JSONParser {
         i += 1
         var items: [JSON] = []
         skipSpace()
-        if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; return .array(items) }
+        if i < bytes.count, bytes[i] == UInt8(ascii: "]") {
+            i += 1
+            return .array(items)
+        }
         while true {
             skipSpace()
             items.append(try value(depth: depth + 1))
             skipSpace()
             guard i < bytes.count else { throw fail("unterminated array") }
-            if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-            if bytes[i] == UInt8(ascii: "]") { i += 1; return .array(items) }
+            if bytes[i] == UInt8(ascii: ",") {
+                i += 1
+                continue
+            }
+            if bytes[i] == UInt8(ascii: "]") {
+                i += 1
+                return .array(items)
+            }
             throw fail("expected ',' or ']'")
         }
     }
@@ -189,7 +239,10 @@ struct JSONParser {
         if i < bytes.count, bytes[i] == UInt8(ascii: "-") { i += 1 }
         let digitsStart = i
         while i < bytes.count, (0x30...0x39).contains(bytes[i]) { i += 1 }
-        guard i > digitsStart else { i = start; throw fail("unexpected character") }
+        guard i > digitsStart else {
+            i = start
+            throw fail("unexpected character")
+        }
         if i < bytes.count, bytes[i] == UInt8(ascii: ".") {
             i += 1
             let f = i
@@ -230,12 +283,20 @@ struct JSONParser {
         while true {
             guard i < bytes.count else { throw fail("unterminated string") }
             let c = bytes[i]
-            if c == UInt8(ascii: "\"") { i += 1; break }
+            if c == UInt8(ascii: "\"") {
+                i += 1
+                break
+            }
             if c < 0x20 { throw fail("control character in string") }
-            if c != UInt8(ascii: "\\") { out.append(c); i += 1; continue }
+            if c != UInt8(ascii: "\\") {
+                out.append(c)
+                i += 1
+                continue
+            }
             i += 1
             guard i < bytes.count else { throw fail("unterminated escape") }
-            let e = bytes[i]; i += 1
+            let e = bytes[i]
+            i += 1
             switch e {
             case UInt8(ascii: "\""): out.append(0x22)
             case UInt8(ascii: "\\"): out.append(0x5c)
@@ -248,12 +309,16 @@ struct JSONParser {
             case UInt8(ascii: "u"):
                 var code = try hex4()
                 if (0xD800..<0xDC00).contains(code), i + 1 < bytes.count,
-                   bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u") {
+                    bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u")
+                {
                     let save = i
                     i += 2
                     let low = try hex4()
-                    if (0xDC00..<0xE000).contains(low) { code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00) }
-                    else { i = save }
+                    if (0xDC00..<0xE000).contains(low) {
+                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                    } else {
+                        i = save
+                    }
                 }
                 // A lone surrogate cannot be UTF-8; it becomes U+FFFD as in most decoders.
                 let scalar = Unicode.Scalar(code) ?? "\u{FFFD}"

@@ -16,7 +16,9 @@ public struct LineSource {
     /// `path` nil or "-" reads stdin.
     public init(path: String?) throws {
         if let path, path != "-" {
-            guard let h = FileHandle(forReadingAtPath: path) else { throw ToolError("\(path): cannot open for reading") }
+            guard let h = FileHandle(forReadingAtPath: path) else {
+                throw ToolError("\(path): cannot open for reading")
+            }
             handle = h
             name = path
         } else {
@@ -41,7 +43,10 @@ public struct LineSource {
                 start = buffer.count
                 return try decode(bytes)
             }
-            if start > 0 { buffer.removeSubrange(0..<start); start = 0 }
+            if start > 0 {
+                buffer.removeSubrange(0..<start)
+                start = 0
+            }
             guard buffer.count <= LineSource.maxLineBytes else {
                 throw ToolError.at(name, line: lineNumber + 1, "line longer than \(LineSource.maxLineBytes >> 20) MiB")
             }
@@ -82,9 +87,13 @@ public struct JSONLinesReader {
                 guard !sources.isEmpty else { return nil }
                 current = try LineSource(path: sources.removeFirst())
             }
-            guard let line = try current!.next() else { current = nil; continue }
+            guard let line = try current!.next() else {
+                current = nil
+                continue
+            }
             if line.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
-            let name = current!.name, n = current!.lineNumber
+            let name = current!.name
+            let n = current!.lineNumber
             let value: JSON
             do { value = try JSON.parse(line) } catch let e as JSONParseError {
                 throw ToolError.at(name, line: n, "invalid JSON: \(e)")

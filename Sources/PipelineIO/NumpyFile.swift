@@ -43,7 +43,8 @@ public enum NumpyFile {
         }
         let dataStart = headerStart + headerLength
         guard bytes.count - dataStart == payload else {
-            throw fail("data is \(bytes.count - dataStart) bytes; shape \(shape) of \(width)-byte values needs \(payload)")
+            throw fail(
+                "data is \(bytes.count - dataStart) bytes; shape \(shape) of \(width)-byte values needs \(payload)")
         }
         let tensor = Tensor(zeros: shape.isEmpty ? [1] : shape)
         // Fortran order: the file holds the transpose's row-major order. Element k of the
@@ -186,7 +187,8 @@ struct NumpyHeader {
             while at < bytes.count, bytes[at] >= UInt8(ascii: "0"), bytes[at] <= UInt8(ascii: "9"), at - start < 19 {
                 at += 1
             }
-            guard at > start, at - start <= 18, let value = Int(String(decoding: bytes[start..<at], as: UTF8.self)) else {
+            guard at > start, at - start <= 18, let value = Int(String(decoding: bytes[start..<at], as: UTF8.self))
+            else {
                 throw Malformed(text: "shape holds something other than a non-negative integer at byte \(start)")
             }
             values.append(value)

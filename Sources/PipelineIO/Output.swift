@@ -15,19 +15,27 @@ public final class DataOutput {
             try AtomicFile.makeParentFolder(of: path)
             let tmp = AtomicFile.temporaryPath(for: path)
             guard FileManager.default.createFile(atPath: tmp, contents: nil),
-                  let h = FileHandle(forWritingAtPath: tmp) else {
+                let h = FileHandle(forWritingAtPath: tmp)
+            else {
                 throw ToolError("\(path): cannot create output file")
             }
-            handle = h; target = path; temp = tmp
+            handle = h
+            target = path
+            temp = tmp
         } else {
-            handle = .standardOutput; target = nil; temp = nil
+            handle = .standardOutput
+            target = nil
+            temp = nil
         }
         buffer.reserveCapacity(1 << 16)
     }
 
     deinit {
         // Not committed: the run failed; remove what it wrote.
-        if let temp, !committed { try? handle.close(); unlink(temp) }
+        if let temp, !committed {
+            try? handle.close()
+            unlink(temp)
+        }
     }
 
     public func writeLine(_ s: String) {
@@ -47,7 +55,9 @@ public final class DataOutput {
         guard let target, let temp else { return }
         try handle.synchronize()
         try handle.close()
-        guard rename(temp, target) == 0 else { throw ToolError("\(target): cannot rename the finished output into place") }
+        guard rename(temp, target) == 0 else {
+            throw ToolError("\(target): cannot rename the finished output into place")
+        }
         committed = true
     }
 }
@@ -75,7 +85,9 @@ public enum AtomicFile {
         let tmp = temporaryPath(for: path)
         do {
             try data.write(to: URL(fileURLWithPath: tmp))
-            guard rename(tmp, path) == 0 else { throw ToolError("\(path): cannot rename the finished output into place") }
+            guard rename(tmp, path) == 0 else {
+                throw ToolError("\(path): cannot rename the finished output into place")
+            }
         } catch {
             unlink(tmp)
             if error is ToolError { throw error }
@@ -101,7 +113,9 @@ public final class ProgressLine {
     public private(set) var done = 0
 
     public init(label: String, total: Int?, enabled: Bool) {
-        self.label = label; self.total = total; self.enabled = enabled
+        self.label = label
+        self.total = total
+        self.enabled = enabled
     }
 
     public func advance(_ n: Int = 1) {

@@ -31,17 +31,19 @@ public enum TorchFile {
         var machine = PickleMachine(bytes: pickle, file: path)
         let result = try machine.run()
         let prefix = String(pkl.name.dropLast("data.pkl".count))
-        var needed: [String: Int] = [:]   // member → bytes
+        var needed: [String: Int] = [:]  // member → bytes
         for view in result.views {
             let member = prefix + "data/" + view.key
             guard let entry = listing.first(where: { $0.name == member }) else {
                 throw ToolError.data(path, "storage data/\(view.key) is missing from the archive")
             }
             if let size = entry.size, size != view.storageBytes {
-                throw ToolError.data(path, "storage data/\(view.key) declares \(size) bytes; the pickle needs \(view.storageBytes)")
+                throw ToolError.data(
+                    path, "storage data/\(view.key) declares \(size) bytes; the pickle needs \(view.storageBytes)")
             }
             if let other = needed[member], other != view.storageBytes {
-                throw ToolError.data(path, "storage data/\(view.key) is given two sizes (\(other) and \(view.storageBytes) bytes)")
+                throw ToolError.data(
+                    path, "storage data/\(view.key) is given two sizes (\(other) and \(view.storageBytes) bytes)")
             }
             needed[member] = view.storageBytes
         }
@@ -94,8 +96,10 @@ struct TensorView {
 
     var storageBytes: Int { count * width }
 
-    init(key: String, dtype: String, count: Int, offset: Int, size: [Int], stride: [Int],
-         fail: (String) -> ToolError) throws {
+    init(
+        key: String, dtype: String, count: Int, offset: Int, size: [Int], stride: [Int],
+        fail: (String) -> ToolError
+    ) throws {
         let widths = ["f32": 4, "f64": 8, "f16": 2, "bf16": 2]
         guard let width = widths[dtype] else { throw fail("storage dtype \(dtype) is not a float") }
         guard size.count == stride.count else { throw fail("size and stride differ in rank") }
@@ -116,7 +120,10 @@ struct TensorView {
                 furthest = sum
             }
             guard furthest < count else {
-                throw fail("tensor view (offset \(offset), size \(size), stride \(stride)) reaches past its storage of \(count)")
+                throw fail(
+                    "tensor view (offset \(offset), size \(size), stride \(stride)) reaches past its storage of "
+                    + "\(count)"
+                )
             }
         }
         self.key = key
@@ -230,7 +237,11 @@ struct PickleMachine {
         memo[key] = stack.last
     }
 
-    mutating func u8() throws -> UInt8 { guard i < bytes.count else { throw fail("truncated") }; i += 1; return bytes[i - 1] }
+    mutating func u8() throws -> UInt8 {
+        guard i < bytes.count else { throw fail("truncated") }
+        i += 1
+        return bytes[i - 1]
+    }
     mutating func le(_ n: Int) throws -> Int {
         guard i + n <= bytes.count else { throw fail("truncated") }
         var v = 0
@@ -239,7 +250,9 @@ struct PickleMachine {
         return v
     }
     mutating func text(_ n: Int) throws -> String {
-        guard n >= 0, i + n <= bytes.count, let s = String(validating: bytes[i..<(i + n)], as: UTF8.self) else { throw fail("bad string") }
+        guard n >= 0, i + n <= bytes.count, let s = String(validating: bytes[i..<(i + n)], as: UTF8.self) else {
+            throw fail("bad string")
+        }
         i += n
         return s
     }
@@ -249,9 +262,17 @@ struct PickleMachine {
         i += 1
         return s
     }
-    mutating func pop() throws -> PickleValue { guard let v = stack.popLast() else { throw fail("stack underflow") }; return v }
+    mutating func pop() throws -> PickleValue {
+        guard let v = stack.popLast() else { throw fail("stack underflow") }
+        return v
+    }
     mutating func popMark() throws -> [PickleValue] {
-        guard let m = stack.lastIndex(where: { if case .mark = $0 { return true }; return false }) else { throw fail("no mark") }
+        guard
+            let m = stack.lastIndex(where: {
+                if case .mark = $0 { return true }
+                return false
+            })
+        else { throw fail("no mark") }
         let items = Array(stack[(m + 1)...])
         guard items.count <= PickleMachine.containerLimit else {
             throw fail("more than \(PickleMachine.containerLimit) items")
@@ -270,46 +291,50 @@ struct PickleMachine {
         while true {
             let op = try u8()
             switch op {
-            case 0x80: _ = try u8()                                        // PROTO
-            case 0x95: _ = try le(8)                                       // FRAME
-            case 0x63:                                                     // GLOBAL "module\nname\n"
-                let module = try line(), name = try line()
+            case 0x80: _ = try u8()  // PROTO
+            case 0x95: _ = try le(8)  // FRAME
+            case 0x63:  // GLOBAL "module\nname\n"
+                let module = try line()
+                let name = try line()
                 try push(try global(module + "." + name))
-            case 0x93:                                                     // STACK_GLOBAL
-                guard case .string(let name) = try pop(), case .string(let module) = try pop() else { throw fail("STACK_GLOBAL needs strings") }
+            case 0x93:  // STACK_GLOBAL
+                guard case .string(let name) = try pop(), case .string(let module) = try pop() else {
+                    throw fail("STACK_GLOBAL needs strings")
+                }
                 try push(try global(module + "." + name))
-            case 0x71: try remember(try le(1))                             // BINPUT
-            case 0x72: try remember(try le(4))                             // LONG_BINPUT
-            case 0x94: try remember(memo.count)                           // MEMOIZE
-            case 0x68, 0x6a:                                               // BINGET, LONG_BINGET
+            case 0x71: try remember(try le(1))  // BINPUT
+            case 0x72: try remember(try le(4))  // LONG_BINPUT
+            case 0x94: try remember(memo.count)  // MEMOIZE
+            case 0x68, 0x6a:  // BINGET, LONG_BINGET
                 let k = try le(op == 0x68 ? 1 : 4)
                 guard let v = memo[k] else { throw fail("memo \(k) is empty") }
                 try push(v)
-            case 0x28: try push(.mark)                                 // MARK
-            case 0x29: try push(.makeTuple([]))                          // EMPTY_TUPLE
-            case 0x74: try push(.makeTuple(try popMark()))               // TUPLE
-            case 0x85, 0x86, 0x87:                                         // TUPLE1..3
+            case 0x28: try push(.mark)  // MARK
+            case 0x29: try push(.makeTuple([]))  // EMPTY_TUPLE
+            case 0x74: try push(.makeTuple(try popMark()))  // TUPLE
+            case 0x85, 0x86, 0x87:  // TUPLE1..3
                 let n = Int(op - 0x84)
                 guard stack.count >= n else { throw fail("stack underflow") }
-                let items = Array(stack.suffix(n)); stack.removeLast(n)
+                let items = Array(stack.suffix(n))
+                stack.removeLast(n)
                 try push(.makeTuple(items))
-            case 0x58: try push(.string(try text(try le(4))))          // BINUNICODE
-            case 0x8c: try push(.string(try text(try le(1))))          // SHORT_BINUNICODE
-            case 0x4a: try push(.int(Int(Int32(truncatingIfNeeded: try le(4)))))   // BININT
-            case 0x4b: try push(.int(try le(1)))                       // BININT1
-            case 0x4d: try push(.int(try le(2)))                       // BININT2
-            case 0x8a:                                                     // LONG1
+            case 0x58: try push(.string(try text(try le(4))))  // BINUNICODE
+            case 0x8c: try push(.string(try text(try le(1))))  // SHORT_BINUNICODE
+            case 0x4a: try push(.int(Int(Int32(truncatingIfNeeded: try le(4)))))  // BININT
+            case 0x4b: try push(.int(try le(1)))  // BININT1
+            case 0x4d: try push(.int(try le(2)))  // BININT2
+            case 0x8a:  // LONG1
                 let n = try le(1)
                 guard n <= 8 else { throw fail("integer too large") }
                 var v = try le(n)
                 if n > 0, n < 8, v & (1 << (8 * n - 1)) != 0 { v -= 1 << (8 * n) }
                 try push(.int(v))
-            case 0x88: try push(.bool(true))                           // NEWTRUE
-            case 0x89: try push(.bool(false))                          // NEWFALSE
-            case 0x4e: try push(.none)                                 // NONE
-            case 0x7d: try push(.makeDict([]))                           // EMPTY_DICT
-            case 0x5d: try push(.list)                                 // EMPTY_LIST
-            case 0x73, 0x75:                                               // SETITEM, SETITEMS
+            case 0x88: try push(.bool(true))  // NEWTRUE
+            case 0x89: try push(.bool(false))  // NEWFALSE
+            case 0x4e: try push(.none)  // NONE
+            case 0x7d: try push(.makeDict([]))  // EMPTY_DICT
+            case 0x5d: try push(.list)  // EMPTY_LIST
+            case 0x73, 0x75:  // SETITEM, SETITEMS
                 let items = op == 0x73 ? [try pop(), try pop()].reversed() : try popMark()
                 guard case .dict(var d, _) = try pop() else { throw fail("SETITEMS on a non-dict") }
                 guard d.count + items.count / 2 <= PickleMachine.containerLimit else {
@@ -318,15 +343,17 @@ struct PickleMachine {
                 var k = 0
                 while k + 1 < items.count {
                     guard case .string(let key) = items[k] else { throw fail("dict keys must be strings") }
-                    d.append((key, items[k + 1])); k += 2
+                    d.append((key, items[k + 1]))
+                    k += 2
                 }
                 try push(.makeDict(d))
-            case 0x51:                                                     // BINPERSID
+            case 0x51:  // BINPERSID
                 try push(try persistent(try pop()))
-            case 0x52:                                                     // REDUCE
-                let args = try pop(), callable = try pop()
+            case 0x52:  // REDUCE
+                let args = try pop()
+                let callable = try pop()
                 try push(try reduce(callable, args))
-            case 0x2e: return try pop()                                    // STOP
+            case 0x2e: return try pop()  // STOP
             default:
                 throw fail(String(format: "opcode 0x%02x is not one a saved tensor needs", op))
             }
@@ -336,8 +363,12 @@ struct PickleMachine {
     /// ('storage', StorageType, key, location, count) → a reference to raw data/key.
     func persistent(_ pid: PickleValue) throws -> PickleValue {
         guard case .tuple(let t, _) = pid, t.count == 5, case .string("storage") = t[0], case .global(let type) = t[1],
-              case .string(let key) = t[2], case .int(let count) = t[4] else { throw fail("unexpected persistent id") }
-        let dtype = ["torch.FloatStorage": "f32", "torch.DoubleStorage": "f64", "torch.HalfStorage": "f16", "torch.BFloat16Storage": "bf16"][type]
+            case .string(let key) = t[2], case .int(let count) = t[4]
+        else { throw fail("unexpected persistent id") }
+        let dtype = [
+            "torch.FloatStorage": "f32", "torch.DoubleStorage": "f64", "torch.HalfStorage": "f16",
+            "torch.BFloat16Storage": "bf16",
+        ][type]
         guard let dtype else { throw fail("storage type \(type) is not a float storage") }
         return .storage(key: key, dtype: dtype, count: count)
     }
@@ -352,12 +383,24 @@ struct PickleMachine {
             return .makeDict([])
         case "torch._utils._rebuild_tensor_v2":
             guard a.count >= 4, case .storage(let key, let dtype, let count) = a[0], case .int(let offset) = a[1],
-                  case .tuple(let sizeV, _) = a[2], case .tuple(let strideV, _) = a[3] else { throw fail("unexpected "
-                      + "_rebuild_tensor_v2 arguments") }
-            let size = try sizeV.map { v -> Int in guard case .int(let x) = v else { throw fail("bad size") }; return x }
-            let stride = try strideV.map { v -> Int in guard case .int(let x) = v else { throw fail("bad stride") }; return x }
-            return .tensor(try TensorView(key: key, dtype: dtype, count: count, offset: offset, size: size, stride: stride,
-                                          fail: fail))
+                case .tuple(let sizeV, _) = a[2], case .tuple(let strideV, _) = a[3]
+            else {
+                throw fail(
+                    "unexpected "
+                        + "_rebuild_tensor_v2 arguments")
+            }
+            let size = try sizeV.map { v -> Int in
+                guard case .int(let x) = v else { throw fail("bad size") }
+                return x
+            }
+            let stride = try strideV.map { v -> Int in
+                guard case .int(let x) = v else { throw fail("bad stride") }
+                return x
+            }
+            return .tensor(
+                try TensorView(
+                    key: key, dtype: dtype, count: count, offset: offset, size: size, stride: stride,
+                    fail: fail))
         default:
             throw fail("call of '\(name)' refused")
         }

@@ -1,6 +1,8 @@
 /// SHA-256 (FIPS 180-4), to verify raw data files before they are trusted.
 public struct SHA256 {
-    private var h: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
+    private var h: [UInt32] = [
+        0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+    ]
     private var pending = [UInt8]()
     private var length: UInt64 = 0
 
@@ -24,9 +26,15 @@ public struct SHA256 {
             let take = min(64 - pending.count, bytes.count)
             pending.append(contentsOf: bytes[0..<take])
             i = take
-            if pending.count == 64 { pending.withUnsafeBytes { block($0.baseAddress!) }; pending.removeAll() }
+            if pending.count == 64 {
+                pending.withUnsafeBytes { block($0.baseAddress!) }
+                pending.removeAll()
+            }
         }
-        while i + 64 <= bytes.count { block(bytes.baseAddress! + i); i += 64 }
+        while i + 64 <= bytes.count {
+            block(bytes.baseAddress! + i)
+            i += 64
+        }
         if i < bytes.count { pending.append(contentsOf: bytes[i...]) }
     }
 
@@ -38,7 +46,10 @@ public struct SHA256 {
         let saved = length
         tail.withUnsafeBytes { update($0) }
         length = saved
-        return h.map { v in let s = String(v, radix: 16); return String(repeating: "0", count: 8 - s.count) + s }.joined()
+        return h.map { v in
+            let s = String(v, radix: 16)
+            return String(repeating: "0", count: 8 - s.count) + s
+        }.joined()
     }
 
     private mutating func block(_ p: UnsafeRawPointer) {
@@ -49,19 +60,42 @@ public struct SHA256 {
             let s1 = rotr(w[t - 2], 17) ^ rotr(w[t - 2], 19) ^ (w[t - 2] >> 10)
             w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
         }
-        var a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7]
+        var a = h[0]
+        var b = h[1]
+        var c = h[2]
+        var d = h[3]
+        var e = h[4]
+        var f = h[5]
+        var g = h[6]
+        var hh = h[7]
         for t in 0..<64 {
             let t1 = hh &+ (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) &+ ((e & f) ^ (~e & g)) &+ SHA256.k[t] &+ w[t]
             let t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) &+ ((a & b) ^ (a & c) ^ (b & c))
-            hh = g; g = f; f = e; e = d &+ t1; d = c; c = b; b = a; a = t1 &+ t2
+            hh = g
+            g = f
+            f = e
+            e = d &+ t1
+            d = c
+            c = b
+            b = a
+            a = t1 &+ t2
         }
-        h[0] &+= a; h[1] &+= b; h[2] &+= c; h[3] &+= d; h[4] &+= e; h[5] &+= f; h[6] &+= g; h[7] &+= hh
+        h[0] &+= a
+        h[1] &+= b
+        h[2] &+= c
+        h[3] &+= d
+        h[4] &+= e
+        h[5] &+= f
+        h[6] &+= g
+        h[7] &+= hh
     }
 
     @inline(__always) private func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
 
     public static func hex(_ bytes: UnsafeRawBufferPointer) -> String {
-        var s = SHA256(); s.update(bytes); return s.finish()
+        var s = SHA256()
+        s.update(bytes)
+        return s.finish()
     }
 }
 

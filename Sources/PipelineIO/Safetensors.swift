@@ -14,7 +14,10 @@ public final class MappedFile {
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw ToolError("\(path): cannot stat") }
         let size = Int(st.st_size)
-        guard size > 0 else { bytes = UnsafeRawBufferPointer(start: nil, count: 0); return }
+        guard size > 0 else {
+            bytes = UnsafeRawBufferPointer(start: nil, count: 0)
+            return
+        }
         guard let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), p != MAP_FAILED else {
             throw ToolError("\(path): cannot memory-map")
         }
@@ -31,12 +34,12 @@ public final class SafetensorsFile {
     public struct Entry {
         public let dtype: String
         public let shape: [Int]
-        public let range: Range<Int>   // within the data section
+        public let range: Range<Int>  // within the data section
     }
 
     public let path: String
     public let entries: [String: Entry]
-    public let names: [String]          // in header order
+    public let names: [String]  // in header order
     public let metadata: [String: String]
     private let file: MappedFile
     private let dataStart: Int
@@ -106,14 +109,19 @@ public final class SafetensorsFile {
             throw fail("tensor '\(m.key)' has shape \(shape) whose size overflows")
         }
         guard bytes == offsets[1] - offsets[0] else {
-            throw fail("tensor '\(m.key)' of shape \(shape) and dtype \(dtype) does not fill its \(offsets[1] - offsets[0]) bytes")
+            throw fail(
+                "tensor '\(m.key)' of shape \(shape) and dtype \(dtype) does not fill its \(offsets[1] - offsets[0]) "
+                + "bytes"
+            )
         }
         return Entry(dtype: dtype, shape: shape, range: offsets[0]..<offsets[1])
     }
 
     static func width(_ dtype: String) -> Int? {
-        let widths = ["F32": 4, "F16": 2, "BF16": 2, "F64": 8, "I64": 8, "I32": 4, "I16": 2, "U64": 8, "U32": 4,
-                      "U16": 2, "U8": 1, "I8": 1, "BOOL": 1, "F8_E4M3": 1, "F8_E5M2": 1]
+        let widths = [
+            "F32": 4, "F16": 2, "BF16": 2, "F64": 8, "I64": 8, "I32": 4, "I16": 2, "U64": 8, "U32": 4,
+            "U16": 2, "U8": 1, "I8": 1, "BOOL": 1, "F8_E4M3": 1, "F8_E5M2": 1,
+        ]
         return widths[dtype]
     }
 
@@ -133,7 +141,9 @@ public final class SafetensorsFile {
             return t
         case "F16":
             let t = Tensor(zeros: e.shape)
-            for i in 0..<n { t.data[i] = Float(Float16(bitPattern: raw.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) }
+            for i in 0..<n {
+                t.data[i] = Float(Float16(bitPattern: raw.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)))
+            }
             return t
         case "BF16":
             let t = Tensor(zeros: e.shape)
@@ -147,15 +157,18 @@ public final class SafetensorsFile {
             for i in 0..<n { t.data[i] = Float(raw.loadUnaligned(fromByteOffset: 8 * i, as: Double.self)) }
             return t
         default:
-            throw ToolError.data(path, "tensor '\(name)' has dtype \(e.dtype); only F32, "
-                + "F16, BF16 and F64 are read as floats")
+            throw ToolError.data(
+                path,
+                "tensor '\(name)' has dtype \(e.dtype); only F32, "
+                    + "F16, BF16 and F64 are read as floats")
         }
     }
 
     /// Raw bytes of a tensor, e.g. for a checksum of the weights.
     public func rawBytes(_ name: String) -> UnsafeRawBufferPointer? {
         guard let e = entries[name] else { return nil }
-        return UnsafeRawBufferPointer(rebasing: file.bytes[(dataStart + e.range.lowerBound)..<(dataStart + e.range.upperBound)])
+        return UnsafeRawBufferPointer(
+            rebasing: file.bytes[(dataStart + e.range.lowerBound)..<(dataStart + e.range.upperBound)])
     }
 }
 
@@ -168,20 +181,24 @@ public enum SafetensorsWriter {
     public static func encode(_ tensors: [(String, Tensor)], metadata: [String: String]) -> Data {
         var members: [JSON.Member] = []
         if !metadata.isEmpty {
-            members.append(.init("__metadata__", .object(metadata.keys.sorted().map { .init($0, .string(metadata[$0]!)) })))
+            members.append(
+                .init("__metadata__", .object(metadata.keys.sorted().map { .init($0, .string(metadata[$0]!)) })))
         }
         var offset = 0
         for (name, t) in tensors {
             let size = t.count * 4
-            members.append(.init(name, .object([
-                .init("dtype", .string("F32")),
-                .init("shape", .array(t.shape.map { .number($0) })),
-                .init("data_offsets", .array([.number(offset), .number(offset + size)])),
-            ])))
+            members.append(
+                .init(
+                    name,
+                    .object([
+                        .init("dtype", .string("F32")),
+                        .init("shape", .array(t.shape.map { .number($0) })),
+                        .init("data_offsets", .array([.number(offset), .number(offset + size)])),
+                    ])))
             offset += size
         }
         var header = Array(JSON.object(members).text.utf8)
-        while (header.count + 8) % 8 != 0 { header.append(0x20) }   // keeps the data 8-byte aligned
+        while (header.count + 8) % 8 != 0 { header.append(0x20) }  // keeps the data 8-byte aligned
         var data = Data(capacity: 8 + header.count + offset)
         withUnsafeBytes(of: UInt64(header.count).littleEndian) { data.append(contentsOf: $0) }
         data.append(contentsOf: header)

@@ -31,7 +31,9 @@ public struct BenchRun {
             var rng = SplitMix64(seed: seed)
             for i in 0..<a.count { a.data[i] = rng.normal() }
             for i in 0..<w.count { w.data[i] = 0.02 * rng.normal() }
-            let product = { BLAS.gemmNT(rows, outDim, inDim, a.data, lda: inDim, w.data, ldb: inDim, out.data, ldc: outDim) }
+            let product = {
+                BLAS.gemmNT(rows, outDim, inDim, a.data, lda: inDim, w.data, ldb: inDim, out.data, ldc: outDim)
+            }
             product()
             let repeats = 10
             let start = DispatchTime.now().uptimeNanoseconds
@@ -44,14 +46,18 @@ public struct BenchRun {
     }
 
     func trainStep(_ enc: Encoder, _ rng: inout SplitMix64) throws -> JSON {
-        let n = promptLength, C = enc.config.hidden
+        let n = promptLength
+        let C = enc.config.hidden
         var input = PromptInput()
         for _ in 0..<batchSize {
             let text = sequenceLength - n - 3
-            let ids: [Int32] = [101] + Array(repeating: 0, count: n) + [103] + (0..<text).map { _ in Int32(1000 + rng.next() % 28_000) } + [102]
+            let ids: [Int32] =
+                [101] + Array(repeating: 0, count: n) + [103]
+                + (0..<text).map { _ in Int32(1000 + rng.next() % 28_000) } + [102]
             let tokens: [Int32] = [-1] + (0..<n).map(Int32.init) + Array(repeating: -1, count: text + 2)
-            input.append(ids: ids, typeIds: Array(repeating: 0, count: ids.count), promptToken: tokens, readRow: n + 1,
-                         firstPosition: enc.config.firstPosition)
+            input.append(
+                ids: ids, typeIds: Array(repeating: 0, count: ids.count), promptToken: tokens, readRow: n + 1,
+                firstPosition: enc.config.firstPosition)
         }
         let pe = PromptEncoder(encoder: enc)
         let readout = try Readout(enc.hasHead ? .mlm : .tied, words: [4997, 3893], encoder: enc)
@@ -81,8 +87,11 @@ public struct BenchRun {
     /// FLOPs of one training step as computed (forward at every row but the last layer's
     /// queries, backward to the inputs only): about twice the forward's matrix products.
     func trainFlops(_ c: ModelConfig) -> Double {
-        let T = Double(sequenceLength), B = Double(batchSize), H = Double(c.hidden), I = Double(c.intermediate)
-        let full = 2 * T * (4 * H * H + 2 * H * I) + 2 * 2 * T * T * H        // a layer, all rows
+        let T = Double(sequenceLength)
+        let B = Double(batchSize)
+        let H = Double(c.hidden)
+        let I = Double(c.intermediate)
+        let full = 2 * T * (4 * H * H + 2 * H * I) + 2 * 2 * T * T * H  // a layer, all rows
         let last = 2 * (2 * T * H * H + 2 * H * H + 2 * H * I) + 2 * 2 * T * H  // K,V on all rows, the rest at [MASK]
         return 2 * B * (full * Double(c.layers - 1) + last)
     }
@@ -93,10 +102,11 @@ public struct BenchRun {
         if mode == "train" { return try trainStep(enc, &rng) }
         var batch = Batch()
         for _ in 0..<batchSize {
-            batch.append(ids: (0..<sequenceLength).map { _ in Int32(1000 + rng.next() % 28_000) },
-                         firstPosition: enc.config.firstPosition)
+            batch.append(
+                ids: (0..<sequenceLength).map { _ in Int32(1000 + rng.next() % 28_000) },
+                firstPosition: enc.config.firstPosition)
         }
-        _ = try enc.forward(batch)   // warm-up: page in the weights, size the arena
+        _ = try enc.forward(batch)  // warm-up: page in the weights, size the arena
         let start = DispatchTime.now().uptimeNanoseconds
         for _ in 0..<iterations { _ = try enc.forward(batch) }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
@@ -115,4 +125,3 @@ public struct BenchRun {
         ])
     }
 }
-

@@ -20,7 +20,10 @@ public struct EmbedRun {
 
     public init(model: String) { self.model = model }
 
-    struct Pending { var record: JSONLinesReader.Record; var enc: Encoding }
+    struct Pending {
+        var record: JSONLinesReader.Record
+        var enc: Encoding
+    }
 
     public func run() throws {
         guard batchSize > 0 else { throw ToolError.usage("--batch-size must be positive") }
@@ -34,7 +37,9 @@ public struct EmbedRun {
         let out = toTensor ? nil : try DataOutput(path: output)
         var reader = JSONLinesReader(paths: inputs)
         let bar = ProgressLine(label: "embed", total: nil, enabled: progress || Log.stderrIsTerminal)
-        var rows: [Float] = [], ids: [JSON] = [], pending: [Pending] = []
+        var rows: [Float] = []
+        var ids: [JSON] = []
+        var pending: [Pending] = []
 
         func flush() throws {
             guard !pending.isEmpty else { return }
@@ -62,9 +67,11 @@ public struct EmbedRun {
         if let out { try out.commit() }
         if toTensor, let output {
             let t = Tensor(shape: [ids.count, encoder.config.hidden], values: rows)
-            let meta = ["ids": JSON.array(ids).text, "model": model, "pool": pool.rawValue,
-                        "normalize": String(normalize), "toolkit_version": toolkitVersion,
-                        "matrix_backend": JSON.matrixBackend.text]
+            let meta = [
+                "ids": JSON.array(ids).text, "model": model, "pool": pool.rawValue,
+                "normalize": String(normalize), "toolkit_version": toolkitVersion,
+                "matrix_backend": JSON.matrixBackend.text,
+            ]
             try SafetensorsWriter.write([("embeddings", t)], metadata: meta, to: output)
         }
     }
@@ -73,16 +80,23 @@ public struct EmbedRun {
         var enc: Encoding
         if let given = try r.tokenIds() {
             enc = given
-            if let maxLength, enc.ids.count > maxLength { throw r.fail("already tokenized to \(enc.ids.count) tokens, over --max-length \(maxLength)") }
+            if let maxLength, enc.ids.count > maxLength {
+                throw r.fail("already tokenized to \(enc.ids.count) tokens, over --max-length \(maxLength)")
+            }
         } else {
             let text = try TextFields(r)
-            do { enc = try tok.encode(text.a, text.b, maxLength: maxLength ?? nil).encoding } catch { throw r.fail("\(error)") }
+            do { enc = try tok.encode(text.a, text.b, maxLength: maxLength ?? nil).encoding } catch {
+                throw r.fail("\(error)")
+            }
         }
         guard !enc.ids.isEmpty else { throw r.fail("no tokens to embed (empty \"input_ids\")") }
         if enc.ids.count > c.maxSequence {
-            throw r.fail("\(enc.ids.count) tokens, more than the model's \(c.maxSequence); pass --max-length to truncate")
+            throw r.fail(
+                "\(enc.ids.count) tokens, more than the model's \(c.maxSequence); pass --max-length to truncate")
         }
-        if let bad = enc.ids.first(where: { Int($0) >= c.vocabSize }) { throw r.fail("token id \(bad) is outside the vocabulary") }
+        if let bad = enc.ids.first(where: { Int($0) >= c.vocabSize }) {
+            throw r.fail("token id \(bad) is outside the vocabulary")
+        }
         if pool == .mask, let m = tok.special.mask, !enc.ids.contains(m) { throw r.fail("no [MASK] token to pool at") }
         if let bad = enc.typeIds.first(where: { $0 < 0 || Int($0) >= c.typeVocab }) {
             throw r.fail("token type \(bad) is outside the model's \(c.typeVocab) types")
@@ -92,11 +106,14 @@ public struct EmbedRun {
 
     func embed(_ items: [Pending], _ encoder: Encoder, _ tok: Tokenizer) throws -> [[Float]] {
         var batch = Batch()
-        for p in items { batch.append(ids: p.enc.ids, typeIds: p.enc.typeIds, firstPosition: encoder.config.firstPosition) }
+        for p in items {
+            batch.append(ids: p.enc.ids, typeIds: p.enc.typeIds, firstPosition: encoder.config.firstPosition)
+        }
         let h = try encoder.forward(batch)
         let C = encoder.config.hidden
         return (0..<batch.count).map { b in
-            let off = batch.offsets[b], len = batch.length(b)
+            let off = batch.offsets[b]
+            let len = batch.length(b)
             var v = [Float](repeating: 0, count: C)
             switch pool {
             case .cls: for c in 0..<C { v[c] = h[off * C + c] }
@@ -104,7 +121,7 @@ public struct EmbedRun {
                 for r in 0..<len { for c in 0..<C { v[c] += h[(off + r) * C + c] } }
                 for c in 0..<C { v[c] /= Float(len) }
             case .mask:
-                let r = items[b].enc.ids.firstIndex(of: tok.special.mask ?? -1) ?? 0   // checked in encode
+                let r = items[b].enc.ids.firstIndex(of: tok.special.mask ?? -1) ?? 0  // checked in encode
                 for c in 0..<C { v[c] = h[(off + r) * C + c] }
             }
             if normalize {

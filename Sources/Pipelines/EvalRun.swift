@@ -43,7 +43,8 @@ public struct EvalRun {
             guard let words = verbalizer ?? manifest?.verbalizer else {
                 throw ToolError.usage("--examples without --task: give --verbalizer word,word,...")
             }
-            let target = task.isEmpty ? ((examplesFile as NSString).lastPathComponent as NSString).deletingPathExtension : task
+            let target =
+                task.isEmpty ? ((examplesFile as NSString).lastPathComponent as NSString).deletingPathExtension : task
             return (try readLabeledTexts(examplesFile, classes: words.count), words, target)
         }
         guard !task.isEmpty else { throw ToolError.usage("give --task, or --examples FILE") }
@@ -68,41 +69,48 @@ public struct EvalRun {
             texts = Array(texts.prefix(limit))
         }
         let words = try labelWordIds(labelWords, tokenizer: tokenizer)
-        let files = try prompts.map { try PromptFile.read($0) }   // all checked before any work
+        let files = try prompts.map { try PromptFile.read($0) }  // all checked before any work
         for f in files { try f.check(model: identity, readout: nil) }
         let out = try DataOutput(path: output)
         let pe = PromptEncoder(encoder: encoder)
         var cache: [String: EncodedSet] = [:]
         for f in files {
             let kind = Readout.Kind(rawValue: f.metadata["readout"] ?? "") ?? (encoder.hasHead ? .mlm : .tied)
-            let template = try PromptTemplate(self.template ?? f.metadata["template"] ?? PromptTemplate.defaultText(for: encoder.config),
-                                              tokenizer: tokenizer)
+            let template = try PromptTemplate(
+                self.template ?? f.metadata["template"] ?? PromptTemplate.defaultText(for: encoder.config),
+                tokenizer: tokenizer)
             let limit = maxTextTokens ?? recordedMaxText(f) ?? 128
             let key = "\(template.text)|\(f.length)|\(limit)"
             if cache[key] == nil {
-                cache[key] = try EncodedSet(texts, tokenizer: tokenizer, template: template, promptLength: f.length, maxTextTokens: limit,
-                                            maxSequence: encoder.config.maxSequence, typeVocab: encoder.config.typeVocab)
+                cache[key] = try EncodedSet(
+                    texts, tokenizer: tokenizer, template: template, promptLength: f.length, maxTextTokens: limit,
+                    maxSequence: encoder.config.maxSequence, typeVocab: encoder.config.typeVocab)
             }
             let set = cache[key]!
             let readout = try Readout(kind, words: words, encoder: encoder)
-            let bar = ProgressLine(label: "\(f.name) on \(target)", total: set.count,
-                                   enabled: progress || Log.stderrIsTerminal)
-            let preds = try predict(set, prompt: f.prompt.array, promptLength: f.length, encoder: pe, readout: readout,
-                                    batchSize: batchSize, progress: bar)
+            let bar = ProgressLine(
+                label: "\(f.name) on \(target)", total: set.count,
+                enabled: progress || Log.stderrIsTerminal)
+            let preds = try predict(
+                set, prompt: f.prompt.array, promptLength: f.length, encoder: pe, readout: readout,
+                batchSize: batchSize, progress: bar)
             bar.finish()
-            out.writeLine(JSON.object([
-                .init("source", .string(f.name)), .init("target", .string(target)),
-                .init("model", .string(identity.name)), .init("split", .string(examplesFile ?? split)),
-                .init("accuracy", .number(accuracy(preds, set.labels))), .init("n", .number(set.count)),
-                .init("prompt", .string(f.path)), .init("readout", .string(kind.rawValue)),
-                .init("matrix_backend", JSON.matrixBackend),
-                .init("settings", .object([
-                    .init("limit", self.limit.map { .number($0) } ?? .null), .init("seed", .number(Int(seed))),
-                    .init("max_text_tokens", .number(limit)), .init("template", .string(template.text)),
-                    .init("verbalizer", .array(labelWords.map { .string($0) })),
-                    .init("toolkit_version", .string(toolkitVersion)),
-                ])),
-            ]).text)
+            out.writeLine(
+                JSON.object([
+                    .init("source", .string(f.name)), .init("target", .string(target)),
+                    .init("model", .string(identity.name)), .init("split", .string(examplesFile ?? split)),
+                    .init("accuracy", .number(accuracy(preds, set.labels))), .init("n", .number(set.count)),
+                    .init("prompt", .string(f.path)), .init("readout", .string(kind.rawValue)),
+                    .init("matrix_backend", JSON.matrixBackend),
+                    .init(
+                        "settings",
+                        .object([
+                            .init("limit", self.limit.map { .number($0) } ?? .null), .init("seed", .number(Int(seed))),
+                            .init("max_text_tokens", .number(limit)), .init("template", .string(template.text)),
+                            .init("verbalizer", .array(labelWords.map { .string($0) })),
+                            .init("toolkit_version", .string(toolkitVersion)),
+                        ])),
+                ]).text)
             out.flush()
         }
         try out.commit()

@@ -23,7 +23,9 @@ public struct HeatmapRun {
         let wanted = spearman.map { [$0.0, $0.1] } ?? [value]
         var seen = 0
         while let r = try reader.next() {
-            guard let rk = r.value[row]?.string ?? r.value[row]?.text, let ck = r.value[col]?.string ?? r.value[col]?.text else {
+            guard let rk = r.value[row]?.string ?? r.value[row]?.text,
+                let ck = r.value[col]?.string ?? r.value[col]?.text
+            else {
                 throw r.fail("missing \"\(row)\" or \"\(col)\"")
             }
             for f in wanted {
@@ -36,17 +38,29 @@ public struct HeatmapRun {
             }
             seen += 1
         }
-        let orderNames = try order.map { try String(contentsOfFile: $0, encoding: .utf8).split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
-        for k in fields.keys { if let o = orderNames { fields[k]!.reorder(o) }; if relative { fields[k] = fields[k]!.relative() } }
+        let orderNames = try order.map {
+            try String(contentsOfFile: $0, encoding: .utf8).split(separator: "\n").map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }.filter { !$0.isEmpty }
+        }
+        for k in fields.keys {
+            if let o = orderNames { fields[k]!.reorder(o) }
+            if relative { fields[k] = fields[k]!.relative() }
+        }
         let out = try DataOutput(path: output)
         if let (x, y) = spearman {
-            guard let mx = fields[x], let my = fields[y] else { throw ToolError("no values for \"\(fields[x] == nil ? x : y)\" in \(seen) lines") }
+            guard let mx = fields[x], let my = fields[y] else {
+                throw ToolError("no values for \"\(fields[x] == nil ? x : y)\" in \(seen) lines")
+            }
             for line in correlations(mx, my, x, y) { out.writeLine(line.text) }
         } else {
             guard let m = fields[value] else { throw ToolError("no values for \"\(value)\" in \(seen) lines") }
             out.writeLine(String(m.csv(digits: max(digits, 4)).dropLast()))
             if let svg {
-                let t = title ?? "\(value)\(relative ? " (relative to the target's own prompt)" : "") — rows: \(row), columns: \(col)"
+                let t =
+                    title
+                    ?? "\(value)\(relative ? " (relative to the target's own prompt)" : "") — rows: \(row), columns: "
+                    + "\(col)"
                 try AtomicFile.write(Data(HeatmapSVG.render(m, title: t, digits: digits).utf8), to: svg)
             }
         }
@@ -56,18 +70,33 @@ public struct HeatmapRun {
     /// Over off-diagonal pairs having both values: one correlation over all of them, and the
     /// mean of the per-column (per-target) correlations.
     func correlations(_ a: LabeledMatrix, _ b: LabeledMatrix, _ x: String, _ y: String) -> [JSON] {
-        var xs: [Double] = [], ys: [Double] = [], perTarget: [Double] = []
+        var xs: [Double] = []
+        var ys: [Double] = []
+        var perTarget: [Double] = []
         for c in a.cols {
-            var cx: [Double] = [], cy: [Double] = []
-            for r in a.rows where r != c { if let u = a[r, c], let v = b[r, c] { cx.append(u); cy.append(v) } }
-            xs += cx; ys += cy
+            var cx: [Double] = []
+            var cy: [Double] = []
+            for r in a.rows where r != c {
+                if let u = a[r, c], let v = b[r, c] {
+                    cx.append(u)
+                    cy.append(v)
+                }
+            }
+            xs += cx
+            ys += cy
             if let s = Analysis.spearman(cx, cy) { perTarget.append(s) }
         }
         func line(_ scope: String, _ v: Double?, _ n: Int) -> JSON {
-            .object([.init("x", .string(x)), .init("y", .string(y)), .init("scope", .string(scope)),
-                     .init("spearman", v.map { .number($0) } ?? .null), .init("n", .number(n))])
+            .object([
+                .init("x", .string(x)), .init("y", .string(y)), .init("scope", .string(scope)),
+                .init("spearman", v.map { .number($0) } ?? .null), .init("n", .number(n)),
+            ])
         }
-        return [line("all", Analysis.spearman(xs, ys), xs.count),
-                line("mean_per_target", perTarget.isEmpty ? nil : perTarget.reduce(0, +) / Double(perTarget.count), perTarget.count)]
+        return [
+            line("all", Analysis.spearman(xs, ys), xs.count),
+            line(
+                "mean_per_target", perTarget.isEmpty ? nil : perTarget.reduce(0, +) / Double(perTarget.count),
+                perTarget.count),
+        ]
     }
 }

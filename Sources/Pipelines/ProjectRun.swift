@@ -29,54 +29,79 @@ public struct ProjectTrainRun {
     public var inputs = TaskInputs()
     public var progress = false
 
-    public init(sourceModel: String, targetModel: String) { self.sourceModel = sourceModel; self.targetModel = targetModel }
+    public init(sourceModel: String, targetModel: String) {
+        self.sourceModel = sourceModel
+        self.targetModel = targetModel
+    }
 
     public func run() throws {
         let t0 = Date()
         guard !tasks.isEmpty else { throw ToolError.usage("name the training tasks with --tasks") }
-        let source = try Encoder(folder: sourceModel), target = try Encoder(folder: targetModel)
-        let sourceId = try ModelIdentity(source), targetId = try ModelIdentity(target)
+        let source = try Encoder(folder: sourceModel)
+        let target = try Encoder(folder: targetModel)
+        let sourceId = try ModelIdentity(source)
+        let targetId = try ModelIdentity(target)
         let readoutKind = targetReadout ?? (target.hasHead ? .mlm : .tied)
         let src = try promptsByTask(sourcePrompts, model: sourceId, role: "source")
         let tgt = objective == .distance ? try promptsByTask(targetPrompts, model: targetId, role: "target") : [:]
         // the layout projected prompts are for: the target prompts' (distance), else the one trained through (task)
         let targetTemplates = Set(tgt.values.compactMap { $0.metadata["template"] })
-        guard targetTemplates.count <= 1 else { throw ToolError("the target prompts were tuned with different templates: \(targetTemplates.sorted())") }
+        guard targetTemplates.count <= 1 else {
+            throw ToolError("the target prompts were tuned with different templates: \(targetTemplates.sorted())")
+        }
         let targetTemplate = targetTemplates.first ?? PromptTemplate.defaultText(for: target.config)
         let n = src.first!.value.length
-        guard src.values.allSatisfy({ $0.length == n }) else { throw ToolError("source prompts must all have \(n) vectors") }
-        let projector = Projector(n: n, sourceDim: source.config.hidden, targetDim: target.config.hidden, hidden: hidden,
-                                  activation: activation, layerNorm: layerNorm, seed: seed)
+        guard src.values.allSatisfy({ $0.length == n }) else {
+            throw ToolError("source prompts must all have \(n) vectors")
+        }
+        let projector = Projector(
+            n: n, sourceDim: source.config.hidden, targetDim: target.config.hidden, hidden: hidden,
+            activation: activation, layerNorm: layerNorm, seed: seed)
         var adam = AdamW(count: projector.params.count)
         let out = try DataOutput(path: nil)
-        func emit(_ j: JSON) { out.writeLine(j.text); out.flush() }
+        func emit(_ j: JSON) {
+            out.writeLine(j.text)
+            out.flush()
+        }
         let settings = JSON.object([
             .init("objective", .string(objective.rawValue)), .init("tasks", .array(tasks.map { .string($0) })),
             .init("source_model", .string(sourceId.name)), .init("source_model_id", .string(sourceId.id)),
             .init("target_model", .string(targetId.name)), .init("target_model_id", .string(targetId.id)),
-            .init("prompt_length", .number(n)), .init("hidden", .number(hidden)), .init("activation", .string(activation.rawValue)),
+            .init("prompt_length", .number(n)), .init("hidden", .number(hidden)),
+            .init("activation", .string(activation.rawValue)),
             .init("layer_norm", .bool(layerNorm)), .init("steps", .number(steps)), .init("lr", .number(learningRate)),
-            .init("batch_size", .number(batchSize)), .init("max_text_tokens", .number(maxTextTokens)), .init("seed", .number(Int(seed))),
+            .init("batch_size", .number(batchSize)), .init("max_text_tokens", .number(maxTextTokens)),
+            .init("seed", .number(Int(seed))),
             .init("target_readout", .string(readoutKind.rawValue)),
             .init("target_template", .string(targetTemplate)),
         ])
-        emit(.object([.init("event", .string("start")), .init("toolkit_version", .string(toolkitVersion)),
-                      .init("matrix_backend", JSON.matrixBackend), .init("settings", settings)]))
-        let bar = ProgressLine(label: "project \(objective.rawValue)", total: steps, enabled: progress || Log.stderrIsTerminal)
+        emit(
+            .object([
+                .init("event", .string("start")), .init("toolkit_version", .string(toolkitVersion)),
+                .init("matrix_backend", JSON.matrixBackend), .init("settings", settings),
+            ]))
+        let bar = ProgressLine(
+            label: "project \(objective.rawValue)", total: steps, enabled: progress || Log.stderrIsTerminal)
         var step: (Int) throws -> Float
         switch objective {
         case .distance:
             let x = tasks.flatMap { src[$0]!.prompt.array }
             let yWant = try tasks.flatMap { t -> [Float] in
                 guard let p = tgt[t] else { throw ToolError.usage("no target prompt for task \(t)") }
-                guard p.length == n else { throw ToolError("\(p.path): \(p.length) vectors, the source prompts have \(n)") }
+                guard p.length == n else {
+                    throw ToolError("\(p.path): \(p.length) vectors, the source prompts have \(n)")
+                }
                 return p.prompt.array
             }
             step = { _ in
                 let y = projector.forward(x, batch: tasks.count)
                 var loss: Float = 0
                 var dy = [Float](repeating: 0, count: y.count)
-                for k in 0..<y.count { let e = y[k] - yWant[k]; loss += e * e; dy[k] = 2 * e / Float(y.count) }
+                for k in 0..<y.count {
+                    let e = y[k] - yWant[k]
+                    loss += e * e
+                    dy[k] = 2 * e / Float(y.count)
+                }
                 let g = projector.backward(dy)
                 adam.step(&projector.params, g, lr: self.learningRate)
                 return loss / Float(y.count)
@@ -85,13 +110,17 @@ public struct ProjectTrainRun {
             let tokenizer = try Tokenizer.load(folder: targetModel)
             let template = try PromptTemplate(targetTemplate, tokenizer: tokenizer)
             let pe = PromptEncoder(encoder: target)
-            var sets: [EncodedSet] = [], readouts: [Readout] = [], orders: [[Int]] = []
+            var sets: [EncodedSet] = []
+            var readouts: [Readout] = []
+            var orders: [[Int]] = []
             for t in tasks {
                 let m = try inputs.manifest(t)
                 let words = try labelWordIds(m.verbalizer, tokenizer: tokenizer)
                 let texts = try inputs.examples(t, split: "train")
-                sets.append(try EncodedSet(texts, tokenizer: tokenizer, template: template, promptLength: n, maxTextTokens: maxTextTokens,
-                                           maxSequence: target.config.maxSequence, typeVocab: target.config.typeVocab))
+                sets.append(
+                    try EncodedSet(
+                        texts, tokenizer: tokenizer, template: template, promptLength: n, maxTextTokens: maxTextTokens,
+                        maxSequence: target.config.maxSequence, typeVocab: target.config.typeVocab))
                 readouts.append(try Readout(readoutKind, words: words, encoder: target))
                 var order = Array(0..<sets.last!.count)
                 var rng = SplitMix64(seed: seed &+ UInt64(sets.count))
@@ -99,13 +128,16 @@ public struct ProjectTrainRun {
                 orders.append(order)
             }
             step = { s in
-                let k = s % self.tasks.count, set = sets[k]
+                let k = s % self.tasks.count
+                let set = sets[k]
                 let round = s / self.tasks.count
                 let idx = (0..<self.batchSize).map { orders[k][(round * self.batchSize + $0) % set.count] }
                 let prompt = projector.forward(src[self.tasks[k]]!.prompt.array, batch: 1)
-                let h = try pe.forward(set.input(idx[...], firstPosition: target.config.firstPosition), prompt: prompt, promptLength: n)
+                let h = try pe.forward(
+                    set.input(idx[...], firstPosition: target.config.firstPosition), prompt: prompt, promptLength: n)
                 let logits = readouts[k].forward(h, rows: idx.count)
-                let (loss, dlogits, _) = crossEntropy(logits, labels: idx.map { set.labels[$0] }, classes: readouts[k].words.count)
+                let (loss, dlogits, _) = crossEntropy(
+                    logits, labels: idx.map { set.labels[$0] }, classes: readouts[k].words.count)
                 var dPrompt = [Float](repeating: 0, count: prompt.count)
                 pe.backward(readouts[k].backward(dlogits), dPrompt: &dPrompt, promptLength: n)
                 let g = projector.backward(dPrompt)
@@ -113,26 +145,40 @@ public struct ProjectTrainRun {
                 return loss
             }
         }
-        var window: Float = 0, count = 0
+        var window: Float = 0
+        var count = 0
         for s in 0..<steps {
             let loss = try step(s)
-            guard loss.isFinite, projector.params.allSatisfy({ $0.isFinite }) else { throw ToolError("loss became \(loss) at step \(s + 1); stopped") }
-            window += loss; count += 1
+            guard loss.isFinite, projector.params.allSatisfy({ $0.isFinite }) else {
+                throw ToolError("loss became \(loss) at step \(s + 1); stopped")
+            }
+            window += loss
+            count += 1
             bar.advance()
             if (s + 1) % 50 == 0 || s + 1 == steps {
-                emit(.object([.init("event", .string("train")), .init("step", .number(s + 1)), .init("loss", .number(window / Float(count)))]))
-                window = 0; count = 0
+                emit(
+                    .object([
+                        .init("event", .string("train")), .init("step", .number(s + 1)),
+                        .init("loss", .number(window / Float(count))),
+                    ]))
+                window = 0
+                count = 0
             }
         }
         bar.finish()
-        var meta: [String: String] = ["format": "prompt-transfer/projector", "toolkit_version": toolkitVersion,
-                                      "prompt_length": String(n), "source_hidden": String(source.config.hidden),
-                                      "target_hidden": String(target.config.hidden), "hidden": String(hidden),
-                                      "activation": activation.rawValue, "layer_norm": String(layerNorm), "settings": settings.text]
+        var meta: [String: String] = [
+            "format": "prompt-transfer/projector", "toolkit_version": toolkitVersion,
+            "prompt_length": String(n), "source_hidden": String(source.config.hidden),
+            "target_hidden": String(target.config.hidden), "hidden": String(hidden),
+            "activation": activation.rawValue, "layer_norm": String(layerNorm), "settings": settings.text,
+        ]
         for m in settings.members ?? [] { meta[m.key] = m.value.string ?? m.value.text }
         try SafetensorsWriter.write(projector.tensors(), metadata: meta, to: output)
-        emit(.object([.init("event", .string("done")), .init("output", .string(output)),
-                      .init("seconds", .number((Date().timeIntervalSince(t0) * 10).rounded() / 10))]))
+        emit(
+            .object([
+                .init("event", .string("done")), .init("output", .string(output)),
+                .init("seconds", .number((Date().timeIntervalSince(t0) * 10).rounded() / 10)),
+            ]))
     }
 
     /// Prompt files keyed by the task they were tuned on (their recorded task, else name).
@@ -162,29 +208,40 @@ public struct ProjectApplyRun {
     public func run() throws {
         let (proj, meta) = try Projector.read(projector)
         guard !prompts.isEmpty else { throw ToolError.usage("name at least one prompt to project") }
-        guard output == nil || prompts.count == 1 else { throw ToolError.usage("--output names one file: give one prompt, or use --output-dir") }
+        guard output == nil || prompts.count == 1 else {
+            throw ToolError.usage("--output names one file: give one prompt, or use --output-dir")
+        }
         let files = try prompts.map { try PromptFile.read($0) }
-        for f in files {   // all checked before anything is written
+        for f in files {  // all checked before anything is written
             guard f.length == proj.n, f.hidden == proj.sourceDim else {
-                throw ToolError("\(f.path): prompt of shape [\(f.length), \(f.hidden)]; the projector takes [\(proj.n), \(proj.sourceDim)]")
+                throw ToolError(
+                    "\(f.path): prompt of shape [\(f.length), \(f.hidden)]; the projector takes [\(proj.n), "
+                    + "\(proj.sourceDim)]"
+                )
             }
             if let id = f.metadata["model_id"], let want = meta["source_model_id"], id != want {
-                throw ToolError("\(f.path): prompt of model \(f.metadata["model"] ?? id); the projector maps prompts of \(meta["source_model"] ?? want)")
+                throw ToolError(
+                    "\(f.path): prompt of model \(f.metadata["model"] ?? id); the projector maps prompts of "
+                    + "\(meta["source_model"] ?? want)"
+                )
             }
         }
         try FileManager.default.createDirectory(atPath: outputDir, withIntermediateDirectories: true)
         for f in files {
             let y = proj.forward(f.prompt.array, batch: 1)
-            var m: [String: String] = ["format": "prompt-transfer/prompt", "toolkit_version": toolkitVersion,
-                                       "name": f.name, "task": f.metadata["task"] ?? f.name,
-                                       "model": meta["target_model"] ?? "", "model_id": meta["target_model_id"] ?? "",
-                                       "hidden_size": String(proj.targetDim), "prompt_length": String(proj.n),
-                                       "template": meta["target_template"] ?? f.metadata["template"] ?? PromptTemplate.bert,
-                                       "readout": meta["target_readout"] ?? "", "projector": projector, "source_prompt": f.path,
-                                       "projector_objective": meta["objective"] ?? ""]
+            var m: [String: String] = [
+                "format": "prompt-transfer/prompt", "toolkit_version": toolkitVersion,
+                "name": f.name, "task": f.metadata["task"] ?? f.name,
+                "model": meta["target_model"] ?? "", "model_id": meta["target_model_id"] ?? "",
+                "hidden_size": String(proj.targetDim), "prompt_length": String(proj.n),
+                "template": meta["target_template"] ?? f.metadata["template"] ?? PromptTemplate.bert,
+                "readout": meta["target_readout"] ?? "", "projector": projector, "source_prompt": f.path,
+                "projector_objective": meta["objective"] ?? "",
+            ]
             if let s = f.metadata["settings"] { m["source_settings"] = s }
             let path = output ?? "\(outputDir)/\(f.name).safetensors"
-            try PromptFile(prompt: Tensor(shape: [proj.n, proj.targetDim], values: y), metadata: m, path: path).write(to: path)
+            try PromptFile(prompt: Tensor(shape: [proj.n, proj.targetDim], values: y), metadata: m, path: path).write(
+                to: path)
             print(JSON.object([.init("source_prompt", .string(f.path)), .init("output", .string(path))]).text)
         }
     }

@@ -24,14 +24,20 @@ extension JSONLinesReader.Record {
         guard let field = value["input_ids"] else { return nil }
         guard let list = field.array else { throw fail("\"input_ids\" must be an array of integers") }
         let ids = try list.map { v -> Int32 in
-            guard let i = v.int, i >= 0, i <= Int(Int32.max) else { throw fail("\"input_ids\" must hold non-negative integers") }
+            guard let i = v.int, i >= 0, i <= Int(Int32.max) else {
+                throw fail("\"input_ids\" must hold non-negative integers")
+            }
             return Int32(i)
         }
         var types = [Int32](repeating: 0, count: ids.count)
         if let t = value["token_type_ids"] {
-            guard let tl = t.array, tl.count == ids.count else { throw fail("\"token_type_ids\" must be an array as long as \"input_ids\"") }
+            guard let tl = t.array, tl.count == ids.count else {
+                throw fail("\"token_type_ids\" must be an array as long as \"input_ids\"")
+            }
             types = try tl.map { v in
-                guard let i = v.int, i >= 0, i < 1 << 16 else { throw fail("\"token_type_ids\" must hold small non-negative integers") }
+                guard let i = v.int, i >= 0, i < 1 << 16 else {
+                    throw fail("\"token_type_ids\" must hold small non-negative integers")
+                }
                 return Int32(i)
             }
         }
@@ -40,4 +46,3 @@ extension JSONLinesReader.Record {
 }
 
 func jsonInts(_ a: [Int32]) -> JSON { .array(a.map { .number(Int($0)) }) }
-

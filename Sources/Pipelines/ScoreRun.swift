@@ -21,8 +21,12 @@ public struct ScoreRun {
     /// Prompt paths from the arguments, or one per line on stdin when there are none.
     static func paths(_ given: [String]) throws -> [String] {
         if !given.isEmpty { return given }
-        var src = try LineSource(path: nil), out: [String] = []
-        while let l = try src.next() { let t = l.trimmingCharacters(in: .whitespaces); if !t.isEmpty { out.append(t) } }
+        var src = try LineSource(path: nil)
+        var out: [String] = []
+        while let l = try src.next() {
+            let t = l.trimmingCharacters(in: .whitespaces)
+            if !t.isEmpty { out.append(t) }
+        }
         return out
     }
 
@@ -33,7 +37,9 @@ public struct ScoreRun {
         }
         var loaded = try files.map { try PromptFile.read($0) }
         if !names.isEmpty {
-            guard names.count == loaded.count else { throw ToolError.usage("--name given \(names.count) times for \(loaded.count) prompts") }
+            guard names.count == loaded.count else {
+                throw ToolError.usage("--name given \(names.count) times for \(loaded.count) prompts")
+            }
             for i in loaded.indices { loaded[i].metadata["name"] = names[i] }
         }
         var acts: ActivationSet? = nil
@@ -48,7 +54,10 @@ public struct ScoreRun {
         if !loaded.isEmpty {
             let shape = loaded[0].prompt.shape
             if let bad = loaded.first(where: { $0.prompt.shape != shape }) {
-                throw ToolError("\(bad.path): shape \(bad.prompt.shape) differs from \(loaded[0].path)'s \(shape); embedding similarity needs prompts of one shape (project them first)")
+                throw ToolError(
+                    "\(bad.path): shape \(bad.prompt.shape) differs from \(loaded[0].path)'s \(shape); embedding "
+                    + "similarity needs prompts of one shape (project them first)"
+                )
             }
         }
         let geometry = loaded.map { PromptGeometry($0.prompt) }
@@ -56,7 +65,9 @@ public struct ScoreRun {
         for i in labels.indices {
             for j in labels.indices {
                 var m: [JSON.Member] = [.init("source", .string(labels[i])), .init("target", .string(labels[j]))]
-                if !geometry.isEmpty { for (k, v) in PromptGeometry.metrics(geometry[i], geometry[j]) { m.append(.init(k, .number(v))) } }
+                if !geometry.isEmpty {
+                    for (k, v) in PromptGeometry.metrics(geometry[i], geometry[j]) { m.append(.init(k, .number(v))) }
+                }
                 if let a = acts { m += ScoreRun.overlap(a, i, j) }
                 out.writeLine(JSON.object(m).text)
             }
@@ -80,8 +91,9 @@ public struct ScoreRun {
             while names.contains(renamed) || out.contains(renamed) {
                 renamed += "'"
             }
-            Log.info("warning: two prompts are named \"\(name)\": the prompt \(out.count + 1) is \"\(renamed)\" "
-                + "(name them with --name)")
+            Log.info(
+                "warning: two prompts are named \"\(name)\": the prompt \(out.count + 1) is \"\(renamed)\" "
+                    + "(name them with --name)")
             out.append(renamed)
         }
         return out
@@ -92,28 +104,38 @@ public struct ScoreRun {
         var m: [JSON.Member] = [.init("on_cosine", .number(all.cosine)), .init("on_jaccard", .number(all.jaccard))]
         let w = a.bitsPerLayer
         for (k, layer) in a.layers.enumerated() {
-            m.append(.init("on_cosine_layer_\(layer)", .number(activationOverlap(a.masks[i], a.masks[j], range: (k * w)..<((k + 1) * w)).cosine)))
+            m.append(
+                .init(
+                    "on_cosine_layer_\(layer)",
+                    .number(activationOverlap(a.masks[i], a.masks[j], range: (k * w)..<((k + 1) * w)).cosine)))
         }
         m.append(.init("on", a.settings))
         return m
     }
 
     /// `embed --activations`: the masks of prompt files, stored for later comparison.
-    public static func writeActivations(prompts: [String], model: String, stimulation: Stimulation, to path: String) throws {
+    public static func writeActivations(
+        prompts: [String], model: String, stimulation: Stimulation, to path: String
+    ) throws {
         let files = try paths(prompts).map { try PromptFile.read($0) }
         guard !files.isEmpty else { throw ToolError.usage("name at least one prompt file") }
         try activations(files, model: model, stimulation: stimulation).write(to: path)
     }
 
     /// Masks of each prompt on the model.
-    public static func activations(_ prompts: [PromptFile], model: String, stimulation: Stimulation) throws -> ActivationSet {
+    public static func activations(
+        _ prompts: [PromptFile], model: String, stimulation: Stimulation
+    ) throws -> ActivationSet {
         let encoder = try Encoder(folder: model)
         let tokenizer = try Tokenizer.load(folder: model)
         var set = ActivationSet()
         set.layers = stimulation.layers ?? Array(0..<encoder.config.layers)
-        set.settings = stimulation.settingsJSON(model: URL(fileURLWithPath: model).standardized.lastPathComponent, layers: encoder.config.layers)
+        set.settings = stimulation.settingsJSON(
+            model: URL(fileURLWithPath: model).standardized.lastPathComponent, layers: encoder.config.layers)
         for p in prompts {
-            do { set.masks.append(try stimulation.mask(p.prompt, encoder: encoder, tokenizer: tokenizer)) } catch let e as ToolError {
+            do { set.masks.append(try stimulation.mask(p.prompt, encoder: encoder, tokenizer: tokenizer)) } catch let e
+                as ToolError
+            {
                 throw ToolError("\(p.path): \(e.description)", exitCode: e.exitCode)
             }
             set.names.append(p.name)
@@ -127,7 +149,9 @@ extension Stimulation {
     /// or template name, so that a prompt stimulates the model laid out as it was tuned.
     public mutating func useLayout(of template: String) throws {
         let options: Set<String>
-        do { options = try PromptTemplate.options(of: template) } catch let e as ToolError { throw ToolError.usage(e.description) }
+        do { options = try PromptTemplate.options(of: template) } catch let e as ToolError {
+            throw ToolError.usage(e.description)
+        }
         maskFirst = options.contains("#mask-first")
         promptWithoutPositions = options.contains("#prompt-no-position")
     }

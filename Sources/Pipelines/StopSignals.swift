@@ -31,8 +31,10 @@ public final class StopSignals {
                 if again {
                     exit(128 + number)
                 }
-                FileHandle.standardError.write(Data(("\nstopping at the end of this step "
-                    + "(again to quit at once)\n").utf8))
+                FileHandle.standardError.write(
+                    Data(
+                        ("\nstopping at the end of this step "
+                            + "(again to quit at once)\n").utf8))
             }
             source.resume()
             return source

@@ -16,7 +16,8 @@ public struct TaskInputs {
         let folder = try PrepareRun.manifestsFolder(manifests)
         let path = "\(folder)/\(task).json"
         guard FileManager.default.fileExists(atPath: path) else {
-            throw ToolError.usage("unknown task '\(task)' (known: \(try PrepareRun.tasks(in: folder).joined(separator: ", ")))")
+            throw ToolError.usage(
+                "unknown task '\(task)' (known: \(try PrepareRun.tasks(in: folder).joined(separator: ", ")))")
         }
         return try Manifest.load(path)
     }
@@ -26,7 +27,8 @@ public struct TaskInputs {
         let file = "\(dataDir)/\(task)/\(split).jsonl"
         if FileManager.default.fileExists(atPath: file) { return try readLabeledTexts(file, classes: m.labels.count) }
         guard let dir = mirror ?? RawFiles.defaultMirror() else {
-            throw ToolError.usage("\(file) does not exist and there is no dataset mirror: run `make data`, or pass --mirror DIR")
+            throw ToolError.usage(
+                "\(file) does not exist and there is no dataset mirror: run `make data`, or pass --mirror DIR")
         }
         var b = DatasetBuilder(manifest: m, files: RawFiles(origin: .mirror(dir)))
         return try b.build(split: split).map { LabeledText(id: $0.id, a: $0.textA, b: $0.textB, label: $0.label) }

@@ -36,12 +36,15 @@ public struct TuneRun {
         s.readout = readout ?? (encoder.hasHead ? .mlm : .tied)
         let (trainTexts, valTexts, words) = try loadData(&s, tokenizer)
         if let epochs { s.steps = max(1, Int((epochs * Double(trainTexts.count) / Double(s.batchSize)).rounded(.up))) }
-        let template = try PromptTemplate(s.template.isEmpty ? PromptTemplate.defaultText(for: encoder.config) : s.template,
-                                          tokenizer: tokenizer)
-        s.template = template.text   // recorded expanded, so the prompt file says what it was tuned with
+        let template = try PromptTemplate(
+            s.template.isEmpty ? PromptTemplate.defaultText(for: encoder.config) : s.template,
+            tokenizer: tokenizer)
+        s.template = template.text  // recorded expanded, so the prompt file says what it was tuned with
         func encode(_ t: [LabeledText]) throws -> EncodedSet {
-            try EncodedSet(t, tokenizer: tokenizer, template: template, promptLength: s.promptLength, maxTextTokens: s.maxTextTokens,
-                           maxSequence: encoder.config.maxSequence, typeVocab: encoder.config.typeVocab)
+            try EncodedSet(
+                t, tokenizer: tokenizer, template: template, promptLength: s.promptLength,
+                maxTextTokens: s.maxTextTokens,
+                maxSequence: encoder.config.maxSequence, typeVocab: encoder.config.typeVocab)
         }
         var valSubset = valTexts
         if let limit = s.evalLimit, limit < valSubset.count {
@@ -49,12 +52,16 @@ public struct TuneRun {
             valSubset.seededShuffle(&rng)
             valSubset = Array(valSubset.prefix(limit))
         }
-        let train = try encode(trainTexts), validation = try encode(valSubset)
+        let train = try encode(trainTexts)
+        let validation = try encode(valSubset)
         let readoutHead = try Readout(s.readout, words: words, encoder: encoder)
-        let initial = try s.initMode.values(n: s.promptLength, encoder: encoder, tokenizer: tokenizer, identity: identity, seed: s.seed)
-        let trainer = Trainer(settings: s, encoder: encoder, readout: readoutHead, train: train, validation: validation,
-                              identity: identity, initial: initial)
-        let outPath = output ?? "out/prompts/\(s.task.isEmpty ? "prompt" : s.task).\(identity.name)\(format == "peft" ? "" : ".safetensors")"
+        let initial = try s.initMode.values(
+            n: s.promptLength, encoder: encoder, tokenizer: tokenizer, identity: identity, seed: s.seed)
+        let trainer = Trainer(
+            settings: s, encoder: encoder, readout: readoutHead, train: train, validation: validation,
+            identity: identity, initial: initial)
+        let defaultName = "\(s.task.isEmpty ? "prompt" : s.task).\(identity.name)"
+        let outPath = output ?? "out/prompts/\(defaultName)\(format == "peft" ? "" : ".safetensors")"
         let ckpt = checkpoint ?? outPath + ".ckpt"
         try checkOutputs(outPath, ckpt)
         trainer.checkpointPath = ckpt
@@ -62,18 +69,29 @@ public struct TuneRun {
         trainer.timeLimit = timeLimit
         trainer.logEvery = logEvery
         if resume {
-            if FileManager.default.fileExists(atPath: ckpt) { try trainer.resume(from: ckpt); Log.info("resuming from \(ckpt) at step \(trainer.step)") }
-            else { Log.info("no checkpoint at \(ckpt): starting from step 0") }
+            if FileManager.default.fileExists(atPath: ckpt) {
+                try trainer.resume(from: ckpt)
+                Log.info("resuming from \(ckpt) at step \(trainer.step)")
+            } else {
+                Log.info("no checkpoint at \(ckpt): starting from step 0")
+            }
         }
         let out = try DataOutput(path: nil)
-        func emit(_ j: JSON) { out.writeLine(j.text); out.flush() }
-        emit(.object([.init("event", .string("start")), .init("toolkit_version", .string(toolkitVersion)),
-                      .init("matrix_backend", JSON.matrixBackend),
-                      .init("model", .string(identity.name)), .init("model_id", .string(identity.id)),
-                      .init("train_n", .number(train.count)), .init("validation_n", .number(validation.count)),
-                      .init("truncated", .number(train.truncated + validation.truncated)),
-                      .init("start_step", .number(trainer.step)), .init("settings", s.json)]))
-        trainer.progress = ProgressLine(label: "tune \(s.task)", total: s.steps, enabled: progress || Log.stderrIsTerminal)
+        func emit(_ j: JSON) {
+            out.writeLine(j.text)
+            out.flush()
+        }
+        emit(
+            .object([
+                .init("event", .string("start")), .init("toolkit_version", .string(toolkitVersion)),
+                .init("matrix_backend", JSON.matrixBackend),
+                .init("model", .string(identity.name)), .init("model_id", .string(identity.id)),
+                .init("train_n", .number(train.count)), .init("validation_n", .number(validation.count)),
+                .init("truncated", .number(train.truncated + validation.truncated)),
+                .init("start_step", .number(trainer.step)), .init("settings", s.json),
+            ]))
+        trainer.progress = ProgressLine(
+            label: "tune \(s.task)", total: s.steps, enabled: progress || Log.stderrIsTerminal)
         let signals = StopSignals()
         trainer.stopRequested = { signals.received != 0 }
         var result = try trainer.run(emit: emit)
@@ -94,16 +112,22 @@ public struct TuneRun {
         }
         if trainer.interrupted {
             let signal = signals.received
-            throw ToolError("interrupted (signal \(signal)) at step \(trainer.step): "
-                + "best prompt so far in \(partialPath), "
-                            + "checkpoint \(ckpt); continue with --resume", exitCode: 128 + signal)
+            throw ToolError(
+                "interrupted (signal \(signal)) at step \(trainer.step): "
+                    + "best prompt so far in \(partialPath), "
+                    + "checkpoint \(ckpt); continue with --resume", exitCode: 128 + signal)
         }
         try? FileManager.default.removeItem(atPath: partialPath)
         // The run is complete: its checkpoint has nothing more to resume.
         if !keepCheckpoint { try? FileManager.default.removeItem(atPath: ckpt) }
-        emit(.object([.init("event", .string("done")), .init("best_accuracy", .number(Double(result.metadata["best_validation_accuracy"]!)!)),
-                      .init("best_step", .number(Int(result.metadata["best_step"]!)!)), .init("steps", .number(trainer.step)),
-                      .init("output", .string(outPath)), .init("seconds", .number((Date().timeIntervalSince(t0) * 10).rounded() / 10))]))
+        emit(
+            .object([
+                .init("event", .string("done")),
+                .init("best_accuracy", .number(Double(result.metadata["best_validation_accuracy"]!)!)),
+                .init("best_step", .number(Int(result.metadata["best_step"]!)!)), .init("steps", .number(trainer.step)),
+                .init("output", .string(outPath)),
+                .init("seconds", .number((Date().timeIntervalSince(t0) * 10).rounded() / 10)),
+            ]))
     }
 
     /// Before any training: a finished prompt at the output is never overwritten unless asked
@@ -119,20 +143,25 @@ public struct TuneRun {
         }
         if outputExists && !force {
             if resume && !checkpointExists {
-                throw ToolError.usage("\(outPath) is a finished run (no checkpoint \(ckpt) to resume); "
-                                      + "pass --force to train it again")
+                throw ToolError.usage(
+                    "\(outPath) is a finished run (no checkpoint \(ckpt) to resume); "
+                        + "pass --force to train it again")
             }
             if !resume {
-                throw ToolError.usage("\(outPath) exists; pass --force to overwrite it, "
-                    + "or --resume to continue its run")
+                throw ToolError.usage(
+                    "\(outPath) exists; pass --force to overwrite it, "
+                        + "or --resume to continue its run")
             }
         }
         if checkpointExists && !resume && !force {
-            throw ToolError.usage("\(ckpt) holds an unfinished run; pass --resume to "
-                + "continue it, or --force to start over")
+            throw ToolError.usage(
+                "\(ckpt) holds an unfinished run; pass --resume to "
+                    + "continue it, or --force to start over")
         }
         for path in [outPath, ckpt] {
-            let folder = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
+            let folder =
+                (path as NSString).deletingLastPathComponent.isEmpty
+                ? "." : (path as NSString).deletingLastPathComponent
             do {
                 try files.createDirectory(atPath: folder, withIntermediateDirectories: true)
             } catch {
@@ -150,17 +179,22 @@ public struct TuneRun {
             if s.verbalizer.isEmpty { s.verbalizer = m.verbalizer }
             classes = m.labels.count
         } else {
-            guard !s.verbalizer.isEmpty else { throw ToolError.usage("without --task, give --verbalizer word,word,...") }
+            guard !s.verbalizer.isEmpty else {
+                throw ToolError.usage("without --task, give --verbalizer word,word,...")
+            }
             classes = s.verbalizer.count
         }
-        guard s.verbalizer.count == classes else { throw ToolError.usage("the verbalizer has \(s.verbalizer.count) words for \(classes) classes") }
+        guard s.verbalizer.count == classes else {
+            throw ToolError.usage("the verbalizer has \(s.verbalizer.count) words for \(classes) classes")
+        }
         let words = try labelWordIds(s.verbalizer, tokenizer: tok)
         func texts(_ file: String?, _ split: String) throws -> [LabeledText] {
             if let file { return try readLabeledTexts(file, classes: classes) }
             guard !s.task.isEmpty else { throw ToolError.usage("give --task, or --train and --validation files") }
             return try inputs.examples(s.task, split: split)
         }
-        let train = try texts(trainFile, "train"), val = try texts(validationFile, "validation")
+        let train = try texts(trainFile, "train")
+        let val = try texts(validationFile, "validation")
         guard !train.isEmpty, !val.isEmpty else { throw ToolError("no training or validation examples") }
         return (train, val, words)
     }

@@ -11,34 +11,43 @@ public enum BLAS {
 
     /// out (M,N) = alpha · a (M,K) · b(N,K)ᵀ + beta · out, with leading dimensions.
     @inline(__always)
-    public static func gemmNT(_ m: Int, _ n: Int, _ k: Int,
-                              _ a: UnsafePointer<Float>, lda: Int,
-                              _ b: UnsafePointer<Float>, ldb: Int,
-                              _ out: UnsafeMutablePointer<Float>, ldc: Int,
-                              alpha: Float = 1, beta: Float = 0) {
-        backend.sgemm(transA: false, transB: true, m, n, k, alpha: alpha, a, lda: lda, b, ldb: ldb,
-                      beta: beta, out, ldc: ldc)
+    public static func gemmNT(
+        _ m: Int, _ n: Int, _ k: Int,
+        _ a: UnsafePointer<Float>, lda: Int,
+        _ b: UnsafePointer<Float>, ldb: Int,
+        _ out: UnsafeMutablePointer<Float>, ldc: Int,
+        alpha: Float = 1, beta: Float = 0
+    ) {
+        backend.sgemm(
+            transA: false, transB: true, m, n, k, alpha: alpha, a, lda: lda, b, ldb: ldb,
+            beta: beta, out, ldc: ldc)
     }
 
     /// out (M,N) = alpha · a (M,K) · b (K,N) + beta · out.
     @inline(__always)
-    public static func gemmNN(_ m: Int, _ n: Int, _ k: Int,
-                              _ a: UnsafePointer<Float>, lda: Int,
-                              _ b: UnsafePointer<Float>, ldb: Int,
-                              _ out: UnsafeMutablePointer<Float>, ldc: Int,
-                              alpha: Float = 1, beta: Float = 0) {
-        backend.sgemm(transA: false, transB: false, m, n, k, alpha: alpha, a, lda: lda, b, ldb: ldb,
-                      beta: beta, out, ldc: ldc)
+    public static func gemmNN(
+        _ m: Int, _ n: Int, _ k: Int,
+        _ a: UnsafePointer<Float>, lda: Int,
+        _ b: UnsafePointer<Float>, ldb: Int,
+        _ out: UnsafeMutablePointer<Float>, ldc: Int,
+        alpha: Float = 1, beta: Float = 0
+    ) {
+        backend.sgemm(
+            transA: false, transB: false, m, n, k, alpha: alpha, a, lda: lda, b, ldb: ldb,
+            beta: beta, out, ldc: ldc)
     }
 
     /// out (M,N) = alpha · a(K,M)ᵀ · b (K,N) + beta · out.
     @inline(__always)
-    public static func gemmTN(_ m: Int, _ n: Int, _ k: Int,
-                              _ a: UnsafePointer<Float>, lda: Int,
-                              _ b: UnsafePointer<Float>, ldb: Int,
-                              _ out: UnsafeMutablePointer<Float>, ldc: Int,
-                              alpha: Float = 1, beta: Float = 0) {
-        backend.sgemm(transA: true, transB: false, m, n, k, alpha: alpha, a, lda: lda, b, ldb: ldb,
-                      beta: beta, out, ldc: ldc)
+    public static func gemmTN(
+        _ m: Int, _ n: Int, _ k: Int,
+        _ a: UnsafePointer<Float>, lda: Int,
+        _ b: UnsafePointer<Float>, ldb: Int,
+        _ out: UnsafeMutablePointer<Float>, ldc: Int,
+        alpha: Float = 1, beta: Float = 0
+    ) {
+        backend.sgemm(
+            transA: true, transB: false, m, n, k, alpha: alpha, a, lda: lda, b, ldb: ldb,
+            beta: beta, out, ldc: ldc)
     }
 }

@@ -17,9 +17,10 @@ public protocol MatrixBackend: AnyObject {
     var kernelIsGeneric: Bool { get }
 
     /// out (M,N) = alpha · op(a) · op(b) + beta · out, all row-major; op transposes when asked.
-    func sgemm(transA: Bool, transB: Bool, _ m: Int, _ n: Int, _ k: Int, alpha: Float,
-               _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
-               beta: Float, _ out: UnsafeMutablePointer<Float>, ldc: Int)
+    func sgemm(
+        transA: Bool, transB: Bool, _ m: Int, _ n: Int, _ k: Int, alpha: Float,
+        _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, _ out: UnsafeMutablePointer<Float>, ldc: Int)
 
     /// Threads one product may use, as set by `setThreads` (on the calling thread).
     var threads: Int { get }
@@ -99,10 +100,12 @@ extension BLAS {
         let cpu = CPUInfo.current
         guard backend.kernelIsGeneric && cpu.hasAVX2 else { return }
         let isa = cpu.hasAVX512 ? "AVX-512" : "AVX2"
-        let hint = backend.name == "openblas"
+        let hint =
+            backend.name == "openblas"
             ? " (OpenBLAS picks it from a table of CPU models, or OPENBLAS_CORETYPE; unset PT_GEMM for oneDNN)"
             : ""
-        let message = "warning: \(backend.name) \(backend.version) runs its generic '\(backend.kernel)' matrix kernel"
+        let message =
+            "warning: \(backend.name) \(backend.version) runs its generic '\(backend.kernel)' matrix kernel"
             + " on a CPU with \(isa) (\(cpu.model)): products will be several times slower\(hint)\n"
         FileHandle.standardError.write(Data(message.utf8))
     }

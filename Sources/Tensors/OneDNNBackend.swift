@@ -32,10 +32,11 @@ final class OneDNNBackend: MatrixBackend {
         // libgomp is loaded with libdnnl; its controls are looked up rather than linked, as
         // Debian ships no unversioned libgomp.so on the linker's default path.
         guard let set = dlsym(nil, "omp_set_num_threads"),
-              let get = dlsym(nil, "omp_get_max_threads"),
-              let number = dlsym(nil, "omp_get_thread_num"),
-              let count = dlsym(nil, "omp_get_num_threads"),
-              let team = dlsym(nil, "GOMP_parallel") else {
+            let get = dlsym(nil, "omp_get_max_threads"),
+            let number = dlsym(nil, "omp_get_thread_num"),
+            let count = dlsym(nil, "omp_get_num_threads"),
+            let team = dlsym(nil, "GOMP_parallel")
+        else {
             fatalError("oneDNN is loaded but libgomp's entry points are not: this libdnnl is not a GNU OpenMP build")
         }
         setOpenMPThreads = unsafeBitCast(set, to: SetThreads.self)
@@ -61,12 +62,15 @@ final class OneDNNBackend: MatrixBackend {
         }
     }
 
-    func sgemm(transA: Bool, transB: Bool, _ m: Int, _ n: Int, _ k: Int, alpha: Float,
-               _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
-               beta: Float, _ out: UnsafeMutablePointer<Float>, ldc: Int) {
-        let status = dnnl_sgemm(transA ? 84 : 78, transB ? 84 : 78,   // "T" : "N"
-                                dnnl_dim_t(m), dnnl_dim_t(n), dnnl_dim_t(k), alpha,
-                                a, dnnl_dim_t(lda), b, dnnl_dim_t(ldb), beta, out, dnnl_dim_t(ldc))
+    func sgemm(
+        transA: Bool, transB: Bool, _ m: Int, _ n: Int, _ k: Int, alpha: Float,
+        _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, _ out: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        let status = dnnl_sgemm(
+            transA ? 84 : 78, transB ? 84 : 78,  // "T" : "N"
+            dnnl_dim_t(m), dnnl_dim_t(n), dnnl_dim_t(k), alpha,
+            a, dnnl_dim_t(lda), b, dnnl_dim_t(ldb), beta, out, dnnl_dim_t(ldc))
         precondition(status == dnnl_success, "dnnl_sgemm(\(m), \(n), \(k)) failed with status \(status.rawValue)")
     }
 
@@ -85,15 +89,16 @@ final class OneDNNBackend: MatrixBackend {
         withoutActuallyEscaping(body) { escapable in
             var task = Task(body: escapable, parts: parts, threadNumber: threadNumber, teamSize: teamSize)
             withUnsafeMutablePointer(to: &task) { pointer in
-                startTeam({ raw in
-                    let task = raw!.assumingMemoryBound(to: Task.self).pointee
-                    // OpenMP may grant fewer threads than asked (nested in another team, a
-                    // thread limit): each thread then takes every team-size-th part.
-                    let team = Int(task.teamSize())
-                    for part in stride(from: Int(task.threadNumber()), to: task.parts, by: max(team, 1)) {
-                        task.body(part)
-                    }
-                }, pointer, UInt32(parts), 0)
+                startTeam(
+                    { raw in
+                        let task = raw!.assumingMemoryBound(to: Task.self).pointee
+                        // OpenMP may grant fewer threads than asked (nested in another team, a
+                        // thread limit): each thread then takes every team-size-th part.
+                        let team = Int(task.teamSize())
+                        for part in stride(from: Int(task.threadNumber()), to: task.parts, by: max(team, 1)) {
+                            task.body(part)
+                        }
+                    }, pointer, UInt32(parts), 0)
             }
         }
     }

@@ -15,7 +15,7 @@ final class OpenBLASBackend: MatrixBackend {
     static let vectorCores: Set<String> = ["haswell", "zen", "skylakex", "cooperlake", "sapphirerapids"]
 
     init() {
-        let config = String(cString: openblas_get_config())   // "OpenBLAS 0.3.21 DYNAMIC_ARCH …"
+        let config = String(cString: openblas_get_config())  // "OpenBLAS 0.3.21 DYNAMIC_ARCH …"
         let words = config.split(separator: " ")
         version = words.count > 1 ? String(words[1]) : config
         kernel = String(cString: openblas_get_corename())
@@ -34,11 +34,14 @@ final class OpenBLASBackend: MatrixBackend {
         _ = blas_thread_init()
     }
 
-    func sgemm(transA: Bool, transB: Bool, _ m: Int, _ n: Int, _ k: Int, alpha: Float,
-               _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
-               beta: Float, _ out: UnsafeMutablePointer<Float>, ldc: Int) {
-        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, out, Int32(ldc))
+    func sgemm(
+        transA: Bool, transB: Bool, _ m: Int, _ n: Int, _ k: Int, alpha: Float,
+        _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, _ out: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        cblas_sgemm(
+            CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+            Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, out, Int32(ldc))
     }
 
     var threads: Int { Int(openblas_get_num_threads()) }

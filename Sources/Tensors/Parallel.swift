@@ -6,15 +6,19 @@ public enum Parallel {
 
     /// With `serialProducts`, the matrix products that `body` issues run on its own thread
     /// (many small products, two at a time, instead of each small product on every thread).
-    public static func chunks(_ n: Int, minChunk: Int = 1, serialProducts: Bool = false,
-                              _ body: (Range<Int>) -> Void) {
+    public static func chunks(
+        _ n: Int, minChunk: Int = 1, serialProducts: Bool = false,
+        _ body: (Range<Int>) -> Void
+    ) {
         split(n, minChunk: minChunk, serialProducts: serialProducts) { _, range in body(range) }
     }
 
     /// As `chunks`, also telling each chunk which worker (0..<workers) runs it, so it can
     /// use that worker's scratch memory.
-    public static func split(_ n: Int, minChunk: Int = 1, serialProducts: Bool = false,
-                             _ body: (Int, Range<Int>) -> Void) {
+    public static func split(
+        _ n: Int, minChunk: Int = 1, serialProducts: Bool = false,
+        _ body: (Int, Range<Int>) -> Void
+    ) {
         let parts = max(1, min(workers, n / max(minChunk, 1)))
         guard serialProducts else {
             run(parts, n, body)

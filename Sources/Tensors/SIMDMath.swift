@@ -16,7 +16,7 @@ public typealias F16x = SIMD16<Float>
 @inline(__always) public func vexp(_ x: F16x) -> F16x {
     var x = x.replacing(with: F16x(repeating: -87.3), where: x .< -87.3)
     x = x.replacing(with: F16x(repeating: 88.7), where: x .> 88.7)
-    let magic = F16x(repeating: 12582912)          // 1.5·2²³: adding it rounds to an integer
+    let magic = F16x(repeating: 12582912)  // 1.5·2²³: adding it rounds to an integer
     let shifted = x * 1.44269504088896341 + magic
     let n = shifted - magic
     var r = x - n * 0.693359375
@@ -28,7 +28,7 @@ public typealias F16x = SIMD16<Float>
     p = p * r + 1.6666665459e-1
     p = p * r + 5.0000001201e-1
     let y = p * r * r + r + 1
-    let ni = unsafeBitCast(shifted, to: SIMD16<Int32>.self) &- 0x4B40_0000   // n as an integer
+    let ni = unsafeBitCast(shifted, to: SIMD16<Int32>.self) &- 0x4B40_0000  // n as an integer
     return y * unsafeBitCast((ni &+ 127) &<< 23, to: F16x.self)
 }
 

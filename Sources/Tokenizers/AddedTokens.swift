@@ -9,7 +9,7 @@ public struct AddedToken {
 }
 
 public struct AddedVocabulary {
-    public let tokens: [AddedToken]   // longest first, so the longest match wins
+    public let tokens: [AddedToken]  // longest first, so the longest match wins
 
     public init(_ tokens: [AddedToken]) {
         self.tokens = tokens.filter { !$0.content.isEmpty }.sorted { $0.content.count > $1.content.count }
@@ -21,15 +21,21 @@ public struct AddedVocabulary {
     public func split(_ text: [Unicode.Scalar]) -> [Segment] {
         guard !tokens.isEmpty else { return [.text(text[...])] }
         var out: [Segment] = []
-        var plainStart = 0, i = 0
+        var plainStart = 0
+        var i = 0
         while i < text.count {
-            guard let (t, end) = match(text, at: i) else { i += 1; continue }
-            var lo = i, hi = end
+            guard let (t, end) = match(text, at: i) else {
+                i += 1
+                continue
+            }
+            var lo = i
+            var hi = end
             if t.lstrip { while lo > plainStart, isWhitespace(text[lo - 1]) { lo -= 1 } }
             if t.rstrip { while hi < text.count, isWhitespace(text[hi]) { hi += 1 } }
             if plainStart < lo { out.append(.text(text[plainStart..<lo])) }
             out.append(.token(t.id))
-            plainStart = hi; i = hi
+            plainStart = hi
+            i = hi
         }
         if plainStart < text.count { out.append(.text(text[plainStart...])) }
         return out

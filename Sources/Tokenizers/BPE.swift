@@ -12,8 +12,10 @@ public final class BPE: TokenModel {
     struct Merge { let rank: Int32, id: Int32 }
 
     /// `merges` as pairs of token strings, in rank order.
-    public init(vocab: [String: Int32], merges: [(String, String)], unkToken: String? = nil,
-                ignoreMerges: Bool = false) throws {
+    public init(
+        vocab: [String: Int32], merges: [(String, String)], unkToken: String? = nil,
+        ignoreMerges: Bool = false
+    ) throws {
         self.vocab = vocab
         var table = [Pair: Merge](minimumCapacity: merges.count)
         for (rank, (a, b)) in merges.enumerated() {
@@ -25,7 +27,9 @@ public final class BPE: TokenModel {
         }
         self.merges = table
         if let unkToken {
-            guard let id = vocab[unkToken] else { throw TokenizerError("the vocabulary has no unknown token '\(unkToken)'") }
+            guard let id = vocab[unkToken] else {
+                throw TokenizerError("the vocabulary has no unknown token '\(unkToken)'")
+            }
             unkId = id
         } else {
             unkId = nil
@@ -37,7 +41,9 @@ public final class BPE: TokenModel {
     public func id(of token: String) -> Int32? { vocab[token] }
 
     public func tokenize(_ word: ArraySlice<Unicode.Scalar>, into ids: inout [Int32]) {
-        cache.tokenize(word, into: &ids) { key in ignoreMerges ? (vocab[key].map { [$0] } ?? encode(word)) : encode(word) }
+        cache.tokenize(word, into: &ids) { key in
+            ignoreMerges ? (vocab[key].map { [$0] } ?? encode(word)) : encode(word)
+        }
     }
 
     /// The merge loop with a heap of candidate merges; an entry whose pair has changed since
@@ -45,12 +51,18 @@ public final class BPE: TokenModel {
     private func encode(_ word: ArraySlice<Unicode.Scalar>) -> [Int32] {
         var sym: [Int32] = []
         for c in word {
-            if let id = vocab[String(c)] { sym.append(id) }
-            else if let unk = unkId { sym.append(unk) }   // no unknown token: the character is dropped, as there
+            if let id = vocab[String(c)] {
+                sym.append(id)
+            } else if let unk = unkId {
+                sym.append(unk)
+            }
+            // else: no unknown token, so the character is dropped (as in tokenizers)
         }
         let n = sym.count
         guard n > 1 else { return sym }
-        var next = Array(1...n), prev = Array(-1..<(n - 1)), alive = [Bool](repeating: true, count: n)
+        var next = Array(1...n)
+        var prev = Array(-1..<(n - 1))
+        var alive = [Bool](repeating: true, count: n)
         var heap = MergeHeap()
         for i in 0..<(n - 1) {
             if let m = merges[Pair(a: sym[i], b: sym[i + 1])] { heap.push(.init(rank: m.rank, pos: i, id: m.id)) }
@@ -73,7 +85,10 @@ public final class BPE: TokenModel {
         }
         var out: [Int32] = []
         var i = 0
-        while i < n { out.append(sym[i]); i = next[i] }
+        while i < n {
+            out.append(sym[i])
+            i = next[i]
+        }
         return out
     }
 }
@@ -103,7 +118,8 @@ struct MergeHeap {
         items[0] = last
         var p = 0
         while true {
-            let l = 2 * p + 1, r = l + 1
+            let l = 2 * p + 1
+            let r = l + 1
             var m = p
             if l < items.count, Self.less(items[l], items[m]) { m = l }
             if r < items.count, Self.less(items[r], items[m]) { m = r }

@@ -35,7 +35,7 @@ public enum ByteLevel {
     }()
 
     static func encode(_ word: ArraySlice<Unicode.Scalar>) -> [Unicode.Scalar] {
-        if word.allSatisfy(\.isASCII) { return word.map { byteToScalar[Int($0.value)] } }   // one byte each
+        if word.allSatisfy(\.isASCII) { return word.map { byteToScalar[Int($0.value)] } }  // one byte each
         var out: [Unicode.Scalar] = []
         out.reserveCapacity(word.count * 4)
         for c in word { UTF8.encode(c) { out.append(byteToScalar[Int($0)]) } }
@@ -50,7 +50,7 @@ enum GPT2Pattern {
     enum Class { case letter, number, space, other }
 
     static func classOf(_ c: Unicode.Scalar) -> Class {
-        if c.isASCII { return ascii[Int(c.value)] }   // Unicode property lookups are slow
+        if c.isASCII { return ascii[Int(c.value)] }  // Unicode property lookups are slow
         if c.properties.isWhitespace { return .space }
         switch c.properties.generalCategory {
         case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter: return .letter

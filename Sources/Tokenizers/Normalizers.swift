@@ -11,10 +11,12 @@ public protocol Normalizer {
 public struct BertNormalizer: Normalizer {
     public var cleanText = true
     public var handleChineseChars = true
-    public var stripAccents: Bool? = nil   // nil: follows `lowercase`
+    public var stripAccents: Bool? = nil  // nil: follows `lowercase`
     public var lowercase = true
 
-    public init(cleanText: Bool = true, handleChineseChars: Bool = true, stripAccents: Bool? = nil, lowercase: Bool = true) {
+    public init(
+        cleanText: Bool = true, handleChineseChars: Bool = true, stripAccents: Bool? = nil, lowercase: Bool = true
+    ) {
         self.cleanText = cleanText
         self.handleChineseChars = handleChineseChars
         self.stripAccents = stripAccents
@@ -33,7 +35,13 @@ public struct BertNormalizer: Normalizer {
             var out: [Unicode.Scalar] = []
             out.reserveCapacity(s.count + 8)
             for c in s {
-                if isChineseChar(c) { out.append(" "); out.append(c); out.append(" ") } else { out.append(c) }
+                if isChineseChar(c) {
+                    out.append(" ")
+                    out.append(c)
+                    out.append(" ")
+                } else {
+                    out.append(c)
+                }
             }
             s = out
         }
@@ -91,7 +99,8 @@ public struct NormalizerSequence: Normalizer {
 @inline(__always) func isChineseChar(_ c: Unicode.Scalar) -> Bool {
     switch c.value {
     case 0x4E00...0x9FFF, 0x3400...0x4DBF, 0x20000...0x2A6DF, 0x2A700...0x2B73F,
-         0x2B740...0x2B81F, 0x2B920...0x2CEAF, 0xF900...0xFAFF, 0x2F800...0x2FA1F: return true
+        0x2B740...0x2B81F, 0x2B920...0x2CEAF, 0xF900...0xFAFF, 0x2F800...0x2FA1F:
+        return true
     default: return false
     }
 }
@@ -99,11 +108,13 @@ public struct NormalizerSequence: Normalizer {
 @inline(__always) func isPunctuation(_ c: Unicode.Scalar) -> Bool {
     if c.isASCII {
         let v = c.value
-        return (0x21...0x2F).contains(v) || (0x3A...0x40).contains(v) || (0x5B...0x60).contains(v) || (0x7B...0x7E).contains(v)
+        return (0x21...0x2F).contains(v) || (0x3A...0x40).contains(v) || (0x5B...0x60).contains(v)
+            || (0x7B...0x7E).contains(v)
     }
     switch c.properties.generalCategory {
     case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation,
-         .initialPunctuation, .finalPunctuation, .otherPunctuation: return true
+        .initialPunctuation, .finalPunctuation, .otherPunctuation:
+        return true
     default: return false
     }
 }

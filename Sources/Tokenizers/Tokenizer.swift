@@ -19,9 +19,11 @@ public final class Tokenizer {
         public var cls: Int32?, sep: Int32?, mask: Int32?, pad: Int32?, unk: Int32?
     }
 
-    public init(normalizer: Normalizer?, preTokenizer: PreTokenizer, model: TokenModel,
-                post: TemplateProcessor, added: AddedVocabulary, normalizedAdded: AddedVocabulary = AddedVocabulary([]),
-                special: SpecialTokens) {
+    public init(
+        normalizer: Normalizer?, preTokenizer: PreTokenizer, model: TokenModel,
+        post: TemplateProcessor, added: AddedVocabulary, normalizedAdded: AddedVocabulary = AddedVocabulary([]),
+        special: SpecialTokens
+    ) {
         self.normalizer = normalizer
         self.preTokenizer = preTokenizer
         self.model = model
@@ -44,7 +46,8 @@ public final class Tokenizer {
                 for part in normalizedAdded.split(normal) {
                     switch part {
                     case .token(let id): ids.append(id)
-                    case .text(let text): for word in preTokenizer.split(Array(text)) { model.tokenize(word, into: &ids) }
+                    case .text(let text):
+                        for word in preTokenizer.split(Array(text)) { model.tokenize(word, into: &ids) }
                     }
                 }
             }
@@ -54,7 +57,9 @@ public final class Tokenizer {
 
     /// What `tokenizer(a, b)` gives in transformers; with `maxLength`, truncated
     /// `longest_first` as there. `truncated` tells whether anything was cut.
-    public func encode(_ a: String, _ b: String? = nil, maxLength: Int? = nil) throws -> (encoding: Encoding, truncated: Bool) {
+    public func encode(
+        _ a: String, _ b: String? = nil, maxLength: Int? = nil
+    ) throws -> (encoding: Encoding, truncated: Bool) {
         // transformers treats an empty second text as none (`if text_pair:`).
         var ida = tokenize(a)
         var idb = b.flatMap { $0.isEmpty ? nil : tokenize($0) }
@@ -62,7 +67,8 @@ public final class Tokenizer {
         if let maxLength {
             let room = maxLength - post.added(pair: idb != nil)
             guard room >= 0 else {
-                throw TokenizerError("max length \(maxLength) leaves no room beside the \(post.added(pair: idb != nil)) special tokens")
+                throw TokenizerError(
+                    "max length \(maxLength) leaves no room beside the \(post.added(pair: idb != nil)) special tokens")
             }
             truncated = Truncation.longestFirst(&ida, &idb, maxLength: room)
         }
@@ -106,12 +112,19 @@ public enum Truncation {
     public static func longestFirst(_ a: inout [Int32], _ b: inout [Int32]?, maxLength: Int) -> Bool {
         let total = a.count + (b?.count ?? 0)
         guard total > maxLength else { return false }
-        guard var second = b else { a.removeLast(total - maxLength); return true }
-        var n1 = a.count, n2 = second.count
+        guard var second = b else {
+            a.removeLast(total - maxLength)
+            return true
+        }
+        var n1 = a.count
+        var n2 = second.count
         let swapped = n1 > n2
         if swapped { swap(&n1, &n2) }
         n2 = n1 > maxLength ? n1 : max(n1, maxLength - n1)
-        if n1 + n2 > maxLength { n1 = maxLength / 2; n2 = n1 + maxLength % 2 }
+        if n1 + n2 > maxLength {
+            n1 = maxLength / 2
+            n2 = n1 + maxLength % 2
+        }
         if swapped { swap(&n1, &n2) }
         if a.count > n1 { a.removeLast(a.count - n1) }
         if second.count > n2 { second.removeLast(second.count - n2) }

@@ -8,8 +8,12 @@ extension Tokenizer {
     public static func load(folder: String) throws -> Tokenizer {
         let fm = FileManager.default
         let config = folder + "/tokenizer_config.json"
-        if fm.fileExists(atPath: folder + "/tokenizer.json") { return try load(tokenizerJSON: folder + "/tokenizer.json") }
-        if fm.fileExists(atPath: folder + "/vocab.txt") { return try load(vocabTxt: folder + "/vocab.txt", config: config) }
+        if fm.fileExists(atPath: folder + "/tokenizer.json") {
+            return try load(tokenizerJSON: folder + "/tokenizer.json")
+        }
+        if fm.fileExists(atPath: folder + "/vocab.txt") {
+            return try load(vocabTxt: folder + "/vocab.txt", config: config)
+        }
         if fm.fileExists(atPath: folder + "/vocab.json") {
             return try load(vocabJSON: folder + "/vocab.json", merges: folder + "/merges.txt", config: config)
         }
@@ -31,45 +35,55 @@ extension Tokenizer {
 
         let normalizer = try root["normalizer"].flatMap { try normalizerFrom($0, fail) }
         let preTokenizer = try preTokenizerFrom(root["pre_tokenizer"], fail)
-        var added: [AddedToken] = [], normalizedAdded: [AddedToken] = []
+        var added: [AddedToken] = []
+        var normalizedAdded: [AddedToken] = []
         for t in root["added_tokens"]?.array ?? [] {
             guard let content = t["content"]?.string else { throw fail("an added token without content") }
             let id = try tokenId(t["id"], "id of added token '\(content)'", fail)
             // a normalised added token is matched in the normalised text, in its normalised form
             let normalized = t["normalized"]?.bool ?? false
             let scalars = Array(content.unicodeScalars)
-            let token = AddedToken(content: normalized ? (normalizer?.normalize(scalars) ?? scalars) : scalars, id: id,
-                                   lstrip: t["lstrip"]?.bool ?? false, rstrip: t["rstrip"]?.bool ?? false,
-                                   singleWord: t["single_word"]?.bool ?? false)
+            let token = AddedToken(
+                content: normalized ? (normalizer?.normalize(scalars) ?? scalars) : scalars, id: id,
+                lstrip: t["lstrip"]?.bool ?? false, rstrip: t["rstrip"]?.bool ?? false,
+                singleWord: t["single_word"]?.bool ?? false)
             if normalized { normalizedAdded.append(token) } else { added.append(token) }
             if vocab[content] == nil { vocab[content] = id }
         }
         let folder = (path as NSString).deletingLastPathComponent
         let special = try specialRoles(vocab: vocab, config: optionalJSON(folder + "/tokenizer_config.json"))
-        let post = try postProcessorFrom(root["post_processor"], vocab: vocab, special: special, bpe: model is BPE, fail)
-        return Tokenizer(normalizer: normalizer, preTokenizer: preTokenizer, model: model, post: post,
-                         added: AddedVocabulary(added), normalizedAdded: AddedVocabulary(normalizedAdded), special: special)
+        let post = try postProcessorFrom(
+            root["post_processor"], vocab: vocab, special: special, bpe: model is BPE, fail)
+        return Tokenizer(
+            normalizer: normalizer, preTokenizer: preTokenizer, model: model, post: post,
+            added: AddedVocabulary(added), normalizedAdded: AddedVocabulary(normalizedAdded), special: special)
     }
 
     static func tokenModel(_ m: JSON, vocab: [String: Int32], _ fail: (String) -> ToolError) throws -> TokenModel {
         switch m["type"]?.string ?? (m["continuing_subword_prefix"] != nil && m["merges"] == nil ? "WordPiece" : "?") {
         case "WordPiece":
-            return try WordPiece(vocab: vocab, unkToken: m["unk_token"]?.string ?? "[UNK]",
-                                 prefix: m["continuing_subword_prefix"]?.string ?? "##",
-                                 maxInputCharsPerWord: m["max_input_chars_per_word"]?.int ?? 100)
+            return try WordPiece(
+                vocab: vocab, unkToken: m["unk_token"]?.string ?? "[UNK]",
+                prefix: m["continuing_subword_prefix"]?.string ?? "##",
+                maxInputCharsPerWord: m["max_input_chars_per_word"]?.int ?? 100)
         case "BPE":
-            for (key, what) in [("continuing_subword_prefix", "a subword prefix"), ("end_of_word_suffix", "an end-of-word suffix")] {
+            for (key, what) in [
+                ("continuing_subword_prefix", "a subword prefix"), ("end_of_word_suffix", "an end-of-word suffix"),
+            ] {
                 if let s = m[key]?.string, !s.isEmpty { throw fail("BPE with \(what) is not supported") }
             }
             if m["byte_fallback"]?.bool == true { throw fail("BPE with byte_fallback is not supported") }
             if let d = m["dropout"]?.double, d > 0 { throw fail("BPE dropout is for training; set it to null") }
             let merges = try (m["merges"]?.array ?? []).map { entry -> (String, String) in
-                if let pair = entry.array, pair.count == 2, let a = pair[0].string, let b = pair[1].string { return (a, b) }
+                if let pair = entry.array, pair.count == 2, let a = pair[0].string, let b = pair[1].string {
+                    return (a, b)
+                }
                 if let s = entry.string, let pair = mergePair(s[...]) { return pair }
                 throw fail("merge \(entry.text) is neither \"a b\" nor [a, b]")
             }
-            return try BPE(vocab: vocab, merges: merges, unkToken: m["unk_token"]?.string,
-                           ignoreMerges: m["ignore_merges"]?.bool ?? false)
+            return try BPE(
+                vocab: vocab, merges: merges, unkToken: m["unk_token"]?.string,
+                ignoreMerges: m["ignore_merges"]?.bool ?? false)
         case let other:
             throw fail("model type \(other) is not supported (WordPiece and BPE are)")
         }
@@ -80,8 +94,10 @@ extension Tokenizer {
         switch p["type"]?.string {
         case "BertPreTokenizer": return BertPreTokenizer()
         case "ByteLevel":
-            return ByteLevelPreTokenizer(addPrefixSpace: p["add_prefix_space"]?.bool ?? true, useRegex: p["use_regex"]?.bool ?? true)
-        case let other: throw fail("pre-tokenizer \(other ?? "?") is not supported (BertPreTokenizer and ByteLevel are)")
+            return ByteLevelPreTokenizer(
+                addPrefixSpace: p["add_prefix_space"]?.bool ?? true, useRegex: p["use_regex"]?.bool ?? true)
+        case let other:
+            throw fail("pre-tokenizer \(other ?? "?") is not supported (BertPreTokenizer and ByteLevel are)")
         }
     }
 
@@ -91,14 +107,17 @@ extension Tokenizer {
         func role(_ key: String, _ names: [String]) throws -> Int32? {
             if let v = config?[key], !v.isNull {
                 guard let name = v.string ?? v["content"]?.string else { return nil }
-                guard let id = vocab[name] else { throw ToolError("tokenizer_config.json: \(key) '\(name)' is not in the vocabulary") }
+                guard let id = vocab[name] else {
+                    throw ToolError("tokenizer_config.json: \(key) '\(name)' is not in the vocabulary")
+                }
                 return id
             }
             return names.lazy.compactMap { vocab[$0] }.first
         }
-        return SpecialTokens(cls: try role("cls_token", ["[CLS]", "<s>"]), sep: try role("sep_token", ["[SEP]", "</s>"]),
-                             mask: try role("mask_token", ["[MASK]", "<mask>"]), pad: try role("pad_token", ["[PAD]", "<pad>"]),
-                             unk: try role("unk_token", ["[UNK]", "<unk>"]))
+        return SpecialTokens(
+            cls: try role("cls_token", ["[CLS]", "<s>"]), sep: try role("sep_token", ["[SEP]", "</s>"]),
+            mask: try role("mask_token", ["[MASK]", "<mask>"]), pad: try role("pad_token", ["[PAD]", "<pad>"]),
+            unk: try role("unk_token", ["[UNK]", "<unk>"]))
     }
 
     /// "a b" → (a, b): a merge as merges.txt and older tokenizer.json files write it.
@@ -108,10 +127,11 @@ extension Tokenizer {
     }
 
     static func readJSON(_ path: String) throws -> JSON {
-        do { return try JSON.parse(String(decoding: try readWholeFile(path), as: UTF8.self)) }
-        catch let error as JSONParseError { throw ToolError.data(path, "not valid JSON: \(error)") }
-        catch let error as ToolError { throw error }
-        catch { throw ToolError("\(path): cannot read: \(error)") }
+        do { return try JSON.parse(String(decoding: try readWholeFile(path), as: UTF8.self)) } catch let error
+            as JSONParseError
+        { throw ToolError.data(path, "not valid JSON: \(error)") } catch let error as ToolError { throw error } catch {
+            throw ToolError("\(path): cannot read: \(error)")
+        }
     }
 
     static func optionalJSON(_ path: String) throws -> JSON? {
@@ -122,22 +142,28 @@ extension Tokenizer {
         if n.isNull { return nil }
         switch n["type"]?.string {
         case "BertNormalizer":
-            return BertNormalizer(cleanText: n["clean_text"]?.bool ?? true,
-                                  handleChineseChars: n["handle_chinese_chars"]?.bool ?? true,
-                                  stripAccents: n["strip_accents"]?.bool,
-                                  lowercase: n["lowercase"]?.bool ?? true)
+            return BertNormalizer(
+                cleanText: n["clean_text"]?.bool ?? true,
+                handleChineseChars: n["handle_chinese_chars"]?.bool ?? true,
+                stripAccents: n["strip_accents"]?.bool,
+                lowercase: n["lowercase"]?.bool ?? true)
         case "Lowercase": return LowercaseNormalizer()
         case "Sequence":
-            return NormalizerSequence(stages: try (n["normalizers"]?.array ?? []).compactMap { try normalizerFrom($0, fail) })
+            return NormalizerSequence(
+                stages: try (n["normalizers"]?.array ?? []).compactMap { try normalizerFrom($0, fail) })
         default: throw fail("normalizer \(n["type"]?.string ?? "?") is not supported")
         }
     }
 
-    static func postProcessorFrom(_ p: JSON?, vocab: [String: Int32], special: SpecialTokens, bpe: Bool = false,
-                                  _ fail: (String) -> ToolError) throws -> TemplateProcessor {
+    static func postProcessorFrom(
+        _ p: JSON?, vocab: [String: Int32], special: SpecialTokens, bpe: Bool = false,
+        _ fail: (String) -> ToolError
+    ) throws -> TemplateProcessor {
         guard let p, !p.isNull else {
             if bpe { return .plain }
-            guard let cls = special.cls, let sep = special.sep else { throw fail("no post-processor and no [CLS]/[SEP]") }
+            guard let cls = special.cls, let sep = special.sep else {
+                throw fail("no post-processor and no [CLS]/[SEP]")
+            }
             return .bert(cls: cls, sep: sep)
         }
         switch p["type"]?.string {
@@ -152,7 +178,9 @@ extension Tokenizer {
             func pieces(_ key: String) throws -> [TemplateProcessor.Piece] {
                 try (p[key]?.array ?? []).map { piece in
                     if let s = piece["SpecialToken"], let name = s["id"]?.string {
-                        guard let id = ids[name] ?? vocab[name] else { throw fail("template names unknown token \(name)") }
+                        guard let id = ids[name] ?? vocab[name] else {
+                            throw fail("template names unknown token \(name)")
+                        }
                         return .special(id: id, typeId: try typeId(s["type_id"], fail))
                     }
                     if let s = piece["Sequence"] {
@@ -172,7 +200,7 @@ extension Tokenizer {
                 throw fail("RobertaProcessing without cls/sep")
             }
             return .roberta(cls: try tokenId(cls, "cls id", fail), sep: try tokenId(sep, "sep id", fail))
-        case "ByteLevel":   // offsets only: no special tokens
+        case "ByteLevel":  // offsets only: no special tokens
             return .plain
         default:
             throw fail("post-processor \(p["type"]?.string ?? "?") is not supported")
@@ -183,9 +211,12 @@ extension Tokenizer {
     /// `tokenizer_config.json` when present, as `BertTokenizerFast` builds it.
     public static func load(vocabTxt path: String, config: String) throws -> Tokenizer {
         let text: String
-        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch { throw ToolError("\(path): cannot read vocabulary") }
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw ToolError("\(path): cannot read vocabulary")
+        }
         var vocab = [String: Int32]()
-        for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where !line.isEmpty {
+        for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where !line.isEmpty
+        {
             vocab[String(line.hasSuffix("\r") ? line.dropLast() : line)] = Int32(i)
         }
         var cfg = JSON.object([])
@@ -193,16 +224,21 @@ extension Tokenizer {
             cfg = (try? JSON.parse(String(decoding: data, as: UTF8.self))) ?? cfg
         }
         let lower = cfg["do_lower_case"]?.bool ?? true
-        let normalizer = BertNormalizer(handleChineseChars: cfg["tokenize_chinese_chars"]?.bool ?? true,
-                                        stripAccents: cfg["strip_accents"]?.bool, lowercase: lower)
-        let special = SpecialTokens(cls: vocab["[CLS]"], sep: vocab["[SEP]"], mask: vocab["[MASK]"],
-                                    pad: vocab["[PAD]"], unk: vocab["[UNK]"])
+        let normalizer = BertNormalizer(
+            handleChineseChars: cfg["tokenize_chinese_chars"]?.bool ?? true,
+            stripAccents: cfg["strip_accents"]?.bool, lowercase: lower)
+        let special = SpecialTokens(
+            cls: vocab["[CLS]"], sep: vocab["[SEP]"], mask: vocab["[MASK]"],
+            pad: vocab["[PAD]"], unk: vocab["[UNK]"])
         guard let cls = special.cls, let sep = special.sep else { throw ToolError("\(path): no [CLS] or [SEP] token") }
         let added = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"].compactMap { t in
-            vocab[t].map { AddedToken(content: Array(t.unicodeScalars), id: $0, lstrip: false, rstrip: false, singleWord: false) }
+            vocab[t].map {
+                AddedToken(content: Array(t.unicodeScalars), id: $0, lstrip: false, rstrip: false, singleWord: false)
+            }
         }
-        return Tokenizer(normalizer: normalizer, preTokenizer: BertPreTokenizer(), model: try WordPiece(vocab: vocab),
-                         post: .bert(cls: cls, sep: sep), added: AddedVocabulary(added), special: special)
+        return Tokenizer(
+            normalizer: normalizer, preTokenizer: BertPreTokenizer(), model: try WordPiece(vocab: vocab),
+            post: .bert(cls: cls, sep: sep), added: AddedVocabulary(added), special: special)
     }
 }
 
@@ -211,45 +247,61 @@ extension Tokenizer {
     /// line, rank order) and `tokenizer_config.json` (special tokens, `add_prefix_space`),
     /// as `RobertaTokenizerFast` builds them. RoBERTa's pair format when the config names a
     /// RoBERTa tokenizer or, without one, when the vocabulary has `<s>` and `</s>`.
-    public static func load(vocabJSON path: String, merges mergesPath: String, config configPath: String) throws -> Tokenizer {
-        guard let members = try readJSON(path).members else { throw ToolError("\(path): not a JSON object of token ids") }
+    public static func load(
+        vocabJSON path: String, merges mergesPath: String, config configPath: String
+    ) throws -> Tokenizer {
+        guard let members = try readJSON(path).members else {
+            throw ToolError("\(path): not a JSON object of token ids")
+        }
         var vocab = [String: Int32](minimumCapacity: members.count)
         for kv in members {
             vocab[kv.key] = try tokenId(kv.value, "id of '\(kv.key)'") { ToolError.data(path, $0) }
         }
         let text: String
-        do { text = try String(contentsOfFile: mergesPath, encoding: .utf8) } catch { throw ToolError("\(mergesPath): cannot read merges") }
+        do { text = try String(contentsOfFile: mergesPath, encoding: .utf8) } catch {
+            throw ToolError("\(mergesPath): cannot read merges")
+        }
         var merges: [(String, String)] = []
         for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             if line.isEmpty || (n == 0 && line.hasPrefix("#version")) { continue }
-            guard let pair = mergePair(line) else { throw ToolError("\(mergesPath):\(n + 1): a merge is two tokens separated by one space") }
+            guard let pair = mergePair(line) else {
+                throw ToolError("\(mergesPath):\(n + 1): a merge is two tokens separated by one space")
+            }
             merges.append(pair)
         }
         let config = try optionalJSON(configPath)
         let special = try specialRoles(vocab: vocab, config: config)
         // Special tokens are matched in the raw text; lstrip etc. as `added_tokens_decoder` says.
         var flags: [String: JSON] = [:]
-        for kv in config?["added_tokens_decoder"]?.members ?? [] { if let c = kv.value["content"]?.string { flags[c] = kv.value } }
-        let names = ["bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token", "mask_token"].compactMap { key in
-            config?[key].flatMap { $0.string ?? $0["content"]?.string }
+        for kv in config?["added_tokens_decoder"]?.members ?? [] {
+            if let c = kv.value["content"]?.string { flags[c] = kv.value }
         }
+        let names = ["bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token", "mask_token"]
+            .compactMap { key in
+                config?[key].flatMap { $0.string ?? $0["content"]?.string }
+            }
         let roleNames = names.isEmpty ? ["<s>", "</s>", "<unk>", "<pad>", "<mask>"].filter { vocab[$0] != nil } : names
         let added = Set(roleNames + flags.keys).sorted().compactMap { name -> AddedToken? in
             guard let id = vocab[name] else { return nil }
             let f = flags[name]
-            return AddedToken(content: Array(name.unicodeScalars), id: id, lstrip: f?["lstrip"]?.bool ?? false,
-                              rstrip: f?["rstrip"]?.bool ?? false, singleWord: f?["single_word"]?.bool ?? false)
+            return AddedToken(
+                content: Array(name.unicodeScalars), id: id, lstrip: f?["lstrip"]?.bool ?? false,
+                rstrip: f?["rstrip"]?.bool ?? false, singleWord: f?["single_word"]?.bool ?? false)
         }
         let cls = config?["tokenizer_class"]?.string
-        let roberta = cls.map { $0.hasPrefix("Roberta") || $0.hasPrefix("Bart") } ?? (vocab["<s>"] != nil && vocab["</s>"] != nil)
+        let roberta =
+            cls.map { $0.hasPrefix("Roberta") || $0.hasPrefix("Bart") } ?? (vocab["<s>"] != nil && vocab["</s>"] != nil)
         var post = TemplateProcessor.plain
         if roberta {
-            guard let c = special.cls, let s = special.sep else { throw ToolError("\(path): a RoBERTa tokenizer needs <s> and </s>") }
+            guard let c = special.cls, let s = special.sep else {
+                throw ToolError("\(path): a RoBERTa tokenizer needs <s> and </s>")
+            }
             post = .roberta(cls: c, sep: s)
         }
         let pre = ByteLevelPreTokenizer(addPrefixSpace: config?["add_prefix_space"]?.bool ?? false)
-        return Tokenizer(normalizer: nil, preTokenizer: pre, model: try BPE(vocab: vocab, merges: merges),
-                         post: post, added: AddedVocabulary(added), special: special)
+        return Tokenizer(
+            normalizer: nil, preTokenizer: pre, model: try BPE(vocab: vocab, merges: merges),
+            post: post, added: AddedVocabulary(added), special: special)
     }
 
     /// The largest token id read (16.7 M; real vocabularies have at most a few hundred thousand):

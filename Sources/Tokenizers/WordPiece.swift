@@ -16,9 +16,13 @@ public final class WordPiece: TokenModel {
     public let maxInputCharsPerWord: Int
     private var cache = WordCache()
 
-    public init(vocab: [String: Int32], unkToken: String = "[UNK]", prefix: String = "##",
-                maxInputCharsPerWord: Int = 100) throws {
-        guard let unk = vocab[unkToken] else { throw TokenizerError("the vocabulary has no unknown token '\(unkToken)'") }
+    public init(
+        vocab: [String: Int32], unkToken: String = "[UNK]", prefix: String = "##",
+        maxInputCharsPerWord: Int = 100
+    ) throws {
+        guard let unk = vocab[unkToken] else {
+            throw TokenizerError("the vocabulary has no unknown token '\(unkToken)'")
+        }
         self.vocab = vocab
         unkId = unk
         self.prefix = prefix
@@ -42,7 +46,10 @@ public final class WordPiece: TokenModel {
             while start < end {
                 var piece = makeString(chars[start..<end])
                 if start > 0 { piece = prefix + piece }
-                if let id = vocab[piece] { found = id; break }
+                if let id = vocab[piece] {
+                    found = id
+                    break
+                }
                 end -= 1
             }
             guard let id = found else { return [unkId] }
@@ -66,7 +73,10 @@ struct WordCache {
     /// Appends the ids of `word`, computed by `compute` (given the word as a string) once.
     mutating func tokenize(_ word: ArraySlice<Unicode.Scalar>, into ids: inout [Int32], compute: (String) -> [Int32]) {
         let key = makeString(word)
-        if let hit = table[key] { ids.append(contentsOf: hit); return }
+        if let hit = table[key] {
+            ids.append(contentsOf: hit)
+            return
+        }
         let pieces = compute(key)
         if table.count < 200_000 { table[key] = pieces }
         ids.append(contentsOf: pieces)

@@ -32,7 +32,8 @@ public struct ProgressOption: ParsableArguments {
 public struct DataFolderOptions: ParsableArguments {
     @Option(help: "Prepared data folder (DATA/TASK/SPLIT.jsonl, as `make data` writes).")
     public var dataDir = "data"
-    @Option(help: "Dataset mirror, used when a prepared split is missing (default $PT_DATA_MIRROR, else ../shared/data).")
+    @Option(
+        help: "Dataset mirror, used when a prepared split is missing (default $PT_DATA_MIRROR, else ../shared/data).")
     public var mirror: String?
 
     public init() {}

@@ -6,10 +6,17 @@ import ArgumentParser
 /// shared by `score-similarity --model` and `embed --activations`.
 public struct StimulusOptions: ParsableArguments {
     @Option(help: "Neuron overlap: text fed after the start token (default none).") public var text = ""
-    @Option(help: "Neuron overlap: read position(s): start, prompt, all, or indices like 0,20.") public var read = "start"
+    @Option(help: "Neuron overlap: read position(s): start, prompt, all, or indices like 0,20.") public var read =
+        "start"
     @Option(help: "Neuron overlap: layers, comma-separated (default all).") public var layers: String?
     @Option(help: "Neuron overlap: an activation above this counts as on.") public var threshold: Float = 0
-    @Option(name: [.customLong("template"), .customLong("layout")], help: "Neuron overlap: prompt layout (--layout: the old spelling), bert (the prompt as ordinary rows) or a template with layout options, e.g. paper-1.0 (<mask> in prompt slot 0, prompt rows without position embeddings: the released RoBERTa prompts).") public var layout = "bert"
+    @Option(
+        name: [.customLong("template"), .customLong("layout")],
+        help: ArgumentHelp(
+            "Neuron overlap: prompt layout (--layout: the old spelling), bert (the prompt as ordinary rows) or a "
+            + "template with layout options, e.g. paper-1.0 (<mask> in prompt slot 0, prompt rows without position "
+            + "embeddings: the released RoBERTa prompts).")
+    ) public var layout = "bert"
 
     public init() {}
 

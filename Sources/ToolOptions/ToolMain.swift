@@ -37,7 +37,8 @@ public enum OptionRange {
     public static func check<T: Comparable>(_ flag: String, _ value: T?, _ range: ClosedRange<T>) throws {
         guard let value else { return }
         guard range.contains(value) else {
-            let bounds = "\(range.upperBound)".count > 12
+            let bounds =
+                "\(range.upperBound)".count > 12
                 ? "at least \(range.lowerBound)"
                 : "between \(range.lowerBound) and \(range.upperBound)"
             throw ValidationError("--\(flag) must be \(bounds), not \(value)")

@@ -14,7 +14,8 @@ public struct AdamW {
 
     public mutating func step(_ p: inout [Float], _ g: [Float], lr: Float) {
         t += 1
-        let c1 = 1 - pow(beta1, Float(t)), c2 = 1 - pow(beta2, Float(t))
+        let c1 = 1 - pow(beta1, Float(t))
+        let c2 = 1 - pow(beta2, Float(t))
         for i in 0..<p.count {
             m[i] = beta1 * m[i] + (1 - beta1) * g[i]
             v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i]
@@ -27,7 +28,10 @@ public struct AdamW {
 public struct Schedule {
     public var peak: Float, warmup: Int, total: Int, decay = true
     public init(peak: Float, warmup: Int, total: Int, decay: Bool = true) {
-        self.peak = peak; self.warmup = warmup; self.total = total; self.decay = decay
+        self.peak = peak
+        self.warmup = warmup
+        self.total = total
+        self.decay = decay
     }
     public func rate(_ step: Int) -> Float {
         if step < warmup { return peak * Float(step + 1) / Float(warmup) }

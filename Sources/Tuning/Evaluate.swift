@@ -4,22 +4,27 @@ import PipelineIO
 import Tensors
 
 /// Predictions of a prompt on a set of examples, in batches.
-public func predict(_ set: EncodedSet, prompt: [Float], promptLength n: Int, encoder: PromptEncoder, readout: Readout,
-                    batchSize: Int = 64, progress: ProgressLine? = nil) throws -> [Int] {
+public func predict(
+    _ set: EncodedSet, prompt: [Float], promptLength n: Int, encoder: PromptEncoder, readout: Readout,
+    batchSize: Int = 64, progress: ProgressLine? = nil
+) throws -> [Int] {
     var out: [Int] = []
     out.reserveCapacity(set.count)
     var start = 0
     while start < set.count {
         let idx = start..<min(start + batchSize, set.count)
-        let h = try encoder.forward(set.input(Array(idx)[...], firstPosition: encoder.encoder.config.firstPosition), prompt: prompt, promptLength: n)
+        let h = try encoder.forward(
+            set.input(Array(idx)[...], firstPosition: encoder.encoder.config.firstPosition), prompt: prompt,
+            promptLength: n)
         let logits = readout.forward(h, rows: idx.count)
         let k = readout.words.count
         for i in 0..<idx.count {
             let row = logits[(i * k)..<(i * k + k)]
             guard let best = row.max(), best.isFinite, let column = row.firstIndex(of: best) else {
-                throw ToolError("the model gave non-finite label logits (its weights "
-                    + "or the prompt hold NaN or infinity)",
-                                exitCode: 65)
+                throw ToolError(
+                    "the model gave non-finite label logits (its weights "
+                        + "or the prompt hold NaN or infinity)",
+                    exitCode: 65)
             }
             out.append(column - i * k)
         }

@@ -23,6 +23,7 @@ public enum PEFTExport {
         try AtomicFile.write(Data((config.text + "\n").utf8), to: folder + "/adapter_config.json")
         var meta = p.metadata
         meta["format"] = "pt"
-        try SafetensorsWriter.write([("prompt_embeddings", p.prompt)], metadata: meta, to: folder + "/adapter_model.safetensors")
+        try SafetensorsWriter.write(
+            [("prompt_embeddings", p.prompt)], metadata: meta, to: folder + "/adapter_model.safetensors")
     }
 }

@@ -21,11 +21,23 @@ public final class Projector {
     var x: [Float] = [], pre: [Float] = [], act: [Float] = [], y: [Float] = [], xhat: [Float] = [], rstd: [Float] = []
     var batch = 0
 
-    public init(n: Int, sourceDim: Int, targetDim: Int, hidden: Int, activation: Activation, layerNorm: Bool, seed: UInt64) {
-        self.n = n; self.sourceDim = sourceDim; self.targetDim = targetDim; self.hidden = hidden
-        self.activation = activation; self.layerNorm = layerNorm
-        let i = n * sourceDim, o = n * targetDim
-        w1 = 0; b1 = w1 + hidden * i; w2 = b1 + hidden; b2 = w2 + o * hidden; gamma = b2 + o; beta = gamma + targetDim
+    public init(
+        n: Int, sourceDim: Int, targetDim: Int, hidden: Int, activation: Activation, layerNorm: Bool, seed: UInt64
+    ) {
+        self.n = n
+        self.sourceDim = sourceDim
+        self.targetDim = targetDim
+        self.hidden = hidden
+        self.activation = activation
+        self.layerNorm = layerNorm
+        let i = n * sourceDim
+        let o = n * targetDim
+        w1 = 0
+        b1 = w1 + hidden * i
+        w2 = b1 + hidden
+        b2 = w2 + o * hidden
+        gamma = b2 + o
+        beta = gamma + targetDim
         params = [Float](repeating: 0, count: beta + targetDim)
         // PyTorch's default Linear init: U(−1/√fan_in, 1/√fan_in), here from the seed.
         var rng = SplitMix64(seed: seed ^ 0x9B0)
@@ -38,7 +50,8 @@ public final class Projector {
     /// y (B, n·d_t) from x (B, n·d_s).
     public func forward(_ input: [Float], batch b: Int) -> [Float] {
         precondition(input.count == b * inDim)
-        batch = b; x = input
+        batch = b
+        x = input
         pre = [Float](repeating: 0, count: b * hidden)
         params.withUnsafeBufferPointer { p in
             linearForward(&pre, x, p.baseAddress! + w1, p.baseAddress! + b1, rows: b, inDim: inDim, outDim: hidden)
@@ -50,18 +63,22 @@ public final class Projector {
         }
         y = out
         guard layerNorm else { return out }
-        xhat = [Float](repeating: 0, count: out.count); rstd = [Float](repeating: 0, count: b * n)
+        xhat = [Float](repeating: 0, count: out.count)
+        rstd = [Float](repeating: 0, count: b * n)
         var normed = out
         params.withUnsafeBufferPointer { p in
-            layerNormForwardSaving(&normed, &xhat, &rstd, out, p.baseAddress! + gamma, p.baseAddress! + beta,
-                                   rows: b * n, cols: targetDim, eps: 1e-5)
+            layerNormForwardSaving(
+                &normed, &xhat, &rstd, out, p.baseAddress! + gamma, p.baseAddress! + beta,
+                rows: b * n, cols: targetDim, eps: 1e-5)
         }
         return normed
     }
 
     /// Parameter gradient (same layout as `params`) from dOut (B, n·d_t), for the last forward.
     public func backward(_ dOut: [Float]) -> [Float] {
-        let b = batch, rows = b * n, T = targetDim
+        let b = batch
+        let rows = b * n
+        let T = targetDim
         var g = [Float](repeating: 0, count: params.count)
         var dy = dOut
         if layerNorm {
@@ -101,8 +118,10 @@ public final class Projector {
         func t(_ name: String, _ shape: [Int], _ from: Int) -> (String, Tensor) {
             (name, Tensor(shape: shape, values: Array(params[from..<(from + shape.reduce(1, *))])))
         }
-        var out = [t("linear1.weight", [hidden, inDim], w1), t("linear1.bias", [hidden], b1),
-                   t("linear2.weight", [outDim, hidden], w2), t("linear2.bias", [outDim], b2)]
+        var out = [
+            t("linear1.weight", [hidden, inDim], w1), t("linear1.bias", [hidden], b1),
+            t("linear2.weight", [outDim, hidden], w2), t("linear2.bias", [outDim], b2),
+        ]
         if layerNorm { out += [t("norm.weight", [targetDim], gamma), t("norm.bias", [targetDim], beta)] }
         return out
     }
@@ -110,28 +129,37 @@ public final class Projector {
     public static func read(_ path: String) throws -> (Projector, [String: String]) {
         let f = try SafetensorsFile(path: path)
         let m = f.metadata
-        guard m["format"] == "prompt-transfer/projector", let n = Int(m["prompt_length"] ?? ""), let ds = Int(m["source_hidden"] ?? ""),
-              let dt = Int(m["target_hidden"] ?? ""), let h = Int(m["hidden"] ?? ""),
-              let act = Activation(rawValue: m["activation"] ?? "") else {
+        guard m["format"] == "prompt-transfer/projector", let n = Int(m["prompt_length"] ?? ""),
+            let ds = Int(m["source_hidden"] ?? ""),
+            let dt = Int(m["target_hidden"] ?? ""), let h = Int(m["hidden"] ?? ""),
+            let act = Activation(rawValue: m["activation"] ?? "")
+        else {
             throw ToolError.data(path, "not a projector file (write one with `project train`)")
         }
         let sizes = [n, ds, dt, h]
         guard sizes.allSatisfy({ $0 > 0 && $0 <= 1 << 20 }),
-              let inputs = Checked.elementCount([n, ds]), let outputs = Checked.elementCount([n, dt]),
-              let first = Checked.elementCount([inputs, h]), let second = Checked.elementCount([outputs, h]),
-              first <= f.fileSize, second <= f.fileSize else {
-            throw ToolError.data(path, "projector sizes \(sizes) (prompt length, source, "
-                + "target, hidden) do not fit the file")
+            let inputs = Checked.elementCount([n, ds]), let outputs = Checked.elementCount([n, dt]),
+            let first = Checked.elementCount([inputs, h]), let second = Checked.elementCount([outputs, h]),
+            first <= f.fileSize, second <= f.fileSize
+        else {
+            throw ToolError.data(
+                path,
+                "projector sizes \(sizes) (prompt length, source, "
+                    + "target, hidden) do not fit the file")
         }
-        let p = Projector(n: n, sourceDim: ds, targetDim: dt, hidden: h, activation: act, layerNorm: m["layer_norm"] == "true", seed: 0)
+        let p = Projector(
+            n: n, sourceDim: ds, targetDim: dt, hidden: h, activation: act, layerNorm: m["layer_norm"] == "true",
+            seed: 0)
         for (name, t) in p.tensors() {
             let stored = try f.tensor(name)
             guard stored.shape == t.shape else {
                 throw ToolError.data(path, "\(name) has shape \(stored.shape), expected \(t.shape)")
             }
             try Checked.finite(stored, name: name, file: path)
-            let off = ["linear1.weight": p.w1, "linear1.bias": p.b1, "linear2.weight": p.w2, "linear2.bias": p.b2,
-                       "norm.weight": p.gamma, "norm.bias": p.beta][name]!
+            let off = [
+                "linear1.weight": p.w1, "linear1.bias": p.b1, "linear2.weight": p.w2, "linear2.bias": p.b2,
+                "norm.weight": p.gamma, "norm.bias": p.beta,
+            ][name]!
             for k in 0..<stored.count { p.params[off + k] = stored.data[k] }
         }
         return (p, m)

@@ -12,7 +12,9 @@ public struct PromptFile {
     public var path: String
 
     public init(prompt: Tensor, metadata: [String: String], path: String) {
-        self.prompt = prompt; self.metadata = metadata; self.path = path
+        self.prompt = prompt
+        self.metadata = metadata
+        self.path = path
     }
 
     public var length: Int { prompt.shape[0] }
@@ -36,10 +38,14 @@ public struct PromptFile {
     /// Refuses a prompt recorded for another model, hidden size or readout — never a silent misuse.
     public func check(model: ModelIdentity, readout: String?) throws {
         guard hidden == model.hidden else {
-            throw ToolError("\(path): prompt vectors have \(hidden) dimensions; \(model.name) has hidden size \(model.hidden)")
+            throw ToolError(
+                "\(path): prompt vectors have \(hidden) dimensions; \(model.name) has hidden size \(model.hidden)")
         }
         if let id = metadata["model_id"], id != model.id {
-            throw ToolError("\(path): prompt was tuned for model \(metadata["model"] ?? "?") (id \(id)), not \(model.name) (id \(model.id))")
+            throw ToolError(
+                "\(path): prompt was tuned for model \(metadata["model"] ?? "?") (id \(id)), not \(model.name) (id "
+                + "\(model.id))"
+            )
         }
         if let readout, let mine = metadata["readout"], mine != readout {
             throw ToolError("\(path): prompt was tuned with readout '\(mine)', not '\(readout)'")

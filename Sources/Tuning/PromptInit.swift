@@ -30,31 +30,49 @@ public enum PromptInit: Equatable {
     }
 
     /// The n × C starting values.
-    public func values(n: Int, encoder: Encoder, tokenizer: Tokenizer, identity: ModelIdentity, seed: UInt64) throws -> [Float] {
-        let C = encoder.config.hidden, E = encoder.weights.words
+    public func values(
+        n: Int, encoder: Encoder, tokenizer: Tokenizer, identity: ModelIdentity, seed: UInt64
+    ) throws -> [Float] {
+        let C = encoder.config.hidden
+        let E = encoder.weights.words
         var rng = SplitMix64(seed: seed ^ 0x5EED_1417)
         switch self {
         case .random:
-            var sum: Double = 0, sq: Double = 0
-            for i in 0..<E.count { sum += Double(E.data[i]); sq += Double(E.data[i]) * Double(E.data[i]) }
+            var sum: Double = 0
+            var sq: Double = 0
+            for i in 0..<E.count {
+                sum += Double(E.data[i])
+                sq += Double(E.data[i]) * Double(E.data[i])
+            }
             let mean = sum / Double(E.count)
             let std = Float((sq / Double(E.count) - mean * mean).squareRoot())
             return (0..<(n * C)).map { _ in std * rng.normal() }
         case .vocab:
             // Ordinary word pieces only: skip [PAD], [unusedK] and other special ids at the start.
             let low = min(1000, encoder.config.vocabSize - 1)
-            return (0..<n).flatMap { _ in Array(UnsafeBufferPointer(start: E.row(low + Int(rng.next() % UInt64(encoder.config.vocabSize - low))), count: C)) }
+            return (0..<n).flatMap { _ in
+                Array(
+                    UnsafeBufferPointer(
+                        start: E.row(low + Int(rng.next() % UInt64(encoder.config.vocabSize - low))), count: C))
+            }
         case .text(let t):
             let ids = tokenizer.tokenize(t)
             guard !ids.isEmpty else { throw ToolError.usage("--init text: the text has no tokens") }
             return (0..<n).flatMap { i in Array(UnsafeBufferPointer(start: E.row(Int(ids[i % ids.count])), count: C)) }
         case .from(let path):
             let p = try PromptFile.read(path)
-            guard p.hidden == C else { throw ToolError("\(path): prompt of hidden size \(p.hidden) cannot start a prompt for hidden size \(C)") }
-            if let id = p.metadata["model_id"], id != identity.id {
-                throw ToolError("\(path): prompt was tuned for model \(p.metadata["model"] ?? id), not \(identity.name); project it first")
+            guard p.hidden == C else {
+                throw ToolError("\(path): prompt of hidden size \(p.hidden) cannot start a prompt for hidden size \(C)")
             }
-            guard p.length == n else { throw ToolError("\(path): prompt has \(p.length) vectors; pass --prompt-length \(p.length)") }
+            if let id = p.metadata["model_id"], id != identity.id {
+                throw ToolError(
+                    "\(path): prompt was tuned for model \(p.metadata["model"] ?? id), not \(identity.name); project "
+                    + "it first"
+                )
+            }
+            guard p.length == n else {
+                throw ToolError("\(path): prompt has \(p.length) vectors; pass --prompt-length \(p.length)")
+            }
             return p.prompt.array
         }
     }
@@ -63,7 +81,8 @@ public enum PromptInit: Equatable {
 extension SplitMix64 {
     /// A standard normal draw (Box–Muller), reproducible from the seed.
     public mutating func normal() -> Float {
-        let u1 = (Double(next() >> 11) + 1) * 0x1p-53, u2 = Double(next() >> 11) * 0x1p-53
+        let u1 = (Double(next() >> 11) + 1) * 0x1p-53
+        let u2 = Double(next() >> 11) * 0x1p-53
         return Float((-2 * Foundation.log(u1)).squareRoot() * Foundation.cos(2 * Double.pi * u2))
     }
 }

@@ -13,8 +13,8 @@ public final class Readout {
     public let kind: Kind
     public let words: [Int]
     let encoder: Encoder
-    let wordRows: Tensor        // (K, C): decoder (mlm) or input embedding (tied) rows of the label words
-    let wordBias: [Float]       // (K): the head's output bias (mlm) or zeros (tied)
+    let wordRows: Tensor  // (K, C): decoder (mlm) or input embedding (tied) rows of the label words
+    let wordBias: [Float]  // (K): the head's output bias (mlm) or zeros (tied)
     // mlm transform activations, kept for the backward
     var pre = [Float](), xhat = [Float](), rstd = [Float]()
     var rows = 0
@@ -28,7 +28,10 @@ public final class Readout {
         switch kind {
         case .mlm:
             guard let head = encoder.weights.head else {
-                throw ToolError("\(encoder.folder): readout 'mlm' needs an MLM head and this checkpoint has none; use --readout tied")
+                throw ToolError(
+                    "\(encoder.folder): readout 'mlm' needs an MLM head and this checkpoint has none; use --readout "
+                    + "tied"
+                )
             }
             table = head.decoder
             wordBias = words.map { head.bias.data[$0] }
@@ -36,23 +39,31 @@ public final class Readout {
             table = encoder.weights.words
             wordBias = Array(repeating: 0, count: words.count)
         }
-        if let bad = words.first(where: { $0 < 0 || $0 >= encoder.config.vocabSize }) { throw ToolError("label word id \(bad) outside the vocabulary") }
+        if let bad = words.first(where: { $0 < 0 || $0 >= encoder.config.vocabSize }) {
+            throw ToolError("label word id \(bad) outside the vocabulary")
+        }
         wordRows = Tensor(zeros: [words.count, C])
         for (j, w) in words.enumerated() { wordRows.row(j).update(from: table.row(w), count: C) }
     }
 
     /// logits (B,K) from the read-row states h (B,C).
     public func forward(_ h: UnsafePointer<Float>, rows b: Int) -> [Float] {
-        let C = encoder.config.hidden, K = words.count
+        let C = encoder.config.hidden
+        let K = words.count
         rows = b
         var input = h
         var t = [Float]()
         if kind == .mlm, let head = encoder.weights.head {
-            pre = [Float](repeating: 0, count: b * C); xhat = pre; rstd = [Float](repeating: 0, count: b); t = pre
+            pre = [Float](repeating: 0, count: b * C)
+            xhat = pre
+            rstd = [Float](repeating: 0, count: b)
+            t = pre
             var act = pre
             linearForward(&pre, h, head.transform.weight.data, head.transform.bias.data, rows: b, inDim: C, outDim: C)
             geluForward(&act, pre, count: b * C)
-            layerNormForwardSaving(&t, &xhat, &rstd, act, head.norm.weight.data, head.norm.bias.data, rows: b, cols: C, eps: encoder.config.layerNormEps)
+            layerNormForwardSaving(
+                &t, &xhat, &rstd, act, head.norm.weight.data, head.norm.bias.data, rows: b, cols: C,
+                eps: encoder.config.layerNormEps)
         }
         var logits = [Float](repeating: 0, count: b * K)
         t.withUnsafeBufferPointer { tp in
@@ -64,7 +75,9 @@ public final class Readout {
 
     /// dh (B,C) from dlogits (B,K), for the last `forward`.
     public func backward(_ dlogits: [Float]) -> [Float] {
-        let C = encoder.config.hidden, K = words.count, b = rows
+        let C = encoder.config.hidden
+        let K = words.count
+        let b = rows
         var d = [Float](repeating: 0, count: b * C)
         BLAS.gemmNN(b, C, K, dlogits, lda: K, wordRows.data, ldb: C, &d, ldc: C)
         guard kind == .mlm, let head = encoder.weights.head else { return d }
@@ -80,16 +93,22 @@ public final class Readout {
 public func labelWordIds(_ words: [String], tokenizer: Tokenizer) throws -> [Int] {
     try words.map { w in
         let ids = tokenizer.tokenize(w)
-        guard ids.count == 1 else { throw ToolError("label word '\(w)' is \(ids.count) tokens for this tokenizer; each must be one") }
+        guard ids.count == 1 else {
+            throw ToolError("label word '\(w)' is \(ids.count) tokens for this tokenizer; each must be one")
+        }
         return Int(ids[0])
     }
 }
 
 /// Mean softmax cross-entropy over the label logits (B,K): the loss, its gradient, and the
 /// predicted class of each row.
-public func crossEntropy(_ logits: [Float], labels: [Int], classes k: Int) -> (loss: Float, grad: [Float], predictions: [Int]) {
+public func crossEntropy(
+    _ logits: [Float], labels: [Int], classes k: Int
+) -> (loss: Float, grad: [Float], predictions: [Int]) {
     let b = labels.count
-    var grad = [Float](repeating: 0, count: b * k), loss: Double = 0, preds = [Int]()
+    var grad = [Float](repeating: 0, count: b * k)
+    var loss: Double = 0
+    var preds = [Int]()
     for i in 0..<b {
         let row = Array(logits[(i * k)..<(i * k + k)])
         // A NaN logit makes the loss NaN, which the trainer stops on; the prediction is then row 0.

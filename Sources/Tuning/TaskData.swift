@@ -6,7 +6,12 @@ import Tokenizers
 /// A labelled example as `prepare-data` writes it.
 public struct LabeledText {
     public var id: String, a: String, b: String?, label: Int
-    public init(id: String, a: String, b: String?, label: Int) { self.id = id; self.a = a; self.b = b; self.label = label }
+    public init(id: String, a: String, b: String?, label: Int) {
+        self.id = id
+        self.a = a
+        self.b = b
+        self.label = label
+    }
 }
 
 /// Reads `{"id","text_a","text_b"?,"label"}` lines; labels must be in 0..<classes.
@@ -19,7 +24,10 @@ public func readLabeledTexts(_ path: String, classes: Int) throws -> [LabeledTex
             throw r.fail("\"label\" must be a class index below \(classes)")
         }
         let b = r.value["text_b"]?.string
-        out.append(LabeledText(id: r.value["id"]?.string ?? "\(r.file):\(r.line)", a: a, b: (b?.isEmpty ?? true) ? nil : b, label: label))
+        out.append(
+            LabeledText(
+                id: r.value["id"]?.string ?? "\(r.file):\(r.line)", a: a, b: (b?.isEmpty ?? true) ? nil : b,
+                label: label))
     }
     return out
 }
@@ -30,17 +38,24 @@ public struct EncodedSet {
     public var labels: [Int] = []
     public var truncated = 0
 
-    public init(_ texts: [LabeledText], tokenizer: Tokenizer, template: PromptTemplate, promptLength n: Int,
-                maxTextTokens: Int, maxSequence: Int, typeVocab: Int) throws {
+    public init(
+        _ texts: [LabeledText], tokenizer: Tokenizer, template: PromptTemplate, promptLength n: Int,
+        maxTextTokens: Int, maxSequence: Int, typeVocab: Int
+    ) throws {
         for t in texts {
             var a = tokenizer.tokenize(t.a)
             var b = t.b.map { tokenizer.tokenize($0) }
-            let cut = template.truncateTail ? Truncation.tail(&a, &b, maxLength: maxTextTokens)
-                                            : Truncation.longestFirst(&a, &b, maxLength: maxTextTokens)
+            let cut =
+                template.truncateTail
+                ? Truncation.tail(&a, &b, maxLength: maxTextTokens)
+                : Truncation.longestFirst(&a, &b, maxLength: maxTextTokens)
             if cut { truncated += 1 }
             let e = template.encode(a, b, promptLength: n, typeVocab: typeVocab)
             guard e.ids.count <= maxSequence else {
-                throw ToolError("\(t.id): \(e.ids.count) tokens with the prompt, over the model's \(maxSequence); lower --max-text-tokens or --prompt-length")
+                throw ToolError(
+                    "\(t.id): \(e.ids.count) tokens with the prompt, over the model's \(maxSequence); lower "
+                    + "--max-text-tokens or --prompt-length"
+                )
             }
             items.append(e)
             labels.append(t.label)
@@ -53,8 +68,10 @@ public struct EncodedSet {
         var p = PromptInput()
         for i in indices {
             let e = items[i]
-            p.append(ids: e.ids, typeIds: e.types, promptToken: e.promptToken, readRow: e.readRow, firstPosition: firstPosition,
-                     positionless: e.positionless)
+            p.append(
+                ids: e.ids, typeIds: e.types, promptToken: e.promptToken, readRow: e.readRow,
+                firstPosition: firstPosition,
+                positionless: e.positionless)
         }
         return p
     }

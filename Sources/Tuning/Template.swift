@@ -22,7 +22,8 @@ public struct PromptTemplate: Equatable {
     /// The input layout of the paper's code (Prompt-Transferability 1.0, PromptRoberta), in
     /// which its released RoBERTa prompts were tuned: `<mask> P2..Pn <s> a </s> (b </s>)`,
     /// prompt positions zeroed, logits read at row 0, text cut at the end.
-    public static let paper10 = "<prompt> [CLS] <text_a> [SEP] { <text_b> [SEP] } #mask-first #prompt-no-position #truncate-tail"
+    public static let paper10 =
+        "<prompt> [CLS] <text_a> [SEP] { <text_b> [SEP] } #mask-first #prompt-no-position #truncate-tail"
     public static let named = ["bert": bert, "roberta": roberta, "paper-1.0": paper10]
 
     /// The default for a model: BERT's layout, with RoBERTa's double separator for RoBERTa.
@@ -31,7 +32,8 @@ public struct PromptTemplate: Equatable {
     /// The `#options` of a template (or template name); an unknown one is an error.
     public static func options(of template: String) throws -> Set<String> {
         let known: Set<String> = ["#mask-first", "#prompt-no-position", "#truncate-tail"]
-        let options = Set((named[template] ?? template).split(separator: " ").filter { $0.hasPrefix("#") }.map(String.init))
+        let options = Set(
+            (named[template] ?? template).split(separator: " ").filter { $0.hasPrefix("#") }.map(String.init))
         if let bad = options.subtracting(known).sorted().first {
             throw ToolError("template option '\(bad)' is unknown (\(known.sorted().joined(separator: ", ")))")
         }
@@ -54,10 +56,13 @@ public struct PromptTemplate: Equatable {
         self.text = text
         guard let mask = tokenizer.special.mask else { throw ToolError.usage("the tokenizer has no mask token") }
         maskId = mask
-        let roles: [String: Int32?] = ["[CLS]": tokenizer.special.cls, "[SEP]": tokenizer.special.sep, "[MASK]": mask,
-                                       "[PAD]": tokenizer.special.pad, "[UNK]": tokenizer.special.unk]
+        let roles: [String: Int32?] = [
+            "[CLS]": tokenizer.special.cls, "[SEP]": tokenizer.special.sep, "[MASK]": mask,
+            "[PAD]": tokenizer.special.pad, "[UNK]": tokenizer.special.unk,
+        ]
         let options = try Self.options(of: text)
-        var out: [(Piece, Bool)] = [], inPair = false
+        var out: [(Piece, Bool)] = []
+        var inPair = false
         for word in text.split(separator: " ").map(String.init) where !word.hasPrefix("#") {
             switch word {
             case "{":
@@ -84,9 +89,11 @@ public struct PromptTemplate: Equatable {
         // The prompt, text A and the mask must stand in every example, not only in pairs.
         let always = out.filter { !$0.1 }.map(\.0)
         guard out.filter({ $0.0 == .prompt }).count == 1, always.contains(.prompt),
-              maskFirst || always.contains(.token(mask)) else {
-            throw ToolError.usage("template '\(text)' needs exactly one <prompt> and a mask token (or #mask-first), "
-                                  + "outside the optional '{ … }' part")
+            maskFirst || always.contains(.token(mask))
+        else {
+            throw ToolError.usage(
+                "template '\(text)' needs exactly one <prompt> and a mask token (or #mask-first), "
+                    + "outside the optional '{ … }' part")
         }
         guard always.contains(.textA) else {
             throw ToolError.usage("template '\(text)' needs <text_a> outside the optional '{ … }' part")
@@ -106,7 +113,9 @@ public struct PromptTemplate: Equatable {
             let type: Int32 = pair && typeVocab > 1 ? 1 : 0
             func add(_ ids: [Int32], prompt: Bool = false) {
                 for (i, id) in ids.enumerated() {
-                    e.ids.append(id); e.types.append(type); e.promptToken.append(prompt ? Int32(i) : -1)
+                    e.ids.append(id)
+                    e.types.append(type)
+                    e.promptToken.append(prompt ? Int32(i) : -1)
                 }
             }
             switch piece {
@@ -116,7 +125,7 @@ public struct PromptTemplate: Equatable {
             case .prompt:
                 let start = e.ids.count
                 add(Array(repeating: 0, count: n), prompt: true)
-                if maskFirst, n > 0 {   // row 0 of the prompt is the mask token; vector 0 is unused
+                if maskFirst, n > 0 {  // row 0 of the prompt is the mask token; vector 0 is unused
                     e.ids[start] = maskId
                     e.promptToken[start] = -1
                     if e.readRow < 0 { e.readRow = start }
@@ -131,6 +140,9 @@ public struct PromptTemplate: Equatable {
 
     /// Tokens the template adds besides texts and prompt.
     public func overhead(pair: Bool) -> Int {
-        pieces.filter { if case .token = $0.piece { return !$0.pair || pair }; return false }.count
+        pieces.filter {
+            if case .token = $0.piece { return !$0.pair || pair }
+            return false
+        }.count
     }
 }

@@ -31,10 +31,11 @@ final class AnalysisTests: XCTestCase {
     }
 
     func testActivationOverlap() {
-        let a: [UInt8] = [1, 1, 0, 0, 1], b: [UInt8] = [1, 0, 0, 1, 1]
+        let a: [UInt8] = [1, 1, 0, 0, 1]
+        let b: [UInt8] = [1, 0, 0, 1, 1]
         let o = activationOverlap(a, b, range: 0..<5)
-        XCTAssertEqual(o.cosine, 2 / 3, accuracy: 1e-12)      // |A∩B| 2, |A| 3, |B| 3
-        XCTAssertEqual(o.jaccard, 2 / 4, accuracy: 1e-12)     // |A∪B| 4
+        XCTAssertEqual(o.cosine, 2 / 3, accuracy: 1e-12)  // |A∩B| 2, |A| 3, |B| 3
+        XCTAssertEqual(o.jaccard, 2 / 4, accuracy: 1e-12)  // |A∪B| 4
     }
 
     func testHeatmapPivotRelativeOrderAndSVG() throws {
@@ -43,22 +44,24 @@ final class AnalysisTests: XCTestCase {
         try "b\na\n".write(toFile: order, atomically: true, encoding: .utf8)
         let svg = dir.appendingPathComponent("h.svg").path
         let input = """
-        {"source":"a","target":"a","accuracy":0.8}
-        {"source":"b","target":"a","accuracy":0.4}
-        {"source":"a","target":"b","accuracy":0.3}
-        {"source":"b","target":"b","accuracy":0.6}
-        {"source":"c","target":"a","accuracy":0.2}
-        """
+            {"source":"a","target":"a","accuracy":0.8}
+            {"source":"b","target":"a","accuracy":0.4}
+            {"source":"a","target":"b","accuracy":0.3}
+            {"source":"b","target":"b","accuracy":0.6}
+            {"source":"c","target":"a","accuracy":0.2}
+            """
         let r = try runTool("heatmap-csv", ["--relative", "--order", order, "--svg", svg], stdin: input)
         XCTAssertEqual(r.status, 0, r.err)
         XCTAssertEqual(r.out, ",b,a\nb,1.0000,0.5000\na,0.5000,1.0000\nc,,0.2500\n")
         let picture = try String(contentsOfFile: svg, encoding: .utf8)
         XCTAssertTrue(picture.hasPrefix("<svg") && picture.contains(">0.250<") && picture.contains(">c<"))
-        let s = try runTool("heatmap-csv", ["--spearman", "sim,accuracy"], stdin: input + """
+        let s = try runTool(
+            "heatmap-csv", ["--spearman", "sim,accuracy"],
+            stdin: input + """
 
-        {"source":"b","target":"a","sim":0.9}
-        {"source":"c","target":"a","sim":0.1}
-        """)
+                {"source":"b","target":"a","sim":0.9}
+                {"source":"c","target":"a","sim":0.1}
+                """)
         XCTAssertEqual(s.status, 0, s.err)
         let lines = s.out.split(separator: "\n").map { try! JSON.parse(String($0)) }
         XCTAssertEqual(lines[0]["scope"]?.string, "all")
@@ -73,7 +76,10 @@ final class AnalysisTests: XCTestCase {
     var expected: [Float] { (0..<12).map { Float($0) / 8 - 0.5 } }
 
     func testReadersOnFilesWrittenByNumpyTorchAndPEFT() throws {
-        for name in ["v1_f4.npy", "v2_f4.npy", "v3_f4.npy", "v1_f8_fortran.npy", "v1_f2.npy", "tensor.pt", "transposed_view.pt", "dict.pt", "peft_adapter"] {
+        for name in [
+            "v1_f4.npy", "v2_f4.npy", "v3_f4.npy", "v1_f8_fortran.npy", "v1_f2.npy", "tensor.pt", "transposed_view.pt",
+            "dict.pt", "peft_adapter",
+        ] {
             let p = try PromptReader.read(dir.appendingPathComponent(name).path)
             XCTAssertEqual(p.tensor.shape, [3, 4], name)
             XCTAssertEqual(p.tensor.array, expected, name)
@@ -83,7 +89,10 @@ final class AnalysisTests: XCTestCase {
     }
 
     func testBadPromptFilesAreClearErrors() throws {
-        let cases = [("truncated.npy", "data is 40 bytes"), ("int32.npy", "dtype '<i4' is not read"), ("three_d.npy", "a prompt is 2-D")]
+        let cases = [
+            ("truncated.npy", "data is 40 bytes"), ("int32.npy", "dtype '<i4' is not read"),
+            ("three_d.npy", "a prompt is 2-D"),
+        ]
         for (name, message) in cases {
             XCTAssertThrowsError(try PromptReader.read(dir.appendingPathComponent(name).path)) { e in
                 XCTAssertTrue("\(e)".contains(name) && "\(e)".contains(message), "\(e)")
@@ -98,16 +107,21 @@ final class AnalysisTests: XCTestCase {
         XCTAssertThrowsError(try PromptReader.read(dir.appendingPathComponent("malicious.pt").path)) { e in
             XCTAssertTrue("\(e)".contains("global 'posix.system' is not one a saved tensor needs"), "\(e)")
         }
-        let r = try runTool("score-similarity", [dir.appendingPathComponent("malicious.pt").path, dir.appendingPathComponent("tensor.pt").path])
+        let r = try runTool(
+            "score-similarity",
+            [dir.appendingPathComponent("malicious.pt").path, dir.appendingPathComponent("tensor.pt").path])
         XCTAssertEqual(r.status, 65)
         XCTAssertTrue(r.err.contains("malicious.pt: pickle refused"), r.err)
         XCTAssertFalse(FileManager.default.fileExists(atPath: marker))
     }
 
     func testScoreSimilarityOnReleasedPromptsAndShapeMismatch() throws {
-        let ref = try Fixture.data("").deletingLastPathComponent().appendingPathComponent("reference/prompt-transferability/task_prompt_emb")
-        let tasks = ["IMDB", "SST2", "laptop", "restaurant", "movierationales", "tweetevalsentiment", "MNLI", "QNLI", "snli",
-                     "ethicsdeontology", "ethicsjustice", "QQP", "MRPC"]
+        let ref = try Fixture.data("").deletingLastPathComponent().appendingPathComponent(
+            "reference/prompt-transferability/task_prompt_emb")
+        let tasks = [
+            "IMDB", "SST2", "laptop", "restaurant", "movierationales", "tweetevalsentiment", "MNLI", "QNLI", "snli",
+            "ethicsdeontology", "ethicsjustice", "QQP", "MRPC",
+        ]
         let paths = tasks.map { ref.appendingPathComponent("\($0)PromptRoberta/task_prompt").path }
         let start = Date()
         let r = try runTool("score-similarity", [], stdin: paths.joined(separator: "\n") + "\n")
@@ -130,7 +144,7 @@ final class AnalysisTests: XCTestCase {
 
     func testNeuronOverlapFromModelEqualsStoredMasks() throws {
         let model = try Fixture.model("splade-tiny")
-        let p = dir.appendingPathComponent("tensor.pt").path   // 3 × 4 prompts do not fit hidden 128
+        let p = dir.appendingPathComponent("tensor.pt").path  // 3 × 4 prompts do not fit hidden 128
         let wrong = try runTool("score-similarity", ["--model", model, p])
         XCTAssertNotEqual(wrong.status, 0)
         XCTAssertTrue(wrong.err.contains("hidden size 4 cannot stimulate a model of hidden size 128"), wrong.err)
@@ -139,7 +153,9 @@ final class AnalysisTests: XCTestCase {
         var files: [String] = []
         for k in 0..<3 {
             let path = tmp.appendingPathComponent("p\(k).safetensors").path
-            try SafetensorsWriter.write([("prompt", Tensor(shape: [5, 128], values: (0..<640).map { _ in rng.normal() }))], metadata: [:], to: path)
+            try SafetensorsWriter.write(
+                [("prompt", Tensor(shape: [5, 128], values: (0..<640).map { _ in rng.normal() }))], metadata: [:],
+                to: path)
             files.append(path)
         }
         let direct = try runTool("score-similarity", ["--model", model, "--layers", "0,1"] + files)
@@ -152,7 +168,8 @@ final class AnalysisTests: XCTestCase {
         let s = stored.out.split(separator: "\n").map { try! JSON.parse(String($0)) }
         XCTAssertEqual(d.count, 9)
         for (x, y) in zip(d, s) {
-            XCTAssertEqual(x["on_cosine"], y["on_cosine"]); XCTAssertEqual(x["on_jaccard"], y["on_jaccard"])
+            XCTAssertEqual(x["on_cosine"], y["on_cosine"])
+            XCTAssertEqual(x["on_jaccard"], y["on_jaccard"])
             XCTAssertEqual(x["on_cosine_layer_1"], y["on_cosine_layer_1"])
         }
         XCTAssertEqual(d[0]["on_cosine"]?.double, 1)

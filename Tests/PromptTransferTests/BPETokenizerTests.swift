@@ -46,15 +46,21 @@ final class BPETokenizerTests: XCTestCase {
         let sst2 = try String(contentsOf: try Fixture.data("sst2/dev.tsv"), encoding: .utf8)
             .split(separator: "\n").dropFirst().map { (String($0.split(separator: "\t")[0]), String?.none) }
         try compare(sst2, "sst2_dev")
-        let tweets = try lines("tweeteval_sentiment/derived_validation.jsonl").map { ($0["text"]!.string!, String?.none) }
+        let tweets = try lines("tweeteval_sentiment/derived_validation.jsonl").map {
+            ($0["text"]!.string!, String?.none)
+        }
         try compare(tweets, "tweeteval_validation")
-        let mnli = try lines("mnli/derived_validation_matched.jsonl").prefix(1000).map { ($0["premise"]!.string!, $0["hypothesis"]!.string) }
+        let mnli = try lines("mnli/derived_validation_matched.jsonl").prefix(1000).map {
+            ($0["premise"]!.string!, $0["hypothesis"]!.string)
+        }
         try compare(Array(mnli), "mnli_validation_matched_1000")
 
         let imdb = Dictionary(uniqueKeysWithValues: expected["imdb_train"]!.members!.map { ($0.key, $0.value.string!) })
         var seen = 0
-        try ArchiveReader.members(of: try Fixture.data("imdb/aclImdb_v1-labelled.tar.gz").path,
-                                  want: { imdb[$0] != nil }) { name, bytes in
+        try ArchiveReader.members(
+            of: try Fixture.data("imdb/aclImdb_v1-labelled.tar.gz").path,
+            want: { imdb[$0] != nil }
+        ) { name, bytes in
             // reviews with <br /> markup, quotes, long words: ids must still be identical
             XCTAssertEqual(fnv1a(try tok.encode(String(decoding: bytes, as: UTF8.self)).encoding.ids), imdb[name], name)
             seen += 1
@@ -83,7 +89,9 @@ final class BPETokenizerTests: XCTestCase {
     }
 
     func lines(_ relative: String) throws -> [JSON] {
-        try String(contentsOf: try Fixture.data(relative), encoding: .utf8).split(separator: "\n").map { try JSON.parse(String($0)) }
+        try String(contentsOf: try Fixture.data(relative), encoding: .utf8).split(separator: "\n").map {
+            try JSON.parse(String($0))
+        }
     }
 }
 
@@ -97,7 +105,8 @@ extension BPETokenizerTests {
         config.set("add_prefix_space", .bool(true))
         let configPath = dir.appendingPathComponent("tokenizer_config.json").path
         try config.text.write(toFile: configPath, atomically: true, encoding: .utf8)
-        let tok = try Tokenizer.load(vocabJSON: folder + "/vocab.json", merges: folder + "/merges.txt", config: configPath)
+        let tok = try Tokenizer.load(
+            vocabJSON: folder + "/vocab.json", merges: folder + "/merges.txt", config: configPath)
         let cases = try Fixture.json("tokenizer_bpe.json")["cases_add_prefix_space"]!.array!
         XCTAssertEqual(cases.count, 14)
         try check(tok, cases, "add_prefix_space")
@@ -129,8 +138,10 @@ extension BPETokenizerTests {
     /// BERT's lower-casing `[mask]` and `[Mask]` are the mask token too.
     func testNormalizedAddedTokens() throws {
         let expected = try Fixture.json("tokenizer_normalized_added.json")
-        let sources = [("roberta-tiny", Fixture.dir.appendingPathComponent("roberta-tiny/tokenizer.json").path),
-                       ("minilm", try Fixture.model("minilm") + "/tokenizer.json")]
+        let sources = [
+            ("roberta-tiny", Fixture.dir.appendingPathComponent("roberta-tiny/tokenizer.json").path),
+            ("minilm", try Fixture.model("minilm") + "/tokenizer.json"),
+        ]
         for (name, path) in sources {
             var root = try JSON.parse(String(contentsOfFile: path, encoding: .utf8))
             let tokens: [JSON] = root["added_tokens"]!.array!.map { t in
@@ -152,15 +163,20 @@ extension BPETokenizerTests {
     /// `tokenize --tokens`: the strings `convert_ids_to_tokens` gives (written down from HF).
     func testTokenStringsAsHFGivesThem() throws {
         let gpt2 = try Fixture.model("gpt2-bpe", file: "merges.txt")
-        let r = try runTool("tokenize", ["--model", gpt2, "--tokens"],
-                            stdin: "{\"text_a\":\"Hello world, <mask> it's\"}\n{\"text_a\":\" positive\",\"text_b\":\"positive\"}\n")
+        let r = try runTool(
+            "tokenize", ["--model", gpt2, "--tokens"],
+            stdin: "{\"text_a\":\"Hello world, <mask> it's\"}\n{\"text_a\":\" positive\",\"text_b\":\"positive\"}\n")
         XCTAssertEqual(r.status, 0, r.err)
         let lines = r.out.split(separator: "\n").map { try! JSON.parse(String($0)) }
-        XCTAssertEqual(lines[0]["tokens"]!.array!.map { $0.string! }, ["<s>", "Hello", "Ġworld", ",", "Ġ", "<mask>", "Ġit", "'s", "</s>"])
-        XCTAssertEqual(lines[1]["tokens"]!.array!.map { $0.string! }, ["<s>", "Ġpositive", "</s>", "</s>", "positive", "</s>"])
+        XCTAssertEqual(
+            lines[0]["tokens"]!.array!.map { $0.string! },
+            ["<s>", "Hello", "Ġworld", ",", "Ġ", "<mask>", "Ġit", "'s", "</s>"])
+        XCTAssertEqual(
+            lines[1]["tokens"]!.array!.map { $0.string! }, ["<s>", "Ġpositive", "</s>", "</s>", "positive", "</s>"])
         let minilm = try Tokenizer.load(folder: try Fixture.model("minilm"))
-        XCTAssertEqual(minilm.tokens(try minilm.encode("unaffable [MASK] movie").encoding.ids),
-                       ["[CLS]", "una", "##ffa", "##ble", "[MASK]", "movie", "[SEP]"])
+        XCTAssertEqual(
+            minilm.tokens(try minilm.encode("unaffable [MASK] movie").encoding.ids),
+            ["[CLS]", "una", "##ffa", "##ble", "[MASK]", "movie", "[SEP]"])
         XCTAssertEqual(minilm.tokens([-1, 999_999]), ["?", "?"])
     }
 }

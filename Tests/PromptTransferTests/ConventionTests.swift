@@ -5,8 +5,10 @@ import PipelineIO
 import XCTest
 
 final class ConventionTests: XCTestCase {
-    let tools = ["tokenize", "embed", "prepare-data", "tune-prompt", "eval-prompt", "heatmap-csv",
-                 "score-similarity", "project", "pt-bench"]
+    let tools = [
+        "tokenize", "embed", "prepare-data", "tune-prompt", "eval-prompt", "heatmap-csv",
+        "score-similarity", "project", "pt-bench",
+    ]
 
     func testEveryToolPrintsItsVersion() throws {
         for tool in tools {
@@ -20,9 +22,13 @@ final class ConventionTests: XCTestCase {
     func tinyPrompt(_ dir: URL) throws -> String {
         let data = try Fixture.sst2DataDir()
         let out = dir.appendingPathComponent("new/folder/p.safetensors").path
-        let r = try runTool("tune-prompt", ["--model", try Fixture.model("splade-tiny"), "--task", "sst2",
-                                            "--data-dir", data.path, "--prompt-length", "4", "--steps", "2",
-                                            "--batch-size", "4", "--eval-every", "0", "--output", out])
+        let r = try runTool(
+            "tune-prompt",
+            [
+                "--model", try Fixture.model("splade-tiny"), "--task", "sst2",
+                "--data-dir", data.path, "--prompt-length", "4", "--steps", "2",
+                "--batch-size", "4", "--eval-every", "0", "--output", out,
+            ])
         XCTAssertEqual(r.status, 0, r.err)
         return out
     }
@@ -37,8 +43,13 @@ final class ConventionTests: XCTestCase {
         let runs: [(String, [String])] = [
             ("tokenize", ["--model", model, texts.path, "-o"]),
             ("embed", ["--model", model, texts.path, "-o"]),
-            ("eval-prompt", ["--model", model, "--examples", texts.path, "--verbalizer", "negative,positive",
-                             prompt, "-o"]),
+            (
+                "eval-prompt",
+                [
+                    "--model", model, "--examples", texts.path, "--verbalizer", "negative,positive",
+                    prompt, "-o",
+                ]
+            ),
             ("score-similarity", [prompt, prompt, "-o"]),
         ]
         for (k, run) in runs.enumerated() {
@@ -53,11 +64,16 @@ final class ConventionTests: XCTestCase {
         let dir = try Fixture.tempDir()
         let prompt = try tinyPrompt(dir)
         let texts = dir.appendingPathComponent("mine.jsonl")
-        try "{\"text_a\":\"a fine film\",\"label\":1}\n{\"text_a\":\"dull\",\"label\":0}\n{\"text_a\":\"great\",\"label\":1}\n"
-            .write(to: texts, atomically: true, encoding: .utf8)
+        let examples = [#"{"text_a":"a fine film","label":1}"#, #"{"text_a":"dull","label":0}"#,
+                        #"{"text_a":"great","label":1}"#]
+        try (examples.joined(separator: "\n") + "\n").write(to: texts, atomically: true, encoding: .utf8)
         let model = try Fixture.model("splade-tiny")
-        let r = try runTool("eval-prompt", ["--model", model, "--examples", texts.path, "--verbalizer", "bad,good",
-                                            "--progress", prompt])
+        let r = try runTool(
+            "eval-prompt",
+            [
+                "--model", model, "--examples", texts.path, "--verbalizer", "bad,good",
+                "--progress", prompt,
+            ])
         XCTAssertEqual(r.status, 0, r.err)
         let line = try JSON.parse(r.out.trimmingCharacters(in: .whitespacesAndNewlines))
         XCTAssertEqual(line["target"]?.string, "mine")
@@ -77,17 +93,20 @@ final class ConventionTests: XCTestCase {
         let prompt = try tinyPrompt(dir)
         let r = try runTool("score-similarity", [prompt, prompt])
         XCTAssertEqual(r.status, 0, r.err)
-        let pairs = Set(r.out.split(separator: "\n").map { line -> String in
-            let j = try! JSON.parse(String(line))
-            return "\(j["source"]!.string!)|\(j["target"]!.string!)"
-        })
+        let pairs = Set(
+            r.out.split(separator: "\n").map { line -> String in
+                let j = try! JSON.parse(String(line))
+                return "\(j["source"]!.string!)|\(j["target"]!.string!)"
+            })
         XCTAssertEqual(pairs.count, 4, "every (source, target) pair once: \(pairs)")
         XCTAssertTrue(pairs.contains("sst2#2|sst2"), "\(pairs)")
         XCTAssertTrue(r.err.contains("two prompts are named \"sst2\""), r.err)
     }
 
     func testARepeatedHeatmapCellIsAnError() throws {
-        let lines = "{\"source\":\"a\",\"target\":\"b\",\"accuracy\":0.5}\n{\"source\":\"a\",\"target\":\"b\",\"accuracy\":0.7}\n"
+        let lines =
+            "{\"source\":\"a\",\"target\":\"b\",\"accuracy\":0.5}\n{\"source\":\"a\",\"target\":\"b\","
+            + "\"accuracy\":0.7}\n"
         let r = try runTool("heatmap-csv", [], stdin: lines)
         XCTAssertEqual(r.status, 65, r.err)
         XCTAssertTrue(r.err.contains("-:2:") || r.err.contains(":2:"), r.err)

@@ -11,7 +11,11 @@ final class ForwardTests: XCTestCase {
 
     func batch(_ cases: [JSON], _ enc: Encoder) -> Batch {
         var b = Batch()
-        for c in cases { b.append(ids: Fixture.ints(c["input_ids"]), typeIds: Fixture.ints(c["token_type_ids"]), firstPosition: enc.config.firstPosition) }
+        for c in cases {
+            b.append(
+                ids: Fixture.ints(c["input_ids"]), typeIds: Fixture.ints(c["token_type_ids"]),
+                firstPosition: enc.config.firstPosition)
+        }
         return b
     }
 
@@ -35,19 +39,31 @@ final class ForwardTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(cases.count, 20)
         let b = batch(cases, enc)
         let h = try enc.forward(b)
-        let V = enc.config.vocabSize, C = enc.config.hidden
-        var worstHidden: Float = 0, worstLogit: Float = 0, worstLSE: Float = 0
+        let V = enc.config.vocabSize
+        let C = enc.config.hidden
+        var worstHidden: Float = 0
+        var worstLogit: Float = 0
+        var worstLSE: Float = 0
         for (i, c) in cases.enumerated() {
-            let off = b.offsets[i], len = b.length(i)
+            let off = b.offsets[i]
+            let len = b.length(i)
             worstHidden = max(worstHidden, maxAbsDiff(h + off * C, Fixture.floats(c["hidden"])))
             let logits = try enc.mlmLogits(h + off * C, rows: len)
-            let wantCols = Fixture.floats(c["logit_columns"]), wantLSE = Fixture.floats(c["logsumexp"])
-            let wantMax = Fixture.floats(c["max"]), wantArg = c["argmax"]!.array!.map { $0.int! }
+            let wantCols = Fixture.floats(c["logit_columns"])
+            let wantLSE = Fixture.floats(c["logsumexp"])
+            let wantMax = Fixture.floats(c["max"])
+            let wantArg = c["argmax"]!.array!.map { $0.int! }
             for t in 0..<len {
                 let row = logits.row(t)
-                for (j, col) in cols.enumerated() { worstLogit = max(worstLogit, abs(row[col] - wantCols[t * cols.count + j])) }
-                var mx = -Float.infinity, arg = 0
-                for v in 0..<V where row[v] > mx { mx = row[v]; arg = v }
+                for (j, col) in cols.enumerated() {
+                    worstLogit = max(worstLogit, abs(row[col] - wantCols[t * cols.count + j]))
+                }
+                var mx = -Float.infinity
+                var arg = 0
+                for v in 0..<V where row[v] > mx {
+                    mx = row[v]
+                    arg = v
+                }
                 var sum: Double = 0
                 for v in 0..<V { sum += exp(Double(row[v] - mx)) }
                 worstLSE = max(worstLSE, abs(mx + Float(log(sum)) - wantLSE[t]))

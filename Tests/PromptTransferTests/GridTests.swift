@@ -21,8 +21,9 @@ final class GridTests: XCTestCase {
         let out = o.fileHandleForReading.readDataToEndOfFile()
         let err = e.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
-        return ToolResult(status: p.terminationStatus, out: String(decoding: out, as: UTF8.self),
-                          err: String(decoding: err, as: UTF8.self))
+        return ToolResult(
+            status: p.terminationStatus, out: String(decoding: out, as: UTF8.self),
+            err: String(decoding: err, as: UTF8.self))
     }
 
     /// sst2 and rotten_tomatoes as prepared splits of a few dozen SST-2 dev sentences each.
@@ -31,12 +32,15 @@ final class GridTests: XCTestCase {
         let rows = try String(contentsOf: try Fixture.data("sst2/dev.tsv"), encoding: .utf8)
             .split(separator: "\n").dropFirst().map { $0.split(separator: "\t") }
         for (t, task) in ["sst2", "rotten_tomatoes"].enumerated() {
-            try FileManager.default.createDirectory(at: dir.appendingPathComponent(task), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: dir.appendingPathComponent(task), withIntermediateDirectories: true)
             for (s, split) in ["train", "validation"].enumerated() {
                 let part = rows.dropFirst(t * 100 + s * 60).prefix(s == 0 ? 60 : 40)
                 let lines = part.enumerated().map { i, c in
-                    JSON.object([.init("id", .string("\(split)-\(i)")), .init("text_a", .string(String(c[0]))),
-                                 .init("label", .number(Int(c[1])!))]).text
+                    JSON.object([
+                        .init("id", .string("\(split)-\(i)")), .init("text_a", .string(String(c[0]))),
+                        .init("label", .number(Int(c[1])!)),
+                    ]).text
                 }
                 try (lines.joined(separator: "\n") + "\n")
                     .write(to: dir.appendingPathComponent("\(task)/\(split).jsonl"), atomically: true, encoding: .utf8)
@@ -62,9 +66,11 @@ final class GridTests: XCTestCase {
         XCTAssertEqual(started.status, 0, started.err)
         defer { _ = try? script("scripts/slurm-local.sh", ["stop"], environment: cluster) }
         let toolDir = Fixture.tool("tune-prompt").deletingLastPathComponent().path
-        var grid = ["BIN": toolDir, "MODEL": try Fixture.model("splade-tiny"),
-                    "STEPS": "6", "EVAL_EVERY": "3", "EVAL_LIMIT": "24", "TASKS": "sst2 rotten_tomatoes",
-                    "THREADS": "1", "DATA_DIR": try tinyData().path, "SLURM_CONF": clusterDir + "/slurm.conf"]
+        var grid = [
+            "BIN": toolDir, "MODEL": try Fixture.model("splade-tiny"),
+            "STEPS": "6", "EVAL_EVERY": "3", "EVAL_LIMIT": "24", "TASKS": "sst2 rotten_tomatoes",
+            "THREADS": "1", "DATA_DIR": try tinyData().path, "SLURM_CONF": clusterDir + "/slurm.conf",
+        ]
         var matrices: [String: [JSON]] = [:]
         for runner in ["local", "slurm"] {
             grid["RUNNER"] = runner

@@ -75,8 +75,14 @@ final class HardeningTests: XCTestCase {
         let m = try Fixture.model("minilm")
         let prompt = Fixture.dir.appendingPathComponent("prompts/v1_f4.npy").path
         let cases: [(String, [String], String)] = [
-            ("eval-prompt", ["--model", m, "--task", "sst2", "--batch-size", "0", prompt], "--batch-size must be between 1"),
-            ("eval-prompt", ["--model", m, "--task", "sst2", "--limit", "-5", prompt], "--eval-limit must be at least 1"),
+            (
+                "eval-prompt", ["--model", m, "--task", "sst2", "--batch-size", "0", prompt],
+                "--batch-size must be between 1"
+            ),
+            (
+                "eval-prompt", ["--model", m, "--task", "sst2", "--limit", "-5", prompt],
+                "--eval-limit must be at least 1"
+            ),
             ("eval-prompt", ["--model", m, "--task", "sst2", "--threads", "0", prompt], "--threads must be between 1"),
             ("eval-prompt", ["--model", m, "--task", "sst2"], "name at least one prompt file"),
             ("tune-prompt", ["--model", m, "--task", "sst2", "--steps", "2", "--epochs", "1"], "not both"),
@@ -84,8 +90,10 @@ final class HardeningTests: XCTestCase {
             ("tune-prompt", ["--model", m, "--task", "sst2", "--eval-limit", "0"], "--eval-limit must be at least 1"),
             ("tune-prompt", ["--model", m, "--task", "sst2", "--force", "--resume"], "give one"),
             ("pt-bench", ["--model", m, "--mode", "backward"], "--mode must be forward or train"),
-            ("pt-bench", ["--model", m, "--mode", "train", "--sequence-length", "10", "--prompt-length", "20"],
-             "--sequence-length must be at least 24"),
+            (
+                "pt-bench", ["--model", m, "--mode", "train", "--sequence-length", "10", "--prompt-length", "20"],
+                "--sequence-length must be at least 24"
+            ),
             ("embed", ["--model", m, "--batch-size", "0"], "--batch-size must be between 1"),
             ("score-similarity", [], "no prompts"),
         ]
@@ -103,12 +111,17 @@ final class HardeningTests: XCTestCase {
         let m = try Fixture.model("minilm")
         let dir = try Fixture.tempDir()
         let data = dir.appendingPathComponent("d.jsonl").path
-        try "{\"text_a\":\"good\",\"label\":1}\n{\"text_a\":\"bad\",\"label\":0}\n".write(toFile: data, atomically: true,
-                                                                                      encoding: .utf8)
-        let base = ["--model", m, "--train", data, "--validation", data, "--verbalizer", "bad,good", "--steps", "1",
-                    "--prompt-length", "2", "--output", dir.appendingPathComponent("p.safetensors").path]
-        for template in ["[CLS] <prompt> <text_a> [SEP] { [MASK] <text_b> [SEP] }", "[CLS] <prompt> [MASK] <text_a> {",
-                         "[CLS] <prompt> [MASK] { <text_a> } [SEP]"] {
+        try "{\"text_a\":\"good\",\"label\":1}\n{\"text_a\":\"bad\",\"label\":0}\n".write(
+            toFile: data, atomically: true,
+            encoding: .utf8)
+        let base = [
+            "--model", m, "--train", data, "--validation", data, "--verbalizer", "bad,good", "--steps", "1",
+            "--prompt-length", "2", "--output", dir.appendingPathComponent("p.safetensors").path,
+        ]
+        for template in [
+            "[CLS] <prompt> <text_a> [SEP] { [MASK] <text_b> [SEP] }", "[CLS] <prompt> [MASK] <text_a> {",
+            "[CLS] <prompt> [MASK] { <text_a> } [SEP]",
+        ] {
             let result = try runTool("tune-prompt", base + ["--template", template])
             XCTAssertEqual(result.status, 64, "\(template): \(result.err)")
             XCTAssertTrue(result.err.contains("template"), result.err)

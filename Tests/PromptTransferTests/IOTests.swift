@@ -14,7 +14,8 @@ final class JSONTests: XCTestCase {
 
     func testSetReplacesInPlaceOrAppends() throws {
         var v = try JSON.parse(#"{"a":1,"b":2}"#)
-        v.set("a", .number(5)); v.set("c", .string("x"))
+        v.set("a", .number(5))
+        v.set("c", .string("x"))
         XCTAssertEqual(v.text, #"{"a":5,"b":2,"c":"x"}"#)
     }
 
@@ -55,11 +56,15 @@ final class SafetensorsTests: XCTestCase {
 
     /// F16 and BF16 are widened to F32 on load (bit patterns written by hand).
     func testHalfPrecisionIsWidened() throws {
-        let header = #"{"h":{"dtype":"F16","shape":[2],"data_offsets":[0,4]},"b":{"dtype":"BF16","shape":[2],"data_offsets":[4,8]}}"#
+        let header =
+            #"{"h":{"dtype":"F16","shape":[2],"data_offsets":[0,4]},"b":{"dtype":"BF16","shape":[2],"data_offsets":[4,"#
+            + #"8]}}"#
         var d = Data()
         withUnsafeBytes(of: UInt64(header.utf8.count).littleEndian) { d.append(contentsOf: $0) }
         d.append(contentsOf: Array(header.utf8))
-        for v: UInt16 in [0x3C00, 0xC000, 0x3F80, 0xC0A0] { withUnsafeBytes(of: v.littleEndian) { d.append(contentsOf: $0) } }
+        for v: UInt16 in [0x3C00, 0xC000, 0x3F80, 0xC0A0] {
+            withUnsafeBytes(of: v.littleEndian) { d.append(contentsOf: $0) }
+        }
         let path = try Fixture.tempDir().appendingPathComponent("h.safetensors").path
         try d.write(to: URL(fileURLWithPath: path))
         let f = try SafetensorsFile(path: path)
@@ -83,11 +88,13 @@ final class SafetensorsTests: XCTestCase {
 
 final class KernelTests: XCTestCase {
     func testVectorisedExpAndErfAgainstLibm() {
-        var worstExp: Float = 0, worstErf: Float = 0
+        var worstExp: Float = 0
+        var worstErf: Float = 0
         var x: Float = -20
         while x < 20 {
             let v = F16x((0..<16).map { x + Float($0) * 0.0013 })
-            let e = vexp(v), r = verf(v)
+            let e = vexp(v)
+            let r = verf(v)
             for i in 0..<16 {
                 let xe = Double(v[i])
                 worstExp = max(worstExp, Float(abs(Double(e[i]) - Foundation.exp(xe)) / Foundation.exp(xe)))
@@ -102,8 +109,10 @@ final class KernelTests: XCTestCase {
 
     func testLayerNormSoftmaxGeluOnSmallCases() {
         let x: [Float] = [1, 2, 3, 4, -1, 0, 1, 2, 5, 5, 5, 5, 0.5, 0.25, -0.25, 9]
-        let out = UnsafeMutablePointer<Float>.allocate(capacity: 16); defer { out.deallocate() }
-        let w = [Float](repeating: 2, count: 4), b = [Float](repeating: 1, count: 4)
+        let out = UnsafeMutablePointer<Float>.allocate(capacity: 16)
+        defer { out.deallocate() }
+        let w = [Float](repeating: 2, count: 4)
+        let b = [Float](repeating: 1, count: 4)
         layerNormForward(out, x, w, b, rows: 4, cols: 4, eps: 1e-12)
         for r in 0..<4 {
             let row = Array(x[(r * 4)..<(r * 4 + 4)])
@@ -122,19 +131,27 @@ final class KernelTests: XCTestCase {
         XCTAssertEqual(s[4], 1.0 / 3, accuracy: 1e-6)
         let g = (0..<37).map { Float($0) / 4 - 4.5 }
         geluForward(out, g, count: 16)
-        for i in 0..<16 { XCTAssertEqual(out[i], 0.5 * g[i] * (1 + Float(Foundation.erf(Double(g[i]) / 2.0.squareRoot()))), accuracy: 1e-6) }
+        for i in 0..<16 {
+            XCTAssertEqual(
+                out[i], 0.5 * g[i] * (1 + Float(Foundation.erf(Double(g[i]) / 2.0.squareRoot()))), accuracy: 1e-6)
+        }
     }
 
     func testLinearMatchesNaiveProduct() {
-        let n = 5, c = 7, oc = 3
+        let n = 5
+        let c = 7
+        let oc = 3
         let inp = (0..<(n * c)).map { Float($0 % 11) * 0.1 - 0.4 }
         let w = (0..<(oc * c)).map { Float($0 % 7) * 0.2 - 0.5 }
         let bias: [Float] = [0.1, -0.2, 0.3]
         var out = [Float](repeating: 9, count: n * oc)
         linearForward(&out, inp, w, bias, rows: n, inDim: c, outDim: oc)
-        for i in 0..<n { for o in 0..<oc {
-            var s = bias[o]; for k in 0..<c { s += inp[i * c + k] * w[o * c + k] }
-            XCTAssertEqual(out[i * oc + o], s, accuracy: 1e-5)
-        } }
+        for i in 0..<n {
+            for o in 0..<oc {
+                var s = bias[o]
+                for k in 0..<c { s += inp[i * c + k] * w[o * c + k] }
+                XCTAssertEqual(out[i * oc + o], s, accuracy: 1e-5)
+            }
+        }
     }
 }

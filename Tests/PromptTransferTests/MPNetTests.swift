@@ -38,9 +38,10 @@ final class MPNetTests: XCTestCase {
         let n = f["n"]!.int!
         let seqs = f["sequences"]!.array!.map { Fixture.ints($0) }
         let readout = try Readout(.mlm, words: f["words"]!.array!.map { $0.int! }, encoder: enc)
-        let check = PromptGradientCase(enc: PromptEncoder(encoder: enc), readout: readout,
-                                       input: promptAfterStart(seqs, n: n, firstPosition: enc.config.firstPosition),
-                                       labels: f["labels"]!.array!.map { $0.int! }, n: n)
+        let check = PromptGradientCase(
+            enc: PromptEncoder(encoder: enc), readout: readout,
+            input: promptAfterStart(seqs, n: n, firstPosition: enc.config.firstPosition),
+            labels: f["labels"]!.array!.map { $0.int! }, n: n)
         let prompt = Fixture.floats(f["prompt"])
         let (loss, gradient, _) = try check.lossAndGrad(prompt)
         let rel = relativeError(gradient, Fixture.floats(f["grad"]))
@@ -121,8 +122,9 @@ final class MPNetTests: XCTestCase {
         // embed --pool mean --normalize against sentence-transformers, single sentences
         let singles = cases.filter { $0["text_b"] == nil }
         let input = singles.map { JSON.object([.init("text_a", $0["text_a"]!)]).text }.joined(separator: "\n") + "\n"
-        let result = try runTool("embed", ["--model", folder, "--pool", "mean", "--normalize", "--max-length", "384"],
-                                 stdin: input)
+        let result = try runTool(
+            "embed", ["--model", folder, "--pool", "mean", "--normalize", "--max-length", "384"],
+            stdin: input)
         XCTAssertEqual(result.status, 0, result.err)
         let lines = result.out.split(separator: "\n").map { try! JSON.parse(String($0)) }
         XCTAssertEqual(lines.count, singles.count)
@@ -146,16 +148,22 @@ final class MPNetToolTests: XCTestCase {
         let minilm = try Fixture.model("minilm")
         let data = try Fixture.sst2DataDir()
         let dir = try Fixture.tempDir()
-        let t = try runTool("tokenize", ["--model", mpnet], stdin: "{\"text_a\":\"a good film\",\"text_b\":\"the end\"}\n")
+        let t = try runTool(
+            "tokenize", ["--model", mpnet], stdin: "{\"text_a\":\"a good film\",\"text_b\":\"the end\"}\n")
         XCTAssertEqual(t.status, 0, t.err)
         XCTAssertEqual(Fixture.ints(try JSON.parse(t.out)["input_ids"]), [0, 1041, 2208, 2147, 2, 2, 2000, 2207, 2])
-        let e = try runTool("embed", ["--model", mpnet, "--pool", "mask"], stdin: "{\"text_a\":\"the film was <mask> .\"}\n")
+        let e = try runTool(
+            "embed", ["--model", mpnet, "--pool", "mask"], stdin: "{\"text_a\":\"the film was <mask> .\"}\n")
         XCTAssertEqual(e.status, 0, e.err)
         XCTAssertEqual(try JSON.parse(e.out)["embedding"]?.array?.count, 768)
         let small = ["--prompt-length", "4", "--max-text-tokens", "16", "--batch-size", "4", "--data-dir", data.path]
         let prompt = dir.appendingPathComponent("sst2.safetensors").path
-        let tune = try runTool("tune-prompt", ["--model", mpnet, "--task", "sst2", "--steps", "2", "--eval-every", "2",
-                                               "--output", prompt] + small)
+        let tune = try runTool(
+            "tune-prompt",
+            [
+                "--model", mpnet, "--task", "sst2", "--steps", "2", "--eval-every", "2",
+                "--output", prompt,
+            ] + small)
         XCTAssertEqual(tune.status, 0, tune.err)
         let file = try PromptFile.read(prompt)
         XCTAssertEqual(file.metadata["readout"], "tied")
@@ -168,19 +176,34 @@ final class MPNetToolTests: XCTestCase {
         XCTAssertEqual(try JSON.parse(String(sim.out.split(separator: "\n")[0]))["on_jaccard"]?.double, 1)
         // MiniLM-L6 → MPNet (small → large), task objective through MPNet
         let source = dir.appendingPathComponent("minilm.safetensors").path
-        XCTAssertEqual(try runTool("tune-prompt", ["--model", minilm, "--task", "sst2", "--steps", "2", "--eval-every", "2",
-                                                   "--output", source] + small).status, 0)
+        XCTAssertEqual(
+            try runTool(
+                "tune-prompt",
+                [
+                    "--model", minilm, "--task", "sst2", "--steps", "2", "--eval-every", "2",
+                    "--output", source,
+                ] + small
+            ).status, 0)
         let projector = dir.appendingPathComponent("projector.safetensors").path
-        let train = try runTool("project", ["train", "--source-model", minilm, "--target-model", mpnet, "--tasks", "sst2",
-                                            "--source-prompts", source, "--steps", "2", "--hidden", "8", "--batch-size", "4",
-                                            "--max-text-tokens", "16", "--data-dir", data.path, "--output", projector])
+        let train = try runTool(
+            "project",
+            [
+                "train", "--source-model", minilm, "--target-model", mpnet, "--tasks", "sst2",
+                "--source-prompts", source, "--steps", "2", "--hidden", "8", "--batch-size", "4",
+                "--max-text-tokens", "16", "--data-dir", data.path, "--output", projector,
+            ])
         XCTAssertEqual(train.status, 0, train.err)
         let projected = dir.appendingPathComponent("projected").path
-        XCTAssertEqual(try runTool("project", ["apply", "--projector", projector, "--output-dir", projected, source]).status, 0)
+        XCTAssertEqual(
+            try runTool("project", ["apply", "--projector", projector, "--output-dir", projected, source]).status, 0)
         let mapped = try PromptFile.read(projected + "/sst2.safetensors")
         XCTAssertEqual(mapped.prompt.shape, [4, 768])
-        let again = try runTool("eval-prompt", ["--model", mpnet, "--task", "sst2", "--data-dir", data.path,
-                                                projected + "/sst2.safetensors"])
+        let again = try runTool(
+            "eval-prompt",
+            [
+                "--model", mpnet, "--task", "sst2", "--data-dir", data.path,
+                projected + "/sst2.safetensors",
+            ])
         XCTAssertEqual(again.status, 0, again.err)
     }
 }

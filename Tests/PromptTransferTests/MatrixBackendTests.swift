@@ -11,7 +11,9 @@ final class MatrixBackendTests: XCTestCase {
         let cpu = CPUInfo.current
         print("cpu: \(cpu.model); backend \(BLAS.backend.name) \(BLAS.backend.version), kernel \(BLAS.backend.kernel)")
         guard cpu.hasAVX2 else { throw XCTSkip("this CPU has no AVX2") }
-        guard ProcessInfo.processInfo.environment["PT_GEMM"] == nil else { throw XCTSkip("PT_GEMM chooses the backend") }
+        guard ProcessInfo.processInfo.environment["PT_GEMM"] == nil else {
+            throw XCTSkip("PT_GEMM chooses the backend")
+        }
         XCTAssertEqual(BLAS.backend.name, "onednn")
         XCTAssertFalse(BLAS.backend.kernelIsGeneric, "kernel \(BLAS.backend.kernel) on a CPU with AVX2")
         if cpu.hasAVX512 {
@@ -32,8 +34,9 @@ final class MatrixBackendTests: XCTestCase {
                     let b = (0..<((transB ? n : k) * ldb)).map { _ in uniform() }
                     var c = (0..<(m * ldc)).map { _ in uniform() }
                     let c0 = c
-                    BLAS.backend.sgemm(transA: transA, transB: transB, m, n, k, alpha: 0.5, a, lda: lda, b, ldb: ldb,
-                                       beta: 2, &c, ldc: ldc)
+                    BLAS.backend.sgemm(
+                        transA: transA, transB: transB, m, n, k, alpha: 0.5, a, lda: lda, b, ldb: ldb,
+                        beta: 2, &c, ldc: ldc)
                     var worst: Double = 0
                     for i in 0..<m {
                         for j in 0..<n {

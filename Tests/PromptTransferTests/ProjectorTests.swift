@@ -8,8 +8,10 @@ import XCTest
 /// prompts of another model or shape.
 final class ProjectorTests: XCTestCase {
     func load(_ c: JSON) -> Projector {
-        let p = Projector(n: c["n"]!.int!, sourceDim: c["source"]!.int!, targetDim: c["target"]!.int!, hidden: c["hidden"]!.int!,
-                          activation: Projector.Activation(rawValue: c["activation"]!.string!)!, layerNorm: c["layer_norm"]!.bool!, seed: 0)
+        let p = Projector(
+            n: c["n"]!.int!, sourceDim: c["source"]!.int!, targetDim: c["target"]!.int!, hidden: c["hidden"]!.int!,
+            activation: Projector.Activation(rawValue: c["activation"]!.string!)!, layerNorm: c["layer_norm"]!.bool!,
+            seed: 0)
         let flat = ["w1", "b1", "w2", "b2", "gamma", "beta"].flatMap { Fixture.floats(c[$0]) }
         XCTAssertEqual(flat.count, p.params.count)
         p.params = flat
@@ -22,11 +24,12 @@ final class ProjectorTests: XCTestCase {
             let y = p.forward(Fixture.floats(c["x"]), batch: 2)
             XCTAssertLessThanOrEqual(maxAbsDiff(y, Fixture.floats(c["y"])), 1e-5, c["activation"]!.string!)
             var g = p.backward(Fixture.floats(c["r"]))
-            if !c["layer_norm"]!.bool! {   // PyTorch's unused LayerNorm has zero gradients too
+            if !c["layer_norm"]!.bool! {  // PyTorch's unused LayerNorm has zero gradients too
                 for k in (g.count - 2 * c["target"]!.int!)..<g.count { g[k] = 0 }
             }
             let want = ["dw1", "db1", "dw2", "db2", "dgamma", "dbeta"].flatMap { Fixture.floats(c[$0]) }
-            XCTAssertLessThanOrEqual(maxAbsDiff(g, want), 1e-4, "\(c["activation"]!.string!) layer norm \(c["layer_norm"]!.bool!)")
+            XCTAssertLessThanOrEqual(
+                maxAbsDiff(g, want), 1e-4, "\(c["activation"]!.string!) layer norm \(c["layer_norm"]!.bool!)")
         }
     }
 
@@ -34,37 +37,50 @@ final class ProjectorTests: XCTestCase {
         for (act, ln) in [(Projector.Activation.leakyrelu, false), (.tanh, true)] {
             let p = Projector(n: 3, sourceDim: 4, targetDim: 5, hidden: 6, activation: act, layerNorm: ln, seed: 2)
             var rng = SplitMix64(seed: 9)
-            let x = (0..<24).map { _ in rng.normal() }, r = (0..<30).map { _ in rng.normal() }
+            let x = (0..<24).map { _ in rng.normal() }
+            let r = (0..<30).map { _ in rng.normal() }
             func loss() -> Float { zip(p.forward(x, batch: 2), r).map { $0 * $1 }.reduce(0, +) }
             _ = loss()
             let g = p.backward(r)
             for k in stride(from: 0, to: p.params.count, by: 7) {
-                let saved = p.params[k], eps: Float = 1e-2
-                p.params[k] = saved + eps; let plus = loss()
-                p.params[k] = saved - eps; let minus = loss()
+                let saved = p.params[k]
+                let eps: Float = 1e-2
+                p.params[k] = saved + eps
+                let plus = loss()
+                p.params[k] = saved - eps
+                let minus = loss()
                 p.params[k] = saved
-                XCTAssertEqual(g[k], (plus - minus) / (2 * eps), accuracy: 3e-3 * max(1, abs(g[k])), "\(act) param \(k)")
+                XCTAssertEqual(
+                    g[k], (plus - minus) / (2 * eps), accuracy: 3e-3 * max(1, abs(g[k])), "\(act) param \(k)")
             }
         }
     }
 
     func testApplyRefusesAnotherShapeOrModel() throws {
         let dir = try Fixture.tempDir()
-        let p = Projector(n: 2, sourceDim: 128, targetDim: 384, hidden: 8, activation: .leakyrelu, layerNorm: false, seed: 0)
+        let p = Projector(
+            n: 2, sourceDim: 128, targetDim: 384, hidden: 8, activation: .leakyrelu, layerNorm: false, seed: 0)
         let path = dir.appendingPathComponent("proj.safetensors").path
-        try SafetensorsWriter.write(p.tensors(), metadata: ["format": "prompt-transfer/projector", "prompt_length": "2", "source_hidden": "128",
-                                                            "target_hidden": "384", "hidden": "8", "activation": "leakyrelu", "layer_norm": "false",
-                                                            "source_model_id": "aaaa", "source_model": "splade-tiny", "target_model": "minilm",
-                                                            "target_model_id": "bbbb", "target_readout": "tied"], to: path)
-        let good = dir.appendingPathComponent("good.safetensors").path, other = dir.appendingPathComponent("other.safetensors").path
+        try SafetensorsWriter.write(
+            p.tensors(),
+            metadata: [
+                "format": "prompt-transfer/projector", "prompt_length": "2", "source_hidden": "128",
+                "target_hidden": "384", "hidden": "8", "activation": "leakyrelu", "layer_norm": "false",
+                "source_model_id": "aaaa", "source_model": "splade-tiny", "target_model": "minilm",
+                "target_model_id": "bbbb", "target_readout": "tied",
+            ], to: path)
+        let good = dir.appendingPathComponent("good.safetensors").path
+        let other = dir.appendingPathComponent("other.safetensors").path
         let wide = dir.appendingPathComponent("wide.safetensors").path
-        try PromptFile(prompt: Tensor(zeros: [2, 128]), metadata: ["model_id": "aaaa", "task": "sst2"], path: good).write(to: good)
-        try PromptFile(prompt: Tensor(zeros: [2, 128]), metadata: ["model_id": "cccc", "model": "x"], path: other).write(to: other)
+        try PromptFile(prompt: Tensor(zeros: [2, 128]), metadata: ["model_id": "aaaa", "task": "sst2"], path: good)
+            .write(to: good)
+        try PromptFile(prompt: Tensor(zeros: [2, 128]), metadata: ["model_id": "cccc", "model": "x"], path: other)
+            .write(to: other)
         try PromptFile(prompt: Tensor(zeros: [3, 128]), metadata: [:], path: wide).write(to: wide)
         let out = dir.appendingPathComponent("out").path
         let ok = try runTool("project", ["apply", "--projector", path, "--output-dir", out, good])
         XCTAssertEqual(ok.status, 0, ok.err)
-        let projected = try PromptFile.read(out + "/good.safetensors")   // named after the prompt
+        let projected = try PromptFile.read(out + "/good.safetensors")  // named after the prompt
         XCTAssertEqual(projected.prompt.shape, [2, 384])
         XCTAssertEqual(projected.metadata["model_id"], "bbbb")
         XCTAssertEqual(projected.metadata["source_prompt"], good)

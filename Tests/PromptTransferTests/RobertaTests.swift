@@ -1,5 +1,5 @@
-import Foundation
 import Analysis
+import Foundation
 import Models
 import PipelineIO
 import Pipelines
@@ -31,9 +31,11 @@ extension RobertaTests {
         let f = try Fixture.json("roberta_tiny.json")["prompt_gradient"]!
         let n = f["n"]!.int!
         let seqs = f["sequences"]!.array!.map { Fixture.ints($0) }
-        let s = PromptGradientCase(enc: PromptEncoder(encoder: enc), readout: try Readout(.mlm, words: f["words"]!.array!.map { $0.int! }, encoder: enc),
-                                   input: promptAfterStart(seqs, n: n, firstPosition: enc.config.firstPosition),
-                                   labels: f["labels"]!.array!.map { $0.int! }, n: n)
+        let s = PromptGradientCase(
+            enc: PromptEncoder(encoder: enc),
+            readout: try Readout(.mlm, words: f["words"]!.array!.map { $0.int! }, encoder: enc),
+            input: promptAfterStart(seqs, n: n, firstPosition: enc.config.firstPosition),
+            labels: f["labels"]!.array!.map { $0.int! }, n: n)
         let (loss, g, _) = try s.lossAndGrad(Fixture.floats(f["prompt"]))
         let rel = relativeError(g, Fixture.floats(f["grad"]))
         print("roberta-tiny prompt gradient relative error \(rel)")
@@ -52,12 +54,14 @@ extension RobertaTests {
         let enc = try Encoder(folder: folder)
         let tok = try Tokenizer.load(folder: folder)
         let f = try Fixture.json("roberta_paper_layout.json")
-        let n = f["n"]!.int!, C = enc.config.hidden
+        let n = f["n"]!.int!
+        let C = enc.config.hidden
         let template = try PromptTemplate("paper-1.0", tokenizer: tok)
         XCTAssertTrue(template.maskFirst && template.promptWithoutPositions && template.truncateTail)
         var input = PromptInput()
         for (t, want) in zip(f["texts"]!.array!, f["sequences"]!.array!) {
-            let e = template.encode(Fixture.ints(t["a"]), t["b"].map { Fixture.ints($0) }, promptLength: n, typeVocab: enc.config.typeVocab)
+            let e = template.encode(
+                Fixture.ints(t["a"]), t["b"].map { Fixture.ints($0) }, promptLength: n, typeVocab: enc.config.typeVocab)
             // the paper's ids: -1..-n for the prompt slots; ours: <mask> then prompt vectors 1..n-1
             let paper = Fixture.ints(want)
             XCTAssertEqual(Array(e.ids[n...]), Array(paper[n...]))
@@ -65,8 +69,9 @@ extension RobertaTests {
             XCTAssertEqual(Array(e.promptToken[..<n]), [-1] + (1..<n).map { Int32($0) })
             XCTAssertEqual(e.readRow, 0)
             XCTAssertEqual(e.positionless, 0..<n)
-            input.append(ids: e.ids, typeIds: e.types, promptToken: e.promptToken, readRow: e.readRow,
-                         firstPosition: enc.config.firstPosition, positionless: e.positionless)
+            input.append(
+                ids: e.ids, typeIds: e.types, promptToken: e.promptToken, readRow: e.readRow,
+                firstPosition: enc.config.firstPosition, positionless: e.positionless)
         }
         let pe = PromptEncoder(encoder: enc)
         let prompt = Fixture.floats(f["prompt"])
@@ -76,8 +81,9 @@ extension RobertaTests {
         print("paper-1.0 layout: max abs logit error at row 0 \(err)")
         XCTAssertLessThanOrEqual(err, 1e-4)
 
-        let s = PromptGradientCase(enc: pe, readout: try Readout(.mlm, words: f["words"]!.array!.map { $0.int! }, encoder: enc),
-                                   input: input, labels: f["labels"]!.array!.map { $0.int! }, n: n)
+        let s = PromptGradientCase(
+            enc: pe, readout: try Readout(.mlm, words: f["words"]!.array!.map { $0.int! }, encoder: enc),
+            input: input, labels: f["labels"]!.array!.map { $0.int! }, n: n)
         let (loss, g, _) = try s.lossAndGrad(prompt)
         let rel = relativeError(g, Fixture.floats(f["grad"]))
         print("paper-1.0 layout: prompt gradient relative error \(rel)")
@@ -88,13 +94,18 @@ extension RobertaTests {
 
     /// The paper cuts a pair at its end: text_b first, then text_a.
     func testTailTruncation() {
-        var a: [Int32] = [1, 2, 3], b: [Int32]? = [4, 5, 6, 7]
+        var a: [Int32] = [1, 2, 3]
+        var b: [Int32]? = [4, 5, 6, 7]
         XCTAssertTrue(Truncation.tail(&a, &b, maxLength: 5))
-        XCTAssertEqual(a, [1, 2, 3]); XCTAssertEqual(b, [4, 5])
-        var c: [Int32] = [1, 2, 3, 4], d: [Int32]? = [5]
+        XCTAssertEqual(a, [1, 2, 3])
+        XCTAssertEqual(b, [4, 5])
+        var c: [Int32] = [1, 2, 3, 4]
+        var d: [Int32]? = [5]
         XCTAssertTrue(Truncation.tail(&c, &d, maxLength: 2))
-        XCTAssertEqual(c, [1, 2]); XCTAssertEqual(d, [])
-        var e: [Int32] = [1, 2], none: [Int32]? = nil
+        XCTAssertEqual(c, [1, 2])
+        XCTAssertEqual(d, [])
+        var e: [Int32] = [1, 2]
+        var none: [Int32]? = nil
         XCTAssertFalse(Truncation.tail(&e, &none, maxLength: 2))
     }
 }
@@ -111,9 +122,12 @@ extension RobertaTests {
         }
         XCTAssertFalse(tensors.isEmpty)
         let dir = try Fixture.tempDir()
-        try SafetensorsWriter.write(tensors, metadata: ["format": "pt"], to: dir.appendingPathComponent("model.safetensors").path)
-        try FileManager.default.copyItem(atPath: folder + "/config.json", toPath: dir.appendingPathComponent("config.json").path)
-        let bare = try Encoder(folder: dir.path), withHead = try Encoder(folder: folder)
+        try SafetensorsWriter.write(
+            tensors, metadata: ["format": "pt"], to: dir.appendingPathComponent("model.safetensors").path)
+        try FileManager.default.copyItem(
+            atPath: folder + "/config.json", toPath: dir.appendingPathComponent("config.json").path)
+        let bare = try Encoder(folder: dir.path)
+        let withHead = try Encoder(folder: folder)
         XCTAssertFalse(bare.hasHead)
         XCTAssertTrue(withHead.hasHead)
         var b = Batch()
@@ -131,9 +145,11 @@ extension RobertaTests {
     /// of every layer against PyTorch (and the bits ON uses, away from the threshold).
     func testPaperLayoutStimulusMatchesPyTorch() throws {
         let folder = Fixture.dir.appendingPathComponent("roberta-tiny").path
-        let enc = try Encoder(folder: folder), tok = try Tokenizer.load(folder: folder)
+        let enc = try Encoder(folder: folder)
+        let tok = try Tokenizer.load(folder: folder)
         let f = try Fixture.json("roberta_paper_layout.json")
-        let n = f["n"]!.int!, C = enc.config.hidden
+        let n = f["n"]!.int!
+        let C = enc.config.hidden
         var s = Stimulation()
         try s.useLayout(of: "paper-1.0")
         XCTAssertTrue(s.maskFirst && s.promptWithoutPositions)

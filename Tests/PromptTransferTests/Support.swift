@@ -18,7 +18,9 @@ enum Fixture {
     /// base64 of little-endian float32, as `scripts/make_fixtures.py` writes them.
     static func floats(_ j: JSON?) -> [Float] {
         guard let s = j?.string, let d = Data(base64Encoded: s) else { return [] }
-        return d.withUnsafeBytes { raw in (0..<(d.count / 4)).map { raw.loadUnaligned(fromByteOffset: 4 * $0, as: Float.self) } }
+        return d.withUnsafeBytes { raw in
+            (0..<(d.count / 4)).map { raw.loadUnaligned(fromByteOffset: 4 * $0, as: Float.self) }
+        }
     }
 
     static func ints(_ j: JSON?) -> [Int32] { (j?.array ?? []).map { Int32($0.int!) } }
@@ -29,18 +31,25 @@ enum Fixture {
         let path = root.appendingPathComponent("models/\(name)").path
         if FileManager.default.fileExists(atPath: path + "/" + file) { return path }
         let msg = "models/\(name) is missing: run `make models`"
-        if ProcessInfo.processInfo.environment["CI"] != nil { XCTFail(msg); throw XCTSkip(msg) }
+        if ProcessInfo.processInfo.environment["CI"] != nil {
+            XCTFail(msg)
+            throw XCTSkip(msg)
+        }
         throw XCTSkip(msg)
     }
 
     /// The read-only dataset mirror (../shared/data, or $PT_DATA_MIRROR), same rule as models.
     static func data(_ relative: String) throws -> URL {
-        let base = ProcessInfo.processInfo.environment["PT_DATA_MIRROR"].map { URL(fileURLWithPath: $0) }
+        let base =
+            ProcessInfo.processInfo.environment["PT_DATA_MIRROR"].map { URL(fileURLWithPath: $0) }
             ?? root.deletingLastPathComponent().appendingPathComponent("shared/data")
         let url = base.appendingPathComponent(relative)
         if FileManager.default.fileExists(atPath: url.path) { return url }
         let msg = "\(url.path) is missing (the dataset mirror)"
-        if ProcessInfo.processInfo.environment["CI"] != nil { XCTFail(msg); throw XCTSkip(msg) }
+        if ProcessInfo.processInfo.environment["CI"] != nil {
+            XCTFail(msg)
+            throw XCTSkip(msg)
+        }
         throw XCTSkip(msg)
     }
 
@@ -53,13 +62,16 @@ enum Fixture {
     /// A prepared-data folder with SST-2 train/validation (a few dozen examples).
     static func sst2DataDir() throws -> URL {
         let dir = try tempDir()
-        try FileManager.default.createDirectory(at: dir.appendingPathComponent("sst2"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: dir.appendingPathComponent("sst2"), withIntermediateDirectories: true)
         let rows = try String(contentsOf: try data("sst2/dev.tsv"), encoding: .utf8).split(separator: "\n").dropFirst()
         for (split, part) in [("train", rows.prefix(48)), ("validation", rows.dropFirst(48).prefix(24))] {
             let lines = part.enumerated().map { i, r -> String in
                 let c = r.split(separator: "\t")
-                return JSON.object([.init("id", .string("\(split)-\(i)")), .init("text_a", .string(String(c[0]))),
-                                    .init("label", .number(Int(c[1])!))]).text
+                return JSON.object([
+                    .init("id", .string("\(split)-\(i)")), .init("text_a", .string(String(c[0]))),
+                    .init("label", .number(Int(c[1])!)),
+                ]).text
             }
             let url = dir.appendingPathComponent("sst2/\(split).jsonl")
             try (lines.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
@@ -89,10 +101,13 @@ struct ToolResult {
     var signaled = false
 }
 
-func runTool(_ tool: String, _ args: [String], stdin: String = "", environment: [String: String] = [:]) throws -> ToolResult {
+func runTool(
+    _ tool: String, _ args: [String], stdin: String = "", environment: [String: String] = [:]
+) throws -> ToolResult {
     let exe = Fixture.tool(tool)
     guard FileManager.default.isExecutableFile(atPath: exe.path) else {
-        XCTFail("\(exe.path) not built: run `swift build -c release`"); throw XCTSkip("not built")
+        XCTFail("\(exe.path) not built: run `swift build -c release`")
+        throw XCTSkip("not built")
     }
     let p = Process()
     p.executableURL = exe
@@ -100,17 +115,22 @@ func runTool(_ tool: String, _ args: [String], stdin: String = "", environment: 
     if !environment.isEmpty {
         p.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
     }
-    let i = Pipe(), o = Pipe(), e = Pipe()
-    p.standardInput = i; p.standardOutput = o; p.standardError = e
+    let i = Pipe()
+    let o = Pipe()
+    let e = Pipe()
+    p.standardInput = i
+    p.standardOutput = o
+    p.standardError = e
     try p.run()
     i.fileHandleForWriting.write(Data(stdin.utf8))
     try i.fileHandleForWriting.close()
-    let out = o.fileHandleForReading.readDataToEndOfFile(), err = e.fileHandleForReading.readDataToEndOfFile()
+    let out = o.fileHandleForReading.readDataToEndOfFile()
+    let err = e.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()
-    return ToolResult(status: p.terminationStatus, out: String(decoding: out, as: UTF8.self),
-                      err: String(decoding: err, as: UTF8.self), signaled: p.terminationReason == .uncaughtSignal)
+    return ToolResult(
+        status: p.terminationStatus, out: String(decoding: out, as: UTF8.self),
+        err: String(decoding: err, as: UTF8.self), signaled: p.terminationReason == .uncaughtSignal)
 }
-
 
 /// FNV-1a of the ids' little-endian bytes: how fixtures store the ids of long corpora.
 func fnv1a(_ ids: [Int32]) -> String {
@@ -122,8 +142,12 @@ func fnv1a(_ ids: [Int32]) -> String {
 
 /// ‖a − b‖ / ‖b‖: how prompt gradients are compared with autograd's.
 func relativeError(_ a: [Float], _ b: [Float]) -> Float {
-    var diff: Float = 0, norm: Float = 0
-    for i in b.indices { diff += (a[i] - b[i]) * (a[i] - b[i]); norm += b[i] * b[i] }
+    var diff: Float = 0
+    var norm: Float = 0
+    for i in b.indices {
+        diff += (a[i] - b[i]) * (a[i] - b[i])
+        norm += b[i] * b[i]
+    }
     return (diff / norm).squareRoot()
 }
 
@@ -132,7 +156,9 @@ func promptAfterStart(_ seqs: [[Int32]], n: Int, types: [[Int32]]? = nil, firstP
     var p = PromptInput()
     for (i, s) in seqs.enumerated() {
         let tokens = (0..<s.count).map { ($0 >= 1 && $0 <= n) ? Int32($0 - 1) : -1 }
-        p.append(ids: s, typeIds: types?[i] ?? Array(repeating: 0, count: s.count), promptToken: tokens, readRow: 1 + n, firstPosition: firstPosition)
+        p.append(
+            ids: s, typeIds: types?[i] ?? Array(repeating: 0, count: s.count), promptToken: tokens, readRow: 1 + n,
+            firstPosition: firstPosition)
     }
     return p
 }

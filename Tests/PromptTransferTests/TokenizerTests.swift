@@ -12,8 +12,10 @@ final class TokenizerTests: XCTestCase {
         let folder = try Fixture.model(model)
         let key = model + (vocabOnly ? "/vocab" : "")
         if let t = Self.cache[key] { return t }
-        let t = vocabOnly ? try Tokenizer.load(vocabTxt: folder + "/vocab.txt", config: folder + "/tokenizer_config.json")
-                          : try Tokenizer.load(folder: folder)
+        let t =
+            vocabOnly
+            ? try Tokenizer.load(vocabTxt: folder + "/vocab.txt", config: folder + "/tokenizer_config.json")
+            : try Tokenizer.load(folder: folder)
         Self.cache[key] = t
         return t
     }
@@ -51,7 +53,7 @@ final class TokenizerTests: XCTestCase {
         var total = 0
         for name in ["rt-polarity.pos", "rt-polarity.neg"] {
             let data = try Data(contentsOf: try Fixture.data("rotten_tomatoes/\(name)"))
-            let text = String(data.map { Character(Unicode.Scalar($0)) })   // latin-1: byte = code point
+            let text = String(data.map { Character(Unicode.Scalar($0)) })  // latin-1: byte = code point
             let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
             let hashes = expected[name]!.array!.map { $0.string! }
             let sentences = lines.last == "" ? Array(lines.dropLast()) : lines

@@ -10,11 +10,15 @@ final class TuneTests: XCTestCase {
     /// Small train / validation files from SST-2 dev (fast enough for a unit test).
     func smallTask() throws -> (train: String, validation: String, dir: URL) {
         let dir = try Fixture.tempDir()
-        let rows = try String(contentsOf: try Fixture.data("sst2/dev.tsv"), encoding: .utf8).split(separator: "\n").dropFirst()
+        let rows = try String(contentsOf: try Fixture.data("sst2/dev.tsv"), encoding: .utf8).split(separator: "\n")
+            .dropFirst()
         func write(_ name: String, _ part: ArraySlice<Substring>) throws -> String {
             let lines = part.enumerated().map { i, r -> String in
                 let c = r.split(separator: "\t")
-                return JSON.object([.init("id", .string("\(name)-\(i)")), .init("text_a", .string(String(c[0]))), .init("label", .number(Int(c[1])!))]).text
+                return JSON.object([
+                    .init("id", .string("\(name)-\(i)")), .init("text_a", .string(String(c[0]))),
+                    .init("label", .number(Int(c[1])!)),
+                ]).text
             }
             let url = dir.appendingPathComponent(name + ".jsonl")
             try (lines.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
@@ -23,10 +27,16 @@ final class TuneTests: XCTestCase {
         return (try write("train", rows.prefix(96)), try write("validation", rows.dropFirst(96).prefix(48)), dir)
     }
 
-    func tuneArgs(_ t: (train: String, validation: String, dir: URL), steps: Int, out: String, extra: [String] = []) throws -> [String] {
-        ["--model", try Fixture.model("splade-tiny"), "--train", t.train, "--validation", t.validation, "--verbalizer", "negative,positive",
-         "--prompt-length", "4", "--steps", String(steps), "--batch-size", "8", "--eval-every", "10", "--warmup", "5",
-         "--log-every", "10", "--output", out] + extra
+    func tuneArgs(
+        _ t: (train: String, validation: String, dir: URL), steps: Int, out: String, extra: [String] = []
+    ) throws -> [String] {
+        [
+            "--model", try Fixture.model("splade-tiny"), "--train", t.train, "--validation", t.validation,
+            "--verbalizer", "negative,positive",
+            "--prompt-length", "4", "--steps", String(steps), "--batch-size", "8", "--eval-every", "10", "--warmup",
+            "5",
+            "--log-every", "10", "--output", out,
+        ] + extra
     }
 
     func testResumeAfterKillNineGivesTheBitIdenticalPrompt() throws {
@@ -46,28 +56,35 @@ final class TuneTests: XCTestCase {
         let p = Process()
         p.executableURL = exe
         p.arguments = try tuneArgs(t, steps: steps, out: cut, extra: ["--checkpoint-every", "20"])
-        p.standardOutput = FileHandle.nullDevice; p.standardError = FileHandle.nullDevice
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
         try p.run()
         let deadline = Date().addingTimeInterval(60)
         while !FileManager.default.fileExists(atPath: cut + ".ckpt"), Date() < deadline { usleep(2000) }
         usleep(50_000)
         kill(p.processIdentifier, SIGKILL)
         p.waitUntilExit()
-        XCTAssertEqual(p.terminationReason, .uncaughtSignal, "the run finished before it could be killed; make it longer")
+        XCTAssertEqual(
+            p.terminationReason, .uncaughtSignal, "the run finished before it could be killed; make it longer")
         let ck = try SafetensorsFile(path: cut + ".ckpt")
         let killedAt = Int(ck.metadata["step"]!)!
         XCTAssertLessThan(killedAt, steps)
         XCTAssertFalse(FileManager.default.fileExists(atPath: cut), "a killed run must not leave an output")
-        let resumed = try runTool("tune-prompt", try tuneArgs(t, steps: steps, out: cut, extra: ["--checkpoint-every", "20", "--resume", "--keep-checkpoint"]))
+        let resumed = try runTool(
+            "tune-prompt",
+            try tuneArgs(
+                t, steps: steps, out: cut, extra: ["--checkpoint-every", "20", "--resume", "--keep-checkpoint"]))
         XCTAssertEqual(resumed.status, 0, resumed.err)
         XCTAssertTrue(resumed.err.contains("resuming from \(cut).ckpt at step \(killedAt)"), resumed.err)
-        let a = try PromptFile.read(whole), b = try PromptFile.read(cut)
+        let a = try PromptFile.read(whole)
+        let b = try PromptFile.read(cut)
         XCTAssertEqual(a.prompt.array, b.prompt.array, "resumed prompt differs from the uninterrupted one")
         XCTAssertEqual(a.metadata["best_validation_accuracy"], b.metadata["best_validation_accuracy"])
         XCTAssertEqual(a.metadata["best_step"], b.metadata["best_step"])
 
         // Resuming under other settings is refused.
-        let other = try runTool("tune-prompt", try tuneArgs(t, steps: steps, out: cut, extra: ["--resume", "--lr", "0.5"]))
+        let other = try runTool(
+            "tune-prompt", try tuneArgs(t, steps: steps, out: cut, extra: ["--resume", "--lr", "0.5"]))
         XCTAssertNotEqual(other.status, 0)
         XCTAssertTrue(other.err.contains("checkpoint was written with other settings"), other.err)
         XCTAssertTrue(other.err.contains("lr ") && other.err.contains("in the checkpoint vs 0.5"), other.err)
@@ -86,7 +103,8 @@ final class TuneTests: XCTestCase {
         XCTAssertEqual(resumed.status, 64, resumed.err)
         XCTAssertTrue(resumed.err.contains("is a finished run"), resumed.err)
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: out)), first, "a refused run changed the prompt")
-        let forced = try runTool("tune-prompt", try tuneArgs(t, steps: 10, out: out, extra: ["--seed", "3", "--force"]))
+        let forced = try runTool(
+            "tune-prompt", try tuneArgs(t, steps: 10, out: out, extra: ["--seed", "3", "--force"]))
         XCTAssertEqual(forced.status, 0, forced.err)
         XCTAssertNotEqual(try Data(contentsOf: URL(fileURLWithPath: out)), first)
         // Outputs that cannot be written are found before any training.
@@ -124,8 +142,14 @@ final class TuneTests: XCTestCase {
         XCTAssertGreaterThan(stoppedAt, 0)
         XCTAssertLessThan(stoppedAt, steps)
         XCTAssertEqual(Int(try SafetensorsFile(path: out + ".ckpt").metadata["step"]!), stoppedAt)
-        let resumed = try runTool("tune-prompt", try tuneArgs(t, steps: steps, out: out, extra: ["--checkpoint-every", "20",
-                                                                                                 "--resume"]))
+        let resumed = try runTool(
+            "tune-prompt",
+            try tuneArgs(
+                t, steps: steps, out: out,
+                extra: [
+                    "--checkpoint-every", "20",
+                    "--resume",
+                ]))
         XCTAssertEqual(resumed.status, 0, resumed.err)
         XCTAssertTrue(resumed.err.contains("at step \(stoppedAt)"), resumed.err)
         let finished = try PromptFile.read(out)
@@ -136,33 +160,43 @@ final class TuneTests: XCTestCase {
 
     func testPromptFileRecordsItsSettingsAndIsReproducible() throws {
         let t = try smallTask()
-        let a = t.dir.appendingPathComponent("a.safetensors").path, b = t.dir.appendingPathComponent("b.safetensors").path
+        let a = t.dir.appendingPathComponent("a.safetensors").path
+        let b = t.dir.appendingPathComponent("b.safetensors").path
         for out in [a, b] { XCTAssertEqual(try runTool("tune-prompt", try tuneArgs(t, steps: 30, out: out)).status, 0) }
-        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: a)), try Data(contentsOf: URL(fileURLWithPath: b)), "same seed, same file")
+        XCTAssertEqual(
+            try Data(contentsOf: URL(fileURLWithPath: a)), try Data(contentsOf: URL(fileURLWithPath: b)),
+            "same seed, same file")
         XCTAssertFalse(FileManager.default.fileExists(atPath: a + ".ckpt"), "a completed run removes its checkpoint")
         let p = try PromptFile.read(a)
         XCTAssertEqual(p.prompt.shape, [4, 128])
-        for key in ["model_id", "hidden_size", "template", "readout", "verbalizer", "steps", "seed", "best_validation_accuracy", "toolkit_version"] {
+        for key in [
+            "model_id", "hidden_size", "template", "readout", "verbalizer", "steps", "seed", "best_validation_accuracy",
+            "toolkit_version",
+        ] {
             XCTAssertNotNil(p.metadata[key], key)
         }
         XCTAssertEqual(p.metadata["readout"], "mlm")
         XCTAssertEqual(p.metadata["verbalizer"], #"["negative","positive"]"#)
         let c = t.dir.appendingPathComponent("c.safetensors").path
-        XCTAssertEqual(try runTool("tune-prompt", try tuneArgs(t, steps: 30, out: c, extra: ["--seed", "1"])).status, 0)
+        XCTAssertEqual(
+            try runTool("tune-prompt", try tuneArgs(t, steps: 30, out: c, extra: ["--seed", "1"])).status, 0)
         XCTAssertNotEqual(try PromptFile.read(c).prompt.array, p.prompt.array, "another seed, another prompt")
     }
 
     func testNonFiniteLossStopsAndKeepsTheLastGoodCheckpoint() throws {
         let t = try smallTask()
         let out = t.dir.appendingPathComponent("nan.safetensors").path
-        let r = try runTool("tune-prompt", try tuneArgs(t, steps: 50, out: out, extra: ["--lr", "1e38", "--warmup", "40", "--checkpoint-every", "1"]))
+        let r = try runTool(
+            "tune-prompt",
+            try tuneArgs(t, steps: 50, out: out, extra: ["--lr", "1e38", "--warmup", "40", "--checkpoint-every", "1"]))
         XCTAssertNotEqual(r.status, 0)
         XCTAssertTrue(r.err.contains("became non-finite at step"), r.err)
         XCTAssertTrue(r.err.contains("the last good checkpoint is \(out).ckpt"), r.err)
         XCTAssertFalse(FileManager.default.fileExists(atPath: out))
         let ck = try SafetensorsFile(path: out + ".ckpt")
         XCTAssertGreaterThanOrEqual(Int(ck.metadata["step"]!)!, 1)
-        XCTAssertTrue(try ck.tensor("prompt").array.allSatisfy { $0.isFinite }, "the kept checkpoint must be a good one")
+        XCTAssertTrue(
+            try ck.tensor("prompt").array.allSatisfy { $0.isFinite }, "the kept checkpoint must be a good one")
     }
 
     func testEvalPromptWritesOneLinePerPromptAndRefusesAnotherModel() throws {
@@ -170,7 +204,8 @@ final class TuneTests: XCTestCase {
         let out = t.dir.appendingPathComponent("p.safetensors").path
         XCTAssertEqual(try runTool("tune-prompt", try tuneArgs(t, steps: 20, out: out)).status, 0)
         let splade = try Fixture.model("splade-tiny")
-        let r = try runTool("eval-prompt", ["--model", splade, "--task", "rotten_tomatoes", "--split", "test", out, out])
+        let r = try runTool(
+            "eval-prompt", ["--model", splade, "--task", "rotten_tomatoes", "--split", "test", out, out])
         XCTAssertEqual(r.status, 0, r.err)
         let lines = r.out.split(separator: "\n").map { try! JSON.parse(String($0)) }
         XCTAssertEqual(lines.count, 2)
@@ -216,7 +251,9 @@ final class TuneTests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.err)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: python)
-        p.arguments = ["-c", """
+        p.arguments = [
+            "-c",
+            """
             import sys, torch
             from transformers import AutoModelForMaskedLM
             from peft import PeftModel
@@ -228,10 +265,15 @@ final class TuneTests: XCTestCase {
             assert emb.shape == (4, 128), emb.shape
             assert torch.equal(emb.detach(), want), "vectors differ"
             print("peft ok", tuple(emb.shape))
-            """, try Fixture.model("splade-tiny"), folder]
-        let o = Pipe(); p.standardOutput = o; p.standardError = Pipe()
-        try p.run(); p.waitUntilExit()
+            """, try Fixture.model("splade-tiny"), folder,
+        ]
+        let o = Pipe()
+        p.standardOutput = o
+        p.standardError = Pipe()
+        try p.run()
+        p.waitUntilExit()
         XCTAssertEqual(p.terminationStatus, 0)
-        XCTAssertTrue(String(decoding: o.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).contains("peft ok (4, 128)"))
+        XCTAssertTrue(
+            String(decoding: o.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).contains("peft ok (4, 128)"))
     }
 }

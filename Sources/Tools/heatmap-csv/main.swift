@@ -1,5 +1,5 @@
-import PipelineIO
 import ArgumentParser
+import PipelineIO
 import Pipelines
 import ToolOptions
 
@@ -8,16 +8,16 @@ struct HeatmapCSV: ParsableCommand {
         commandName: "heatmap-csv",
         abstract: "Pivot JSON lines into a matrix CSV (and an SVG heatmap), or correlate two fields.",
         discussion: """
-        Rows and columns come in first-seen order (or --order FILE, one name a line); missing \
-        cells are empty. --relative divides each column by its diagonal (the target's own \
-        prompt): the paper's relative transfer performance. --spearman X,Y joins the fields X \
-        and Y on (row, column) and prints {"x","y","scope","spearman","n"} over the \
-        off-diagonal pairs: scope "all", and "mean_per_target" (the mean of per-column ones).
+            Rows and columns come in first-seen order (or --order FILE, one name a line); missing \
+            cells are empty. --relative divides each column by its diagonal (the target's own \
+            prompt): the paper's relative transfer performance. --spearman X,Y joins the fields X \
+            and Y on (row, column) and prints {"x","y","scope","spearman","n"} over the \
+            off-diagonal pairs: scope "all", and "mean_per_target" (the mean of per-column ones).
 
-        Examples:
-          eval-prompt ... | heatmap-csv --value accuracy --relative --svg transfer.svg > transfer.csv
-          cat transfer.jsonl similarity.jsonl | heatmap-csv --relative --spearman cosine_concat,accuracy
-        """,
+            Examples:
+              eval-prompt ... | heatmap-csv --value accuracy --relative --svg transfer.svg > transfer.csv
+              cat transfer.jsonl similarity.jsonl | heatmap-csv --relative --spearman cosine_concat,accuracy
+            """,
         version: toolkitVersion)
 
     @Option(help: "Field naming the row.") var row = "source"
@@ -34,8 +34,16 @@ struct HeatmapCSV: ParsableCommand {
 
     func run() throws {
         var r = HeatmapRun()
-        r.inputs = files; r.row = row; r.col = col; r.value = value; r.order = order; r.relative = relative
-        r.svg = svg; r.title = title; r.digits = digits; r.output = destination.output
+        r.inputs = files
+        r.row = row
+        r.col = col
+        r.value = value
+        r.order = order
+        r.relative = relative
+        r.svg = svg
+        r.title = title
+        r.digits = digits
+        r.output = destination.output
         if let spearman {
             let p = spearman.split(separator: ",").map(String.init)
             guard p.count == 2 else { throw ValidationError("--spearman takes two field names: X,Y") }

@@ -19,24 +19,26 @@ struct Project: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Learn a projector from a source model's prompts to a target model's.",
             discussion: """
-            The projector: flatten [n, d_s] → Linear(n·d_s → h) → LeakyReLU|Tanh → \
-            Linear(h → n·d_t) → [n, d_t] (→ per-token LayerNorm). Objectives: task — the \
-            projected prompt runs the frozen target model on the training tasks and the \
-            target's verbalizer cross-entropy is back-propagated into the projector; \
-            distance — the mean squared distance to prompts tuned on the target for the \
-            same tasks. Writes the projector (safetensors + metadata) and a JSON-lines log.
+                The projector: flatten [n, d_s] → Linear(n·d_s → h) → LeakyReLU|Tanh → \
+                Linear(h → n·d_t) → [n, d_t] (→ per-token LayerNorm). Objectives: task — the \
+                projected prompt runs the frozen target model on the training tasks and the \
+                target's verbalizer cross-entropy is back-propagated into the projector; \
+                distance — the mean squared distance to prompts tuned on the target for the \
+                same tasks. Writes the projector (safetensors + metadata) and a JSON-lines log.
 
-            Examples:
-              project train --source-model models/splade-tiny --target-model models/minilm \\
-                --objective task --tasks sst2,mnli --source-prompts src/*.safetensors
-              project train ... --objective distance --target-prompts tgt/*.safetensors
-            """)
+                Examples:
+                  project train --source-model models/splade-tiny --target-model models/minilm \\
+                    --objective task --tasks sst2,mnli --source-prompts src/*.safetensors
+                  project train ... --objective distance --target-prompts tgt/*.safetensors
+                """)
         @Option(help: "Source model folder.") var sourceModel: String
         @Option(help: "Target model folder.") var targetModel: String
         @Option(help: "task or distance.") var objective: ProjectTrainRun.Objective = .task
         @Option(help: "Training tasks, comma-separated.") var tasks: String
-        @Option(parsing: .upToNextOption, help: "Prompts tuned on the source model (their recorded task pairs them).") var sourcePrompts: [String] = []
-        @Option(parsing: .upToNextOption, help: "Prompts tuned on the target model (distance objective).") var targetPrompts: [String] = []
+        @Option(parsing: .upToNextOption, help: "Prompts tuned on the source model (their recorded task pairs them).")
+        var sourcePrompts: [String] = []
+        @Option(parsing: .upToNextOption, help: "Prompts tuned on the target model (distance objective).")
+        var targetPrompts: [String] = []
         @Option(parsing: .unconditional, help: "Hidden width h.") var hidden = 768
         @Option(help: "leakyrelu or tanh.") var activation: Projector.Activation = .leakyrelu
         @Flag(help: "Per-token LayerNorm on the output.") var layerNorm = false
@@ -62,10 +64,22 @@ struct Project: ParsableCommand {
         func run() throws {
             threading.apply()
             var r = ProjectTrainRun(sourceModel: sourceModel, targetModel: targetModel)
-            r.objective = objective; r.tasks = tasks.split(separator: ",").map(String.init)
-            r.sourcePrompts = sourcePrompts; r.targetPrompts = targetPrompts; r.hidden = hidden; r.activation = activation
-            r.layerNorm = layerNorm; r.steps = steps; r.learningRate = lr; r.batchSize = batchSize; r.maxTextTokens = maxTextTokens
-            r.targetReadout = targetReadout; r.seed = seed; r.output = output; r.inputs = data.inputs; r.progress = reporting.progress
+            r.objective = objective
+            r.tasks = tasks.split(separator: ",").map(String.init)
+            r.sourcePrompts = sourcePrompts
+            r.targetPrompts = targetPrompts
+            r.hidden = hidden
+            r.activation = activation
+            r.layerNorm = layerNorm
+            r.steps = steps
+            r.learningRate = lr
+            r.batchSize = batchSize
+            r.maxTextTokens = maxTextTokens
+            r.targetReadout = targetReadout
+            r.seed = seed
+            r.output = output
+            r.inputs = data.inputs
+            r.progress = reporting.progress
             try r.run()
         }
     }
@@ -74,13 +88,13 @@ struct Project: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Map prompts through a projector into prompt files for the target model.",
             discussion: """
-            Each output's metadata names the target model, the projector and the source prompt, \
-            ready for eval-prompt and score-similarity. A prompt of another model or shape \
-            than the projector's source is an error.
+                Each output's metadata names the target model, the projector and the source prompt, \
+                ready for eval-prompt and score-similarity. A prompt of another model or shape \
+                than the projector's source is an error.
 
-            Example:
-              project apply --projector out/projector.safetensors --output-dir out/projected src/*.safetensors
-            """)
+                Example:
+                  project apply --projector out/projector.safetensors --output-dir out/projected src/*.safetensors
+                """)
         @Option(help: "Projector file.") var projector: String
         @Option(help: "Folder for the projected prompts (NAME.safetensors).") var outputDir = "out/projected"
         @Option(name: .shortAndLong, help: "Output file, for a single prompt.") var output: String?
@@ -88,7 +102,9 @@ struct Project: ParsableCommand {
 
         func run() throws {
             var r = ProjectApplyRun(projector: projector)
-            r.prompts = prompts; r.outputDir = outputDir; r.output = output
+            r.prompts = prompts
+            r.outputDir = outputDir
+            r.output = output
             try r.run()
         }
     }

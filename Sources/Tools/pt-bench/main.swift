@@ -1,5 +1,5 @@
-import PipelineIO
 import ArgumentParser
+import PipelineIO
 import Pipelines
 import ToolOptions
 
@@ -8,13 +8,13 @@ struct Bench: ParsableCommand {
         commandName: "pt-bench",
         abstract: "Time the encoder on random inputs of a fixed shape (used by `make bench`).",
         discussion: """
-        Prints one JSON line: sequences per second and GFLOP/s of the forward pass (or of a
-        training step), the matrix backend and kernel in use (PT_GEMM=onednn|openblas chooses),
-        and the backend's GFLOP/s on the model's linear-layer shapes alone.
+            Prints one JSON line: sequences per second and GFLOP/s of the forward pass (or of a
+            training step), the matrix backend and kernel in use (PT_GEMM=onednn|openblas chooses),
+            and the backend's GFLOP/s on the model's linear-layer shapes alone.
 
-        Example:
-          pt-bench --model models/minilm --batch-size 16 --sequence-length 128 --threads 2
-        """,
+            Example:
+              pt-bench --model models/minilm --batch-size 16 --sequence-length 128 --threads 2
+            """,
         version: toolkitVersion)
 
     @Option(help: "Model folder.") var model: String
@@ -40,8 +40,11 @@ struct Bench: ParsableCommand {
     func run() throws {
         threading.apply()
         var r = BenchRun(model: model)
-        r.batchSize = batchSize; r.sequenceLength = sequenceLength; r.iterations = iterations
-        r.mode = mode; r.promptLength = promptLength
+        r.batchSize = batchSize
+        r.sequenceLength = sequenceLength
+        r.iterations = iterations
+        r.mode = mode
+        r.promptLength = promptLength
         print(try r.run().text)
     }
 }

@@ -11,24 +11,25 @@ struct TunePrompt: ParsableCommand {
         commandName: "tune-prompt",
         abstract: "Learn a soft prompt for a task on a frozen model (AdamW on the prompt alone).",
         discussion: """
-        Input layout (--template): [CLS] P1..Pn [MASK] text_a [SEP] (text_b [SEP]) — for RoBERTa \
-        <s> P1..Pn <mask> text_a </s> (</s> text_b </s>) — or the paper's 1.0 layout \
-        (paper-1.0); the label is read at [MASK] through the MLM head restricted to the task's label words (--readout mlm) or \
-        through the model's input word embeddings (--readout tied, for encoders without a head). \
-        Evaluates on validation every --eval-every steps and writes the best prompt as \
-        safetensors (tensor "prompt" [n, hidden] + metadata) or a PEFT adapter folder. \
-        stdout: one JSON line per event (start, train, eval, done); stderr: progress.
+            Input layout (--template): [CLS] P1..Pn [MASK] text_a [SEP] (text_b [SEP]) — for RoBERTa \
+            <s> P1..Pn <mask> text_a </s> (</s> text_b </s>) — or the paper's 1.0 layout \
+            (paper-1.0); the label is read at [MASK] through the MLM head restricted to the task's \
+            label words (--readout mlm) or \
+            through the model's input word embeddings (--readout tied, for encoders without a head). \
+            Evaluates on validation every --eval-every steps and writes the best prompt as \
+            safetensors (tensor "prompt" [n, hidden] + metadata) or a PEFT adapter folder. \
+            stdout: one JSON line per event (start, train, eval, done); stderr: progress.
 
-        Examples:
-          tune-prompt --model models/minilm --task sst2 --prompt-length 20
-          tune-prompt --model models/minilm --task rotten_tomatoes \\
-              --init from:out/prompts/sst2.minilm.safetensors
-          tune-prompt --model models/splade-tiny --train a.jsonl \\
-              --validation b.jsonl --verbalizer no,yes
-          tune-prompt ... --resume    # continue from the checkpoint
-          tune-prompt --model ~/models/roberta-base --task sst2 \\
-              --verbalizer negative,positive --template paper-1.0 --prompt-length 100
-        """,
+            Examples:
+              tune-prompt --model models/minilm --task sst2 --prompt-length 20
+              tune-prompt --model models/minilm --task rotten_tomatoes \\
+                  --init from:out/prompts/sst2.minilm.safetensors
+              tune-prompt --model models/splade-tiny --train a.jsonl \\
+                  --validation b.jsonl --verbalizer no,yes
+              tune-prompt ... --resume    # continue from the checkpoint
+              tune-prompt --model ~/models/roberta-base --task sst2 \\
+                  --verbalizer negative,positive --template paper-1.0 --prompt-length 100
+            """,
         version: toolkitVersion)
 
     @Option(help: "Model folder.") var model: String
@@ -36,7 +37,8 @@ struct TunePrompt: ParsableCommand {
     @Option(help: "Training JSON lines instead of the task's train split.") var train: String?
     @Option(help: "Validation JSON lines instead of the task's validation split.") var validation: String?
     @Option(help: "Label words, comma-separated (default: the task's verbalizer).") var verbalizer: String?
-    @Option(help: "mlm (the model's MLM head) or tied (h · word embeddings); default mlm when the model has a head.") var readout: Readout.Kind?
+    @Option(help: "mlm (the model's MLM head) or tied (h · word embeddings); default mlm when the model has a head.")
+    var readout: Readout.Kind?
     @Option(parsing: .unconditional, help: "Prompt vectors n.") var promptLength = 100
     @Option(parsing: .unconditional, help: "Peak learning rate.") var lr: Float = 0.01
     @Option(parsing: .unconditional, help: "Linear warm-up steps.") var warmup = 50
@@ -53,10 +55,18 @@ struct TunePrompt: ParsableCommand {
     @Option(parsing: .unconditional, help: "Evaluate on validation every K steps.") var evalEvery = 200
     @Option(parsing: .unconditional, help: "Evaluate on a seeded sample of at most N validation examples.")
     var evalLimit: Int?
-    @Option(parsing: .unconditional, help: "Early stopping: stop after K evaluations without a better validation accuracy (--steps is the cap).")
+    @Option(
+        parsing: .unconditional,
+        help: "Early stopping: stop after K evaluations without a better validation accuracy (--steps is the cap).")
     var patience: Int?
-    @Option(help: "Template or its name: bert (\(PromptTemplate.bert)), roberta (the same with RoBERTa's double separator between texts), paper-1.0 (the released RoBERTa prompts' layout: \(PromptTemplate.paper10)). Default: bert, or roberta for a RoBERTa model.") var template = ""
-    @Option(name: .shortAndLong, help: "Output prompt file (default out/prompts/TASK.MODEL.safetensors).") var output: String?
+    @Option(
+        help: ArgumentHelp(
+            "Template or its name: bert (\(PromptTemplate.bert)), roberta (the same with RoBERTa's double separator "
+            + "between texts), paper-1.0 (the released RoBERTa prompts' layout: \(PromptTemplate.paper10)). Default: "
+            + "bert, or roberta for a RoBERTa model.")
+    ) var template = ""
+    @Option(name: .shortAndLong, help: "Output prompt file (default out/prompts/TASK.MODEL.safetensors).") var output:
+        String?
     @Option(help: "safetensors, or peft (a PEFT prompt-tuning adapter folder).") var format = "safetensors"
     @Option(help: "Checkpoint file (default OUTPUT.ckpt).") var checkpoint: String?
     @Option(parsing: .unconditional, help: "Write the checkpoint every K steps (default: --eval-every).")
@@ -65,7 +75,9 @@ struct TunePrompt: ParsableCommand {
     @Flag(help: "Keep the checkpoint after a completed run (it is removed by default).") var keepCheckpoint = false
     @Flag(help: "Overwrite a finished prompt at --output (without it, an existing output is an error).")
     var force = false
-    @Option(parsing: .unconditional, help: "Stop after this many seconds of training (the step count then depends on speed).")
+    @Option(
+        parsing: .unconditional,
+        help: "Stop after this many seconds of training (the step count then depends on speed).")
     var timeLimit: Double?
     @Option(parsing: .unconditional, help: "Log the training loss every K steps.") var logEvery = 50
     @OptionGroup var data: DataFolderOptions
@@ -98,17 +110,36 @@ struct TunePrompt: ParsableCommand {
         var r = TuneRun(model: model)
         var s = TuneSettings()
         s.task = task ?? ""
-        s.promptLength = promptLength; s.learningRate = lr; s.warmup = warmup; s.batchSize = batchSize
-        s.maxTextTokens = maxTextTokens; s.weightDecay = weightDecay; s.decay = !constantLr
-        s.initMode = try PromptInit(parsing: `init`); s.seed = seed; s.evalEvery = evalEvery; s.evalLimit = evalLimit
+        s.promptLength = promptLength
+        s.learningRate = lr
+        s.warmup = warmup
+        s.batchSize = batchSize
+        s.maxTextTokens = maxTextTokens
+        s.weightDecay = weightDecay
+        s.decay = !constantLr
+        s.initMode = try PromptInit(parsing: `init`)
+        s.seed = seed
+        s.evalEvery = evalEvery
+        s.evalLimit = evalLimit
         s.template = template
         s.patience = patience
         s.verbalizer = verbalizer.map { $0.split(separator: ",").map(String.init) } ?? []
         r.epochs = epochs
         s.steps = steps ?? 1000
-        r.settings = s; r.readout = readout; r.trainFile = train; r.validationFile = validation
-        r.output = output; r.format = format; r.checkpoint = checkpoint; r.checkpointEvery = checkpointEvery
-        r.resume = resume; r.force = force; r.keepCheckpoint = keepCheckpoint; r.timeLimit = timeLimit; r.logEvery = logEvery; r.progress = reporting.progress
+        r.settings = s
+        r.readout = readout
+        r.trainFile = train
+        r.validationFile = validation
+        r.output = output
+        r.format = format
+        r.checkpoint = checkpoint
+        r.checkpointEvery = checkpointEvery
+        r.resume = resume
+        r.force = force
+        r.keepCheckpoint = keepCheckpoint
+        r.timeLimit = timeLimit
+        r.logEvery = logEvery
+        r.progress = reporting.progress
         r.inputs = data.inputs
         try r.run()
     }
