@@ -77,10 +77,19 @@ run_local() {
     parallel=${JOBS:-$(( $(nproc) / cpus > 0 ? $(nproc) / cpus : 1 ))}
     echo "grid: $name: $(echo $todo | wc -w) of $(jobs_of "$stage" | wc -l) jobs, $parallel at a time" >&2
     export GRID GRID_STAGE=$stage GRID_NAME=$name
+    echo $todo | tr ' ' '\n' > "$GRID/logs/.$name.todo"
+    # the jobs run in a process group of their own: Ctrl-C or SIGTERM stops all of them (a
+    # tune-prompt job then saves its checkpoint), and the next run continues where they were
+    set -m
     # shellcheck disable=SC2016
-    echo $todo | tr ' ' '\n' | xargs -P "$parallel" -I{} bash -c '
+    xargs -P "$parallel" -I{} bash -c '
       line=$(grep -v "^#" "$GRID_STAGE" | grep -v "^[[:space:]]*$" | sed -n "$1p")
-      bash -c "${line#*$'"'\t'"'}" > "$GRID/logs/$GRID_NAME.$1.log" 2>&1 || true' _ {}
+      bash -c "${line#*$'"'\t'"'}" > "$GRID/logs/$GRID_NAME.$1.log" 2>&1 || true' _ {} < "$GRID/logs/.$name.todo" &
+    local group=$!
+    set +m
+    trap 'echo "grid: stopping the running jobs" >&2; kill -TERM -- -'"$group"' 2> /dev/null; wait; exit 143' INT TERM
+    wait $group || true
+    trap - INT TERM
     report "$stage" || exit 1
   done
 }
