@@ -14,14 +14,10 @@ REF=${PT_REFERENCE:-../shared/reference/prompt-transferability}
 MIRROR=${PT_DATA_MIRROR:-../shared/data}
 if [ -z "${HASH_ONLY:-}" ]; then   # HASH_ONLY=1: only hash an existing folder
 rm -rf "$OUT"
-mkdir -p "$OUT" data/sst2 data/rotten_tomatoes
-for s in train validation; do
-  [ -f data/sst2/$s.jsonl ] || $BIN/prepare-data sst2 --split $s --mirror "$MIRROR" --output data/sst2/$s.jsonl
-done
-for s in train validation test; do
-  [ -f data/rotten_tomatoes/$s.jsonl ] \
-    || $BIN/prepare-data rotten_tomatoes --split $s --mirror "$MIRROR" --output data/rotten_tomatoes/$s.jsonl
-done
+mkdir -p "$OUT"
+. scripts/common.sh
+prepare_splits sst2 train validation
+prepare_splits rotten_tomatoes train validation test
 $BIN/prepare-data sst2 --split validation --mirror "$MIRROR" --output "$OUT/prepared.jsonl"
 head -200 data/sst2/validation.jsonl > "$OUT/texts.jsonl"
 $BIN/tokenize --model models/minilm "$OUT/texts.jsonl" > "$OUT/tokens.minilm.jsonl"

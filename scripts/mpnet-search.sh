@@ -6,7 +6,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-.build/release}
-MIRROR=${PT_DATA_MIRROR:-../shared/data}
 MODEL=${MODEL:-models/mpnet-base}
 OUT=${OUT:-out/mpnet-search}
 STEPS=${STEPS:-400}
@@ -14,10 +13,9 @@ SETTINGS=${SETTINGS:-"lr0.01|--lr 0.01
 lr0.005|--lr 0.005
 lr0.01-constant|--lr 0.01 --constant-lr
 lr0.01-n10|--lr 0.01 --prompt-length 10"}
-mkdir -p "$OUT" data/sst2
-for s in train validation; do
-  [ -f data/sst2/$s.jsonl ] || $BIN/prepare-data sst2 --split $s --mirror "$MIRROR" --output data/sst2/$s.jsonl
-done
+mkdir -p "$OUT"
+. scripts/common.sh
+prepare_splits sst2 train validation
 while IFS='|' read -r name flags; do
   [ -z "$name" ] && continue
   [ -f "$OUT/$name.jsonl" ] && continue

@@ -8,21 +8,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-.build/release}
-MIRROR=${PT_DATA_MIRROR:-../shared/data}
 MODEL=${MODEL:-models/mpnet-base}
 OUT=${OUT:-out/mpnet}
 SST2_STEPS=${SST2_STEPS:-400}
 RT_STEPS=${RT_STEPS:-200}
 SEED=${SEED:-0}
 tune=(--readout tied --prompt-length 20 --lr 0.01 --warmup 50 --batch-size 16 --max-text-tokens 64 --seed "$SEED")
-mkdir -p "$OUT" data/sst2 data/rotten_tomatoes
-for s in train validation; do
-  [ -f data/sst2/$s.jsonl ] || $BIN/prepare-data sst2 --split $s --mirror "$MIRROR" --output data/sst2/$s.jsonl
-done
-for s in train validation test; do
-  [ -f data/rotten_tomatoes/$s.jsonl ] \
-    || $BIN/prepare-data rotten_tomatoes --split $s --mirror "$MIRROR" --output data/rotten_tomatoes/$s.jsonl
-done
+mkdir -p "$OUT"
+. scripts/common.sh
+prepare_splits sst2 train validation
+prepare_splits rotten_tomatoes train validation test
 stage() {   # name, then tune-prompt arguments: skipped when its prompt exists
   local name=$1
   shift
