@@ -15,7 +15,7 @@ func tool(_ name: String) -> Target {
     .executableTarget(
         name: "tool-\(name)",
         dependencies: [
-            "ToolOptions", "Pipelines", "PipelineIO", "Datasets", "Tuning", "Analysis",
+            "ToolOptions", "Pipelines", "Plumbing", "Datasets", "Tuning", "Analysis",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ],
         path: "Sources/Tools/\(name)",
@@ -25,7 +25,7 @@ func tool(_ name: String) -> Target {
 // The readers' fuzz harnesses: replays files in this build; `make fuzz` builds it with libFuzzer.
 let fuzzTarget: Target = .executableTarget(
     name: "fuzz-readers",
-    dependencies: ["PipelineIO", "Tokenizers", "Datasets", "CFuzzDriver"],
+    dependencies: ["Plumbing", "TensorFiles", "Tokenizers", "Datasets", "CFuzzDriver"],
     path: "Sources/Fuzz",
     swiftSettings: fast)
 
@@ -50,18 +50,24 @@ let package = Package(
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .target(name: "Tensors", dependencies: ["COpenBLAS", "CDNNL"], swiftSettings: fast),
-        .target(name: "PipelineIO", dependencies: ["Tensors", "CArchive"], swiftSettings: fast),
-        .target(name: "Tokenizers", dependencies: ["PipelineIO"], swiftSettings: fast),
-        .target(name: "Models", dependencies: ["Tensors", "PipelineIO", "Tokenizers"], swiftSettings: fast),
-        .target(name: "Tuning", dependencies: ["Models", "Tensors", "PipelineIO", "Tokenizers"], swiftSettings: fast),
+        // Unix plumbing: errors and exit codes, JSON lines, atomic outputs, progress, RNG, SHA-256.
+        .target(name: "Plumbing", dependencies: ["Tensors"], swiftSettings: fast),
+        // Tensor file formats: safetensors, .npy, torch.save (zip + a pickle machine), prompt files.
+        .target(name: "TensorFiles", dependencies: ["Plumbing", "Tensors", "CArchive"], swiftSettings: fast),
+        .target(name: "Tokenizers", dependencies: ["Plumbing"], swiftSettings: fast),
         .target(
-            name: "Analysis", dependencies: ["PipelineIO", "Tensors", "COpenBLAS", "Models", "Tuning"],
+            name: "Models", dependencies: ["Tensors", "Plumbing", "TensorFiles", "Tokenizers"], swiftSettings: fast),
+        .target(
+            name: "Tuning", dependencies: ["Models", "Tensors", "Plumbing", "TensorFiles", "Tokenizers"],
             swiftSettings: fast),
-        .target(name: "Datasets", dependencies: ["PipelineIO", "CLibXML2"], swiftSettings: fast),
+        .target(
+            name: "Analysis", dependencies: ["Plumbing", "TensorFiles", "Tensors", "COpenBLAS", "Models", "Tuning"],
+            swiftSettings: fast),
+        .target(name: "Datasets", dependencies: ["Plumbing", "TensorFiles", "CLibXML2"], swiftSettings: fast),
         .target(
             name: "Pipelines",
             dependencies: [
-                "Models", "Tokenizers", "PipelineIO", "Tensors", "Datasets", "Tuning",
+                "Models", "Tokenizers", "Plumbing", "TensorFiles", "Tensors", "Datasets", "Tuning",
                 "Analysis",
             ],
             swiftSettings: fast),
@@ -70,14 +76,15 @@ let package = Package(
         .target(
             name: "ToolOptions",
             dependencies: [
-                "Pipelines", "PipelineIO", "Tensors", "Analysis", "Tuning",
+                "Pipelines", "Plumbing", "Tensors", "Analysis", "Tuning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fast),
         .testTarget(
             name: "PromptTransferTests",
             dependencies: [
-                "Pipelines", "Models", "Tokenizers", "PipelineIO", "Tensors", "Datasets", "Tuning", "Analysis",
+                "Pipelines", "Models", "Tokenizers", "Plumbing", "TensorFiles", "Tensors", "Datasets", "Tuning",
+                "Analysis",
             ],
             path: "Tests/PromptTransferTests",
             exclude: ["Fixtures"],

@@ -1,5 +1,6 @@
 import Foundation
-import PipelineIO
+import Plumbing
+import TensorFiles
 import Tensors
 
 /// Binary activation masks of several prompts, with what produced them; stored as a

@@ -1,5 +1,5 @@
 import Foundation
-import PipelineIO
+import Plumbing
 
 /// Values keyed by (row, column) from JSON lines, in first-seen order (or a given order).
 public struct LabeledMatrix {

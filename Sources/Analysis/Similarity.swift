@@ -1,6 +1,6 @@
 import COpenBLAS
 import Foundation
-import PipelineIO
+import Plumbing
 import Tensors
 
 /// Embedding similarity of two prompts of the same shape [n, d]:

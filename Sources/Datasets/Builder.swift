@@ -1,5 +1,5 @@
 import Foundation
-import PipelineIO
+import Plumbing
 
 /// Builds a split of a task from its manifest: reads the raw sources, maps their fields,
 /// and carves seeded partitions where a split has to be made out of another.

@@ -1,5 +1,5 @@
 import Foundation
-import PipelineIO
+import Plumbing
 
 /// One task's data manifest (`data-manifests/<task>.json`): where its raw files come from,
 /// their checksums, how their fields map to `text_a` / `text_b` / `label`, its label words,

@@ -1,5 +1,5 @@
 import Foundation
-import PipelineIO
+import Plumbing
 
 /// A raw record of an upstream file, before it is mapped to an example: named fields and
 /// the place it came from, for error messages and ids.

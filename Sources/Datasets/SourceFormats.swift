@@ -1,5 +1,6 @@
 import Foundation
-import PipelineIO
+import Plumbing
+import TensorFiles
 
 /// Reads one source of a manifest into rows, by its `format`:
 /// `tsv`, `csv`, `jsonl`, `lines` (optionally from an archive `member`, or `compression: gzip`),

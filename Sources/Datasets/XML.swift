@@ -1,5 +1,5 @@
 import Foundation
-import PipelineIO
+import Plumbing
 
 @_implementationOnly import CLibXML2  // its ICU headers clash with Foundation's if clients see them
 

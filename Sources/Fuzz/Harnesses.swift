@@ -1,6 +1,7 @@
 import Datasets
 import Foundation
-import PipelineIO
+import Plumbing
+import TensorFiles
 import Tokenizers
 
 #if FUZZING

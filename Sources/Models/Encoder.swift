@@ -1,7 +1,8 @@
 // A BERT-family encoder: its config and frozen weights, loaded from a model folder, and the
 // inference forward (the layers themselves are in EncoderPass.swift).
 import Foundation
-import PipelineIO
+import Plumbing
+import TensorFiles
 import Tensors
 
 /// A BERT-family encoder (BERT, RoBERTa, MPNet) from a Hugging Face model folder: frozen weights,

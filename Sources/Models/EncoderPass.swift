@@ -1,5 +1,5 @@
 import Foundation
-import PipelineIO
+import Plumbing
 import Tensors
 
 // The one implementation of the encoder's layers: each forward beside its backward (llm.c's

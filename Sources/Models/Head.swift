@@ -1,4 +1,4 @@
-import PipelineIO
+import Plumbing
 import Tensors
 
 extension Encoder {

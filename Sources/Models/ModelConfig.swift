@@ -1,5 +1,5 @@
 import Foundation
-import PipelineIO
+import Plumbing
 
 /// The parts of a Hugging Face `config.json` the encoder needs.
 public struct ModelConfig {

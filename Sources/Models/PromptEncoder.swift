@@ -1,6 +1,6 @@
 // Soft-prompt inputs and the encoder with a backward pass to the prompt vectors (training).
 import Foundation
-import PipelineIO
+import Plumbing
 import Tensors
 
 /// Sequences whose input rows are token embeddings or soft-prompt vectors, each read at one

@@ -1,5 +1,6 @@
 import Foundation
-import PipelineIO
+import Plumbing
+import TensorFiles
 import Tensors
 
 /// Tensor names as they appear in BERT-family checkpoints, resolved robustly: with or

@@ -1,6 +1,6 @@
 import Analysis
 import Foundation
-import PipelineIO
+import Plumbing
 
 /// `heatmap-csv`: pivots JSON lines into a matrix CSV (and SVG), or prints Spearman
 /// correlations between two value fields joined on (row, column).

@@ -1,6 +1,6 @@
 import Datasets
 import Foundation
-import PipelineIO
+import Plumbing
 
 /// `prepare-data`: one split of one task as normalised JSON lines
 /// `{"id","task","text_a","text_b"?,"label"}`, from checksummed raw files.

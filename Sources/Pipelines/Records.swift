@@ -1,4 +1,4 @@
-import PipelineIO
+import Plumbing
 import Tokenizers
 
 /// The text fields of a pipeline record: `text_a`, optional `text_b` (null or absent = none).

@@ -1,7 +1,7 @@
 import Analysis
 import Foundation
 import Models
-import PipelineIO
+import Plumbing
 import Tensors
 import Tokenizers
 import Tuning

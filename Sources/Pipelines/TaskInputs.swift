@@ -1,6 +1,6 @@
 import Datasets
 import Foundation
-import PipelineIO
+import Plumbing
 import Tuning
 
 /// Where a task's examples come from: the prepared file `DATA/TASK/SPLIT.jsonl` when it

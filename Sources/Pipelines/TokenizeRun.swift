@@ -1,4 +1,4 @@
-import PipelineIO
+import Plumbing
 import Tokenizers
 
 /// `tokenize`: adds `input_ids` (and, for pairs, `token_type_ids`) to each JSON line.

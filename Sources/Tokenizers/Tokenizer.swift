@@ -1,5 +1,5 @@
 import Foundation
-import PipelineIO
+import Plumbing
 
 /// A tokenizer is data: normalizer → pre-tokenizer → model → post-processor, loaded from a
 /// model folder's `tokenizer.json` (or, lacking it, `vocab.txt` + `tokenizer_config.json`).

@@ -1,5 +1,5 @@
 import Foundation
-import PipelineIO
+import Plumbing
 
 extension Tokenizer {
     /// Loads the tokenizer of a Hugging Face model folder: `tokenizer.json`, or the older

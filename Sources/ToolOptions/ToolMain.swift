@@ -2,7 +2,7 @@
 // and the range checks of numeric options. Only this target and the tools import ArgumentParser.
 import ArgumentParser
 import Foundation
-import PipelineIO
+import Plumbing
 import Tensors
 
 /// What every tool's `main` does: parse flags, run, and turn a `ToolError` into its message

@@ -1,6 +1,6 @@
 // Accuracy of a prompt on an encoded set: the predictions behind every evaluation.
 import Models
-import PipelineIO
+import Plumbing
 import Tensors
 
 /// Predictions of a prompt on a set of examples, in batches.

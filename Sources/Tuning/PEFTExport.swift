@@ -1,6 +1,7 @@
 import Foundation
 import Models
-import PipelineIO
+import Plumbing
+import TensorFiles
 import Tensors
 
 /// A Hugging Face PEFT prompt-tuning adapter: `adapter_config.json` (peft_type PROMPT_TUNING)

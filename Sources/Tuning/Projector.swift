@@ -1,5 +1,6 @@
 import Foundation
-import PipelineIO
+import Plumbing
+import TensorFiles
 import Tensors
 
 /// Maps a prompt of one model [n, d_s] into another model's embedding space [n, d_t]:

@@ -1,6 +1,7 @@
 import Foundation
 import Models
-import PipelineIO
+import Plumbing
+import TensorFiles
 import Tensors
 
 /// A prompt file: safetensors with tensor `prompt` [n, hidden] and `__metadata__` naming the

@@ -1,5 +1,5 @@
 import Models
-import PipelineIO
+import Plumbing
 import Tokenizers
 
 /// The input layout around the soft prompt, e.g.

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Datasets
-import PipelineIO
 import Pipelines
+import Plumbing
 import ToolOptions
 
 struct PrepareData: ParsableCommand {

@@ -1,6 +1,6 @@
 import ArgumentParser
-import PipelineIO
 import Pipelines
+import Plumbing
 import ToolOptions
 
 struct Tokenize: ParsableCommand {

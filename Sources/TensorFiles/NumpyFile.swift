@@ -1,4 +1,5 @@
 import Foundation
+import Plumbing
 import Tensors
 
 /// NumPy `.npy` (format versions 1–3): little-endian float32, float64 or float16, C or

@@ -1,4 +1,5 @@
 import Foundation
+import Plumbing
 import Tensors
 
 /// A prompt tensor [n, hidden] from any of the ecosystems it may come from: this toolkit's

@@ -1,4 +1,5 @@
 import CArchive
+import Plumbing
 
 /// Streams archive members through libarchive — zip, tar, tar.gz — or the content of a
 /// single compressed file (`.gz`), without unpacking anything to disk.

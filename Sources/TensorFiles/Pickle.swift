@@ -1,4 +1,5 @@
 import Foundation
+import Plumbing
 import Tensors
 
 /// A PyTorch `torch.save` file (a zip holding `…/data.pkl` and raw storages `…/data/N`),
