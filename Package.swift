@@ -15,7 +15,7 @@ func tool(_ name: String) -> Target {
     .executableTarget(
         name: "tool-\(name)",
         dependencies: [
-            "ToolOptions", "Pipelines", "Plumbing", "Datasets", "Tuning", "Analysis",
+            "ToolOptions", "Pipelines", "Plumbing", "Datasets", "Tuning", "Transfer", "Analysis",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ],
         path: "Sources/Tools/\(name)",
@@ -60,15 +60,20 @@ let package = Package(
         .target(
             name: "Tuning", dependencies: ["Models", "Tensors", "Plumbing", "TensorFiles", "Tokenizers"],
             swiftSettings: fast),
+        // Cross-model transfer: the projector.
+        .target(name: "Transfer", dependencies: ["Tensors", "Plumbing", "TensorFiles"], swiftSettings: fast),
+        // Reports: matrices as CSV and SVG heatmaps.
+        .target(name: "Reports", dependencies: ["Plumbing"], swiftSettings: fast),
         .target(
-            name: "Analysis", dependencies: ["Plumbing", "TensorFiles", "Tensors", "COpenBLAS", "Models", "Tuning"],
+            name: "Analysis",
+            dependencies: ["Plumbing", "TensorFiles", "Tensors", "COpenBLAS", "Models", "Tokenizers", "Tuning"],
             swiftSettings: fast),
         .target(name: "Datasets", dependencies: ["Plumbing", "TensorFiles", "CLibXML2"], swiftSettings: fast),
         .target(
             name: "Pipelines",
             dependencies: [
-                "Models", "Tokenizers", "Plumbing", "TensorFiles", "Tensors", "Datasets", "Tuning",
-                "Analysis",
+                "Models", "Tokenizers", "Plumbing", "TensorFiles", "Tensors", "Datasets", "Tuning", "Transfer",
+                "Analysis", "Reports",
             ],
             swiftSettings: fast),
         // The command-line layer: shared option groups and the tools' main; the libraries above never
@@ -84,7 +89,7 @@ let package = Package(
             name: "PromptTransferTests",
             dependencies: [
                 "Pipelines", "Models", "Tokenizers", "Plumbing", "TensorFiles", "Tensors", "Datasets", "Tuning",
-                "Analysis",
+                "Transfer", "Analysis", "Reports",
             ],
             path: "Tests/PromptTransferTests",
             exclude: ["Fixtures"],

@@ -99,3 +99,26 @@ public struct Example: Equatable {
         return .object(m)
     }
 }
+
+extension Manifest {
+    /// The manifests folder: --manifests, $PT_MANIFESTS, ./data-manifests, or the one of the
+    /// source tree the executable was built in.
+    public static func folder(_ given: String?) throws -> String {
+        let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        let candidates: [String?] = [
+            given, ProcessInfo.processInfo.environment["PT_MANIFESTS"], "data-manifests",
+            exe.deletingLastPathComponent().appendingPathComponent("../../../data-manifests").standardized.path,
+        ]
+        for c in candidates.compactMap({ $0 }) where FileManager.default.fileExists(atPath: c + "/sst2.json") {
+            return c
+        }
+        if let given { throw ToolError.usage("\(given): no data manifests there") }
+        throw ToolError.usage("cannot find data-manifests/; pass --manifests DIR")
+    }
+
+    /// The task names of a manifests folder, sorted.
+    public static func tasks(in folder: String) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".json") }
+            .map { String($0.dropLast(5)) }.sorted()
+    }
+}

@@ -1,9 +1,11 @@
+import Analysis
 import Foundation
 import Models
 import Plumbing
 import TensorFiles
 import Tensors
 import Tokenizers
+import Tuning
 
 /// `embed`: one vector per JSON line — the CLS row, the mean of the tokens, or the `[MASK]` row
 /// of the final hidden states — as JSON lines or one safetensors tensor `[N, hidden]`.
@@ -131,5 +133,14 @@ public struct EmbedRun {
             }
             return v
         }
+    }
+
+    /// `embed --activations`: the masks of prompt files, stored for later comparison.
+    public static func writeActivations(
+        prompts: [String], model: String, stimulation: Stimulation, to path: String
+    ) throws {
+        let files = try ScoreRun.paths(prompts).map { try PromptFile.read($0) }
+        guard !files.isEmpty else { throw ToolError.usage("name at least one prompt file") }
+        try ActivationSet.measure(files, model: model, stimulation: stimulation).write(to: path)
     }
 }

@@ -1,6 +1,7 @@
 import Analysis
 import Foundation
 import Plumbing
+import Reports
 
 /// `heatmap-csv`: pivots JSON lines into a matrix CSV (and SVG), or prints Spearman
 /// correlations between two value fields joined on (row, column).

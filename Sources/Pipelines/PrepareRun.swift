@@ -19,32 +19,12 @@ public struct PrepareRun {
         self.split = split
     }
 
-    /// The manifests folder: --manifests, $PT_MANIFESTS, ./data-manifests, or the one of the
-    /// source tree the executable was built in.
-    public static func manifestsFolder(_ given: String?) throws -> String {
-        let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        let candidates: [String?] = [
-            given, ProcessInfo.processInfo.environment["PT_MANIFESTS"], "data-manifests",
-            exe.deletingLastPathComponent().appendingPathComponent("../../../data-manifests").standardized.path,
-        ]
-        for c in candidates.compactMap({ $0 }) where FileManager.default.fileExists(atPath: c + "/sst2.json") {
-            return c
-        }
-        if let given { throw ToolError.usage("\(given): no data manifests there") }
-        throw ToolError.usage("cannot find data-manifests/; pass --manifests DIR")
-    }
-
-    public static func tasks(in folder: String) throws -> [String] {
-        try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".json") }
-            .map { String($0.dropLast(5)) }.sorted()
-    }
-
     public func run() throws {
-        let folder = try PrepareRun.manifestsFolder(manifests)
+        let folder = try Manifest.folder(manifests)
         let path = "\(folder)/\(task).json"
         guard FileManager.default.fileExists(atPath: path) else {
             throw ToolError.usage(
-                "unknown task '\(task)' (known: \(try PrepareRun.tasks(in: folder).joined(separator: ", ")))")
+                "unknown task '\(task)' (known: \(try Manifest.tasks(in: folder).joined(separator: ", ")))")
         }
         let manifest = try Manifest.load(path)
         let origin: RawFiles.Origin

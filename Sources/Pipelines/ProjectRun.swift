@@ -4,6 +4,7 @@ import Plumbing
 import TensorFiles
 import Tensors
 import Tokenizers
+import Transfer
 import Tuning
 
 /// `project train`: learns a projector from a source model's prompt space into a target

@@ -44,7 +44,7 @@ public struct ScoreRun {
         }
         var acts: ActivationSet? = nil
         if let model {
-            acts = try ScoreRun.activations(loaded, model: model, stimulation: stimulation)
+            acts = try ActivationSet.measure(loaded, model: model, stimulation: stimulation)
         } else if !activationFiles.isEmpty {
             var set = ActivationSet()
             for f in activationFiles { try set.append(try ActivationSet.read(f), file: f) }
@@ -111,48 +111,5 @@ public struct ScoreRun {
         }
         m.append(.init("on", a.settings))
         return m
-    }
-
-    /// `embed --activations`: the masks of prompt files, stored for later comparison.
-    public static func writeActivations(
-        prompts: [String], model: String, stimulation: Stimulation, to path: String
-    ) throws {
-        let files = try paths(prompts).map { try PromptFile.read($0) }
-        guard !files.isEmpty else { throw ToolError.usage("name at least one prompt file") }
-        try activations(files, model: model, stimulation: stimulation).write(to: path)
-    }
-
-    /// Masks of each prompt on the model.
-    public static func activations(
-        _ prompts: [PromptFile], model: String, stimulation: Stimulation
-    ) throws -> ActivationSet {
-        let encoder = try Encoder(folder: model)
-        let tokenizer = try Tokenizer.load(folder: model)
-        var set = ActivationSet()
-        set.layers = stimulation.layers ?? Array(0..<encoder.config.layers)
-        set.settings = stimulation.settingsJSON(
-            model: URL(fileURLWithPath: model).standardized.lastPathComponent, layers: encoder.config.layers)
-        for p in prompts {
-            do { set.masks.append(try stimulation.mask(p.prompt, encoder: encoder, tokenizer: tokenizer)) } catch let e
-                as ToolError
-            {
-                throw ToolError("\(p.path): \(e.description)", exitCode: e.exitCode)
-            }
-            set.names.append(p.name)
-        }
-        return set
-    }
-}
-
-extension Stimulation {
-    /// Takes the prompt layout options (`#mask-first`, `#prompt-no-position`) of a template
-    /// or template name, so that a prompt stimulates the model laid out as it was tuned.
-    public mutating func useLayout(of template: String) throws {
-        let options: Set<String>
-        do { options = try PromptTemplate.options(of: template) } catch let e as ToolError {
-            throw ToolError.usage(e.description)
-        }
-        maskFirst = options.contains("#mask-first")
-        promptWithoutPositions = options.contains("#prompt-no-position")
     }
 }

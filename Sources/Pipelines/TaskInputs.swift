@@ -13,11 +13,11 @@ public struct TaskInputs {
     public init() {}
 
     public func manifest(_ task: String) throws -> Manifest {
-        let folder = try PrepareRun.manifestsFolder(manifests)
+        let folder = try Manifest.folder(manifests)
         let path = "\(folder)/\(task).json"
         guard FileManager.default.fileExists(atPath: path) else {
             throw ToolError.usage(
-                "unknown task '\(task)' (known: \(try PrepareRun.tasks(in: folder).joined(separator: ", ")))")
+                "unknown task '\(task)' (known: \(try Manifest.tasks(in: folder).joined(separator: ", ")))")
         }
         return try Manifest.load(path)
     }

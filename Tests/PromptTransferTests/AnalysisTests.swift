@@ -1,6 +1,7 @@
 import Analysis
 import Foundation
-import PipelineIO
+import Plumbing
+import TensorFiles
 import Tensors
 import Tuning
 import XCTest

@@ -1,7 +1,7 @@
 // The conventions every tool shares, tried as a new user would: --version, output folders
 // created, progress, one name per prompt, one value per heatmap cell, your own examples.
 import Foundation
-import PipelineIO
+import Plumbing
 import XCTest
 
 final class ConventionTests: XCTestCase {

@@ -1,7 +1,7 @@
 import Datasets
 import Foundation
-import PipelineIO
 import Pipelines
+import Plumbing
 import XCTest
 
 /// The data stage on the real mirror: exact split sizes and label counts, disjoint splits,
@@ -37,7 +37,7 @@ final class DataTests: XCTestCase {
     }
 
     func testEverySplitOfEveryTask() throws {
-        XCTAssertEqual(try PrepareRun.tasks(in: Self.manifests).sorted(), Self.expected.keys.sorted())
+        XCTAssertEqual(try Manifest.tasks(in: Self.manifests).sorted(), Self.expected.keys.sorted())
         var semevalAspectTerms = [String: Int]()
         for (task, want) in Self.expected {
             var ids = Set<String>()
@@ -97,7 +97,7 @@ final class DataTests: XCTestCase {
             ? local : Fixture.dir.appendingPathComponent("bert-uncased-vocab.txt").path
         let vocab = Set(try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init))
         XCTAssertEqual(vocab.count, 30_522)
-        for task in try PrepareRun.tasks(in: Self.manifests) {
+        for task in try Manifest.tasks(in: Self.manifests) {
             let m = try Manifest.load("\(Self.manifests)/\(task).json")
             XCTAssertEqual(m.verbalizer.count, m.labels.count)
             XCTAssertEqual(Set(m.verbalizer).count, m.verbalizer.count, "\(task): label words must differ")

@@ -1,6 +1,7 @@
 import Foundation
 import Models
-import PipelineIO
+import Plumbing
+import TensorFiles
 import Tensors
 import Tuning
 import XCTest

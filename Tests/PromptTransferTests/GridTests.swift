@@ -3,7 +3,7 @@
 // runner gives. CI installs slurm-wlm and munge and sets PT_REQUIRE_SLURM=1, so there the test
 // cannot skip.
 import Foundation
-import PipelineIO
+import Plumbing
 import XCTest
 
 final class GridTests: XCTestCase {

@@ -1,5 +1,5 @@
 import Foundation
-import PipelineIO
+import Plumbing
 import XCTest
 
 /// Corrupt and hostile inputs: every one refused with exit 64/65 and a message naming the

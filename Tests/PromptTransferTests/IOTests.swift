@@ -1,5 +1,6 @@
 import Foundation
-import PipelineIO
+import Plumbing
+import TensorFiles
 import Tensors
 import XCTest
 

@@ -1,6 +1,6 @@
 import Foundation
 import Models
-import PipelineIO
+import Plumbing
 import Tokenizers
 import Tuning
 import XCTest

@@ -1,6 +1,8 @@
 import Foundation
-import PipelineIO
+import Plumbing
+import TensorFiles
 import Tensors
+import Transfer
 import Tuning
 import XCTest
 

@@ -1,8 +1,9 @@
 import Analysis
 import Foundation
 import Models
-import PipelineIO
 import Pipelines
+import Plumbing
+import TensorFiles
 import Tensors
 import Tokenizers
 import Tuning

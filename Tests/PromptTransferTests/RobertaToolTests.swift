@@ -1,5 +1,5 @@
 import Foundation
-import PipelineIO
+import Plumbing
 import Tuning
 import XCTest
 

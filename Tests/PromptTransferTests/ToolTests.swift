@@ -1,5 +1,6 @@
 import Foundation
-import PipelineIO
+import Plumbing
+import TensorFiles
 import XCTest
 
 /// The executables as a user runs them: stdin/stdout, exit codes, `FILE:LINE: reason`,

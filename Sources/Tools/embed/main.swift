@@ -53,7 +53,7 @@ struct Embed: ParsableCommand {
             guard let output, output.hasSuffix(".safetensors") else {
                 throw ValidationError("--activations writes --output FILE.safetensors")
             }
-            try ScoreRun.writeActivations(
+            try EmbedRun.writeActivations(
                 prompts: files, model: model, stimulation: try stimulus.stimulation(), to: output)
             return
         }

@@ -34,8 +34,8 @@ struct PrepareData: ParsableCommand {
 
     func run() throws {
         if list {
-            let folder = try PrepareRun.manifestsFolder(manifests)
-            for t in try PrepareRun.tasks(in: folder) {
+            let folder = try Manifest.folder(manifests)
+            for t in try Manifest.tasks(in: folder) {
                 let m = try Manifest.load("\(folder)/\(t).json")
                 print("\(t)\t\(m.category)\t\(m.splitNames.filter(m.isAvailable).joined(separator: ","))")
             }

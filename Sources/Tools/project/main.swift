@@ -2,6 +2,7 @@ import ArgumentParser
 import Pipelines
 import Plumbing
 import ToolOptions
+import Transfer
 import Tuning
 
 extension ProjectTrainRun.Objective: ExpressibleByArgument {}

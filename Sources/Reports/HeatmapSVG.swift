@@ -1,3 +1,4 @@
+// The heatmap as an SVG picture.
 import Foundation
 
 /// A heatmap as an SVG picture: one cell per value with the value written in it, row labels

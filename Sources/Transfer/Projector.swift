@@ -1,3 +1,4 @@
+// Cross-model transfer: the projector that maps one model's prompts into another's space.
 import Foundation
 import Plumbing
 import TensorFiles

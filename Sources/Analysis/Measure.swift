@@ -1,0 +1,43 @@
+// The neuron-overlap indicator's measurement: each prompt's activation mask on a model, and
+// the prompt layout a template asks for.
+import Foundation
+import Models
+import Plumbing
+import Tokenizers
+import Tuning
+
+extension ActivationSet {
+    /// Masks of each prompt on the model.
+    public static func measure(
+        _ prompts: [PromptFile], model: String, stimulation: Stimulation
+    ) throws -> ActivationSet {
+        let encoder = try Encoder(folder: model)
+        let tokenizer = try Tokenizer.load(folder: model)
+        var set = ActivationSet()
+        set.layers = stimulation.layers ?? Array(0..<encoder.config.layers)
+        set.settings = stimulation.settingsJSON(
+            model: URL(fileURLWithPath: model).standardized.lastPathComponent, layers: encoder.config.layers)
+        for p in prompts {
+            do { set.masks.append(try stimulation.mask(p.prompt, encoder: encoder, tokenizer: tokenizer)) } catch let e
+                as ToolError
+            {
+                throw ToolError("\(p.path): \(e.description)", exitCode: e.exitCode)
+            }
+            set.names.append(p.name)
+        }
+        return set
+    }
+}
+
+extension Stimulation {
+    /// Takes the prompt layout options (`#mask-first`, `#prompt-no-position`) of a template
+    /// or template name, so that a prompt stimulates the model laid out as it was tuned.
+    public mutating func useLayout(of template: String) throws {
+        let options: Set<String>
+        do { options = try PromptTemplate.options(of: template) } catch let e as ToolError {
+            throw ToolError.usage(e.description)
+        }
+        maskFirst = options.contains("#mask-first")
+        promptWithoutPositions = options.contains("#prompt-no-position")
+    }
+}
