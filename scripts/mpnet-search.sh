@@ -2,13 +2,15 @@
 # `make mpnet-search`: the small settings search behind `make mpnet-transfer`'s SST-2 stage on
 # MPNet-base. Each setting is one tune-prompt run (400 steps, batch 16, 64 text tokens, full
 # validation every 100 steps) cached as OUT/NAME.jsonl; the summary prints one line per run
-# (best validation accuracy, the step it was reached at, seconds). Settings are "name|flags".
+# (best validation accuracy, the step it was reached at, the curve, seconds). Settings are
+# "name|flags".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-.build/release}
 MODEL=${MODEL:-models/mpnet-base}
 OUT=${OUT:-out/mpnet-search}
 STEPS=${STEPS:-400}
+SEED=${SEED:-0}   # e.g. SEED=1 SETTINGS="lr0.01-seed1|--lr 0.01" for the spread over seeds
 SETTINGS=${SETTINGS:-"lr0.01|--lr 0.01
 lr0.005|--lr 0.005
 lr0.01-constant|--lr 0.01 --constant-lr
@@ -22,7 +24,7 @@ while IFS='|' read -r name flags; do
   echo "search: $name ($flags) ..." >&2
   # shellcheck disable=SC2086
   $BIN/tune-prompt --model "$MODEL" --task sst2 --readout tied --prompt-length 20 --warmup 50 \
-    --batch-size 16 --max-text-tokens 64 --steps "$STEPS" --eval-every 100 --seed 0 $flags \
+    --batch-size 16 --max-text-tokens 64 --steps "$STEPS" --eval-every 100 --seed "$SEED" $flags \
     --output "$OUT/$name.safetensors" --force > "$OUT/$name.partial.jsonl"
   mv "$OUT/$name.partial.jsonl" "$OUT/$name.jsonl"
 done <<< "$SETTINGS"
