@@ -67,7 +67,7 @@ public func layerNormForward(
 /// Mean and 1/√(variance + eps) of one row: the statistics both LayerNorm forwards share.
 @inline(__always) func rowStats(_ x: UnsafePointer<Float>, _ c: Int, _ eps: Float) -> (mean: Float, rstd: Float) {
     let mean = rowSum(x, c) / Float(c)
-    var acc = F16x()
+    var acc = FloatLanes()
     var tail: Float = 0
     var i = 0
     while i + 16 <= c {
@@ -84,7 +84,7 @@ public func layerNormForward(
 }
 
 @inline(__always) func rowSum(_ x: UnsafePointer<Float>, _ c: Int) -> Float {
-    var acc = F16x()
+    var acc = FloatLanes()
     var tail: Float = 0
     var i = 0
     while i + 16 <= c {
@@ -103,10 +103,10 @@ public func geluForward(_ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointer
     Parallel.chunks(n / 16, minChunk: 256) { range in
         for v in range {
             let x = load(inp + v * 16)
-            store(0.5 * x * (1 + verf(x * 0.7071067811865476)), out + v * 16)
+            store(0.5 * x * (1 + lanesErf(x * 0.7071067811865476)), out + v * 16)
         }
     }
-    for i in (n / 16 * 16)..<n { out[i] = 0.5 * inp[i] * (1 + serf(inp[i] * 0.7071067811865476)) }
+    for i in (n / 16 * 16)..<n { out[i] = 0.5 * inp[i] * (1 + scalarErf(inp[i] * 0.7071067811865476)) }
 }
 
 /// out (N) = a (N) + b (N); `out` may alias either.
@@ -132,17 +132,17 @@ public func softmaxRows(_ x: UnsafeMutablePointer<Float>, rows n: Int, cols c: I
         let p = x + r * ld
         var mx = -Float.infinity
         for j in 0..<valid { mx = max(mx, p[j]) }
-        var acc = F16x()
+        var acc = FloatLanes()
         var tail: Float = 0
         var j = 0
         while j + 16 <= valid {
-            let e = vexp(load(p + j) - mx)
+            let e = lanesExp(load(p + j) - mx)
             store(e, p + j)
             acc += e
             j += 16
         }
         while j < valid {
-            let e = sexp(p[j] - mx)
+            let e = scalarExp(p[j] - mx)
             p[j] = e
             tail += e
             j += 1
@@ -229,14 +229,14 @@ public func geluBackward(
     Parallel.chunks(n / 16, minChunk: 256) { range in
         for v in range {
             let x = load(pre + v * 16)
-            let cdf = 0.5 * (1 + verf(x * invSqrt2))
-            let pdf = invSqrt2Pi * vexp(-0.5 * x * x)
+            let cdf = 0.5 * (1 + lanesErf(x * invSqrt2))
+            let pdf = invSqrt2Pi * lanesExp(-0.5 * x * x)
             store(load(dout + v * 16) * (cdf + x * pdf), dinp + v * 16)
         }
     }
     for i in (n / 16 * 16)..<n {
         let x = pre[i]
-        dinp[i] = dout[i] * (0.5 * (1 + serf(x * invSqrt2)) + x * invSqrt2Pi * sexp(-0.5 * x * x))
+        dinp[i] = dout[i] * (0.5 * (1 + scalarErf(x * invSqrt2)) + x * invSqrt2Pi * scalarExp(-0.5 * x * x))
     }
 }
 

@@ -93,9 +93,9 @@ final class KernelTests: XCTestCase {
         var worstErf: Float = 0
         var x: Float = -20
         while x < 20 {
-            let v = F16x((0..<16).map { x + Float($0) * 0.0013 })
-            let e = vexp(v)
-            let r = verf(v)
+            let v = FloatLanes((0..<16).map { x + Float($0) * 0.0013 })
+            let e = lanesExp(v)
+            let r = lanesErf(v)
             for i in 0..<16 {
                 let xe = Double(v[i])
                 worstExp = max(worstExp, Float(abs(Double(e[i]) - Foundation.exp(xe)) / Foundation.exp(xe)))
