@@ -61,7 +61,8 @@ let package = Package(
             name: "Tuning", dependencies: ["Models", "Tensors", "Plumbing", "TensorFiles", "Tokenizers"],
             swiftSettings: fast),
         // Cross-model transfer: the projector.
-        .target(name: "Transfer", dependencies: ["Tensors", "Plumbing", "TensorFiles"], swiftSettings: fast),
+        .target(
+            name: "Transfer", dependencies: ["Tensors", "Plumbing", "TensorFiles", "COpenBLAS"], swiftSettings: fast),
         // Reports: matrices as CSV and SVG heatmaps.
         .target(name: "Reports", dependencies: ["Plumbing"], swiftSettings: fast),
         .target(

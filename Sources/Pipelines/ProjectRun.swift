@@ -9,9 +9,10 @@ import Tuning
 
 /// `project train`: learns a projector from a source model's prompt space into a target
 /// model's, by the target's task loss (`task`) or by the distance to prompts tuned on the
-/// target (`distance`). `project apply`: maps prompts through it.
+/// target (`distance`), or without any task data by a linear map between the two models' word
+/// embeddings fitted on their shared tokens (`vocab`). `project apply`: maps prompts through it.
 public struct ProjectTrainRun {
-    public enum Objective: String, CaseIterable { case task, distance }
+    public enum Objective: String, CaseIterable { case task, distance, vocab }
 
     public var sourceModel: String, targetModel: String
     public var objective = Objective.task
@@ -30,6 +31,8 @@ public struct ProjectTrainRun {
     public var output = "out/projector.safetensors"
     public var inputs = TaskInputs()
     public var progress = false
+    /// The vocabulary map's ridge, relative to the mean diagonal of XᵀX.
+    public var ridge = 0.01
 
     public init(sourceModel: String, targetModel: String) {
         self.sourceModel = sourceModel
@@ -37,6 +40,10 @@ public struct ProjectTrainRun {
     }
 
     public func run() throws {
+        if objective == .vocab {
+            try runVocabularyMap()
+            return
+        }
         let t0 = Date()
         guard !tasks.isEmpty else { throw ToolError.usage("name the training tasks with --tasks") }
         let source = try Encoder(folder: sourceModel)
@@ -86,6 +93,8 @@ public struct ProjectTrainRun {
             label: "project \(objective.rawValue)", total: steps, enabled: progress || Log.stderrIsTerminal)
         var step: (Int) throws -> Float
         switch objective {
+        case .vocab:
+            preconditionFailure("the vocabulary map is fitted, not trained (runVocabularyMap)")
         case .distance:
             let x = tasks.flatMap { src[$0]!.prompt.array }
             let yWant = try tasks.flatMap { t -> [Float] in
@@ -183,6 +192,69 @@ public struct ProjectTrainRun {
             ]))
     }
 
+    /// `--objective vocab`: no prompts, no task data; the two models' input word embeddings
+    /// over the tokens both vocabularies share (by string, special tokens left out).
+    func runVocabularyMap() throws {
+        let t0 = Date()
+        let source = try Encoder(folder: sourceModel)
+        let target = try Encoder(folder: targetModel)
+        let sourceId = try ModelIdentity(source)
+        let targetId = try ModelIdentity(target)
+        func tokenRows(_ encoder: Encoder, _ folder: String) throws -> [String: Int] {
+            let tokenizer = try Tokenizer.load(folder: folder)
+            let special = Set(
+                [
+                    tokenizer.special.cls, tokenizer.special.sep, tokenizer.special.mask, tokenizer.special.pad,
+                    tokenizer.special.unk,
+                ].compactMap { $0 })
+            let count = min(tokenizer.vocabSize, encoder.weights.words.rows)
+            let ids = (0..<count).map { Int32($0) }.filter { !special.contains($0) }
+            var rows: [String: Int] = [:]
+            for (id, token) in zip(ids, tokenizer.tokens(ids)) where token != "?" && rows[token] == nil {
+                rows[token] = Int(id)
+            }
+            return rows
+        }
+        let sourceRows = try tokenRows(source, sourceModel)
+        let targetRows = try tokenRows(target, targetModel)
+        let pairs = sourceRows.keys.sorted().compactMap { token in targetRows[token].map { (sourceRows[token]!, $0) } }
+        let out = try DataOutput(path: nil)
+        let readoutKind = targetReadout ?? (target.hasHead ? .mlm : .tied)
+        let settings = JSON.object([
+            .init("objective", .string("vocab")), .init("ridge", .number(ridge)), .init("seed", .number(Int(seed))),
+            .init("source_model", .string(sourceId.name)), .init("source_model_id", .string(sourceId.id)),
+            .init("target_model", .string(targetId.name)), .init("target_model_id", .string(targetId.id)),
+            .init("target_readout", .string(readoutKind.rawValue)),
+            .init("target_template", .string(PromptTemplate.defaultText(for: target.config))),
+        ])
+        out.writeLine(
+            JSON.object([
+                .init("event", .string("start")), .init("toolkit_version", .string(toolkitVersion)),
+                .init("matrix_backend", JSON.matrixBackend), .init("settings", settings),
+                .init("shared_tokens", .number(pairs.count)), .init("source_tokens", .number(sourceRows.count)),
+                .init("target_tokens", .number(targetRows.count)),
+            ]).text)
+        out.flush()
+        let (map, fit) = try VocabularyMap.fit(
+            source: source.weights.words, target: target.weights.words, pairs: pairs, ridge: ridge, seed: seed)
+        var meta: [String: String] = [
+            "format": "prompt-transfer/projector", "kind": "vocab", "toolkit_version": toolkitVersion,
+            "source_hidden": String(source.config.hidden), "target_hidden": String(target.config.hidden),
+            "settings": settings.text, "shared_tokens": String(pairs.count),
+        ]
+        for m in settings.members ?? [] { meta[m.key] = m.value.string ?? m.value.text }
+        try SafetensorsWriter.write(map.tensors(), metadata: meta, to: output)
+        out.writeLine(
+            JSON.object([
+                .init("event", .string("done")), .init("output", .string(output)),
+                .init("shared_tokens", .number(fit.shared)), .init("held_out_tokens", .number(fit.heldOut)),
+                .init("train_rmse", .number(fit.trainRMSE)), .init("held_out_rmse", .number(fit.heldOutRMSE)),
+                .init("mean_baseline_rmse", .number(fit.meanBaselineRMSE)),
+                .init("seconds", .number((Date().timeIntervalSince(t0) * 10).rounded() / 10)),
+            ]).text)
+        try out.commit()
+    }
+
     /// Prompt files keyed by the task they were tuned on (their recorded task, else name).
     func promptsByTask(_ paths: [String], model: ModelIdentity, role: String) throws -> [String: PromptFile] {
         var out: [String: PromptFile] = [:]
@@ -208,41 +280,41 @@ public struct ProjectApplyRun {
     public init(projector: String) { self.projector = projector }
 
     public func run() throws {
-        let (proj, meta) = try Projector.read(projector)
+        let (proj, meta) = try PromptProjector.read(projector)
         guard !prompts.isEmpty else { throw ToolError.usage("name at least one prompt to project") }
         guard output == nil || prompts.count == 1 else {
             throw ToolError.usage("--output names one file: give one prompt, or use --output-dir")
         }
         let files = try prompts.map { try PromptFile.read($0) }
         for f in files {  // all checked before anything is written
-            guard f.length == proj.n, f.hidden == proj.sourceDim else {
+            guard f.length == proj.promptLength ?? f.length, f.hidden == proj.sourceDim else {
                 throw ToolError(
-                    "\(f.path): prompt of shape [\(f.length), \(f.hidden)]; the projector takes [\(proj.n), "
-                    + "\(proj.sourceDim)]"
+                    "\(f.path): prompt of shape [\(f.length), \(f.hidden)]; the projector takes "
+                        + "[\(proj.promptLength.map(String.init) ?? "n"), \(proj.sourceDim)]"
                 )
             }
             if let id = f.metadata["model_id"], let want = meta["source_model_id"], id != want {
                 throw ToolError(
                     "\(f.path): prompt of model \(f.metadata["model"] ?? id); the projector maps prompts of "
-                    + "\(meta["source_model"] ?? want)"
+                        + "\(meta["source_model"] ?? want)"
                 )
             }
         }
         try FileManager.default.createDirectory(atPath: outputDir, withIntermediateDirectories: true)
         for f in files {
-            let y = proj.forward(f.prompt.array, batch: 1)
+            let y = proj.map(f.prompt.array, length: f.length)
             var m: [String: String] = [
                 "format": "prompt-transfer/prompt", "toolkit_version": toolkitVersion,
                 "name": f.name, "task": f.metadata["task"] ?? f.name,
                 "model": meta["target_model"] ?? "", "model_id": meta["target_model_id"] ?? "",
-                "hidden_size": String(proj.targetDim), "prompt_length": String(proj.n),
+                "hidden_size": String(proj.targetDim), "prompt_length": String(f.length),
                 "template": meta["target_template"] ?? f.metadata["template"] ?? PromptTemplate.bert,
                 "readout": meta["target_readout"] ?? "", "projector": projector, "source_prompt": f.path,
                 "projector_objective": meta["objective"] ?? "",
             ]
             if let s = f.metadata["settings"] { m["source_settings"] = s }
             let path = output ?? "\(outputDir)/\(f.name).safetensors"
-            try PromptFile(prompt: Tensor(shape: [proj.n, proj.targetDim], values: y), metadata: m, path: path).write(
+            try PromptFile(prompt: Tensor(shape: [f.length, proj.targetDim], values: y), metadata: m, path: path).write(
                 to: path)
             print(JSON.object([.init("source_prompt", .string(f.path)), .init("output", .string(path))]).text)
         }

@@ -94,4 +94,66 @@ final class ProjectorTests: XCTestCase {
         XCTAssertNotEqual(shape.status, 0)
         XCTAssertTrue(shape.err.contains("prompt of shape [3, 128]; the projector takes [2, 128]"), shape.err)
     }
+
+    /// The vocabulary map recovers a known linear map from noisy tables, and reports its fit.
+    func testVocabularyMapRecoversALinearMap() throws {
+        let rows = 600
+        let sourceDim = 6
+        let targetDim = 4
+        var rng = SplitMix64(seed: 7)
+        func normal() -> Float { Float(rng.next() >> 40) / Float(1 << 24) - 0.5 }
+        let weight = (0..<(targetDim * sourceDim)).map { _ in normal() }
+        let bias = (0..<targetDim).map { _ in normal() }
+        let source = Tensor(shape: [rows, sourceDim], values: (0..<(rows * sourceDim)).map { _ in normal() })
+        let truth = VocabularyMap(sourceDim: sourceDim, targetDim: targetDim, weight: weight, bias: bias)
+        let clean = (0..<rows).flatMap {
+            truth.map(Array(UnsafeBufferPointer(start: source.row($0), count: sourceDim)))
+        }
+        let target = Tensor(shape: [rows, targetDim], values: clean.map { $0 + 0.001 * normal() })
+        let pairs = (0..<rows).map { ($0, $0) }
+        let (map, fit) = try VocabularyMap.fit(source: source, target: target, pairs: pairs, ridge: 0)
+        XCTAssertLessThan(maxAbsDiff(map.weight, weight), 1e-3)
+        XCTAssertLessThan(maxAbsDiff(map.bias, bias), 1e-3)
+        XCTAssertEqual(fit.shared, rows)
+        XCTAssertEqual(fit.heldOut, 30)
+        XCTAssertLessThan(fit.heldOutRMSE, 0.001)
+        XCTAssertGreaterThan(fit.meanBaselineRMSE, 0.05)
+        // a prompt maps vector by vector
+        let prompt = (0..<(3 * sourceDim)).map { Float($0) / 10 }
+        XCTAssertEqual(
+            map.mapPrompt(prompt, length: 3),
+            (0..<3).flatMap {
+                map.map(Array(prompt[($0 * sourceDim)..<(($0 + 1) * sourceDim)]))
+            })
+    }
+
+    func testTheVocabularyObjectiveNeedsNoTaskDataAndMapsPromptsOfAnyLength() throws {
+        let dir = try Fixture.tempDir()
+        let splade = try Fixture.model("splade-tiny")
+        let minilm = try Fixture.model("minilm")
+        let path = dir.appendingPathComponent("vocab.safetensors").path
+        let r = try runTool(
+            "project",
+            ["train", "--source-model", splade, "--target-model", minilm, "--objective", "vocab", "-o", path])
+        XCTAssertEqual(r.status, 0, r.err)
+        let done = try JSON.parse(String(r.out.split(separator: "\n").last!))
+        XCTAssertGreaterThan(done["shared_tokens"]!.int!, 30_000, "both are BERT uncased WordPiece")
+        XCTAssertLessThan(done["held_out_rmse"]!.double!, done["mean_baseline_rmse"]!.double!)
+        let prompt = dir.appendingPathComponent("p.safetensors").path
+        try PromptFile(
+            prompt: Tensor(shape: [5, 128], values: (0..<640).map { Float($0 % 7) / 50 }),
+            metadata: ["task": "sst2"], path: prompt
+        ).write(to: prompt)
+        let out = dir.appendingPathComponent("projected").path
+        let applied = try runTool("project", ["apply", "--projector", path, "--output-dir", out, prompt])
+        XCTAssertEqual(applied.status, 0, applied.err)
+        let projected = try PromptFile.read(out + "/p.safetensors")  // named after the prompt file
+        XCTAssertEqual(projected.prompt.shape, [5, 384])
+        XCTAssertEqual(projected.metadata["projector_objective"], "vocab")
+        let withTasks = try runTool(
+            "project",
+            ["train", "--source-model", splade, "--target-model", minilm, "--objective", "vocab", "--tasks", "sst2"])
+        XCTAssertEqual(withTasks.status, 64)
+        XCTAssertTrue(withTasks.err.contains("needs no task data"), withTasks.err)
+    }
 }

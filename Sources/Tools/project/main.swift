@@ -25,17 +25,22 @@ struct Project: ParsableCommand {
                 projected prompt runs the frozen target model on the training tasks and the \
                 target's verbalizer cross-entropy is back-propagated into the projector; \
                 distance — the mean squared distance to prompts tuned on the target for the \
-                same tasks. Writes the projector (safetensors + metadata) and a JSON-lines log.
+                same tasks; vocab — no prompts and no task data: a linear map from the source's word \
+                embeddings to the target's, fitted by ridge least squares over the tokens both \
+                vocabularies share (matched by string), applied to each prompt vector (any prompt \
+                length). Writes the projector (safetensors + metadata) and a JSON-lines log.
 
                 Examples:
                   project train --source-model models/splade-tiny --target-model models/minilm \\
                     --objective task --tasks sst2,mnli --source-prompts src/*.safetensors
                   project train ... --objective distance --target-prompts tgt/*.safetensors
+                  project train --source-model models/minilm --target-model models/mpnet-base \\
+                    --objective vocab -o out/minilm-to-mpnet.vocab.safetensors
                 """)
         @Option(help: "Source model folder.") var sourceModel: String
         @Option(help: "Target model folder.") var targetModel: String
-        @Option(help: "task or distance.") var objective: ProjectTrainRun.Objective = .task
-        @Option(help: "Training tasks, comma-separated.") var tasks: String
+        @Option(help: "task, distance or vocab.") var objective: ProjectTrainRun.Objective = .task
+        @Option(help: "Training tasks, comma-separated (task and distance objectives).") var tasks: String = ""
         @Option(parsing: .upToNextOption, help: "Prompts tuned on the source model (their recorded task pairs them).")
         var sourcePrompts: [String] = []
         @Option(parsing: .upToNextOption, help: "Prompts tuned on the target model (distance objective).")
@@ -49,6 +54,10 @@ struct Project: ParsableCommand {
         @Option(parsing: .unconditional, help: "Text tokens kept per example.") var maxTextTokens = 64
         @Option(help: "Target readout (default mlm with a head, else tied).") var targetReadout: Readout.Kind?
         @Option(parsing: .unconditional, help: "Seed.") var seed: UInt64 = 0
+        @Option(
+            parsing: .unconditional,
+            help: "Vocabulary map: ridge, relative to the mean diagonal of XᵀX (vocab objective).")
+        var ridge = 0.01
         @Option(name: .shortAndLong, help: "Output projector file.") var output = "out/projector.safetensors"
         @OptionGroup var data: DataFolderOptions
         @OptionGroup var threading: ThreadOptions
@@ -60,6 +69,14 @@ struct Project: ParsableCommand {
             try OptionRange.positive("lr", lr)
             try OptionRange.check("batch-size", batchSize, 1...4096)
             try OptionRange.check("max-text-tokens", maxTextTokens, 1...100_000)
+            guard ridge.isFinite, ridge >= 0 else { throw ValidationError("--ridge must be 0 or more, not \(ridge)") }
+            if objective == .vocab {
+                guard tasks.isEmpty, sourcePrompts.isEmpty, targetPrompts.isEmpty else {
+                    throw ValidationError("--objective vocab takes no --tasks or prompts (it needs no task data)")
+                }
+            } else if tasks.isEmpty {
+                throw ValidationError("--objective \(objective.rawValue) needs --tasks")
+            }
         }
 
         func run() throws {
@@ -78,6 +95,7 @@ struct Project: ParsableCommand {
             r.maxTextTokens = maxTextTokens
             r.targetReadout = targetReadout
             r.seed = seed
+            r.ridge = ridge
             r.output = output
             r.inputs = data.inputs
             r.progress = reporting.progress
