@@ -7,25 +7,6 @@ import Plumbing
 import XCTest
 
 final class GridTests: XCTestCase {
-    func script(_ path: String, _ args: [String], environment: [String: String]) throws -> ToolResult {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/bash")
-        p.arguments = [Fixture.root.appendingPathComponent(path).path] + args
-        p.currentDirectoryURL = Fixture.root
-        p.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        let o = Pipe()
-        let e = Pipe()
-        p.standardOutput = o
-        p.standardError = e
-        try p.run()
-        let out = o.fileHandleForReading.readDataToEndOfFile()
-        let err = e.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return ToolResult(
-            status: p.terminationStatus, out: String(decoding: out, as: UTF8.self),
-            err: String(decoding: err, as: UTF8.self))
-    }
-
     /// sst2 and rotten_tomatoes as prepared splits of a few dozen SST-2 dev sentences each.
     func tinyData() throws -> URL {
         let dir = try Fixture.tempDir()
@@ -62,9 +43,9 @@ final class GridTests: XCTestCase {
         let work = try Fixture.tempDir()
         let clusterDir = work.appendingPathComponent("slurm").path
         let cluster = ["SLURM_LOCAL_DIR": clusterDir, "SLURM_LOCAL_PORT": "6937"]
-        let started = try script("scripts/slurm-local.sh", ["start"], environment: cluster)
+        let started = try runScript("scripts/slurm-local.sh", ["start"], environment: cluster)
         XCTAssertEqual(started.status, 0, started.err)
-        defer { _ = try? script("scripts/slurm-local.sh", ["stop"], environment: cluster) }
+        defer { _ = try? runScript("scripts/slurm-local.sh", ["stop"], environment: cluster) }
         let toolDir = Fixture.tool("tune-prompt").deletingLastPathComponent().path
         var grid = [
             "BIN": toolDir, "MODEL": try Fixture.model("splade-tiny"),
@@ -75,7 +56,7 @@ final class GridTests: XCTestCase {
         for runner in ["local", "slurm"] {
             grid["RUNNER"] = runner
             grid["OUT"] = work.appendingPathComponent(runner).path
-            let r = try script("scripts/cross-task.sh", [], environment: grid)
+            let r = try runScript("scripts/cross-task.sh", [], environment: grid)
             XCTAssertEqual(r.status, 0, "\(runner): \(r.err)")
             XCTAssertTrue(runner == "local" || r.err.contains("submitted array job"), r.err)
             let text = try String(contentsOfFile: grid["OUT"]! + "/transfer.jsonl", encoding: .utf8)
@@ -92,7 +73,7 @@ final class GridTests: XCTestCase {
         grid["RUNNER"] = "slurm"
         grid["TASKS"] = "sst2 no_such_task"
         grid["OUT"] = work.appendingPathComponent("failing").path
-        let failed = try script("scripts/cross-task.sh", [], environment: grid)
+        let failed = try runScript("scripts/cross-task.sh", [], environment: grid)
         XCTAssertNotEqual(failed.status, 0)
         XCTAssertTrue(failed.err.contains("1-tune job 2 failed"), failed.err)
         XCTAssertTrue(failed.err.contains("logs/1-tune.2.log"), failed.err)

@@ -3,25 +3,6 @@ import Foundation
 import XCTest
 
 final class ReadmeTests: XCTestCase {
-    func bash(_ args: [String], environment: [String: String]) throws -> ToolResult {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/bash")
-        p.arguments = args
-        p.currentDirectoryURL = Fixture.root
-        p.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        let o = Pipe()
-        let e = Pipe()
-        p.standardOutput = o
-        p.standardError = e
-        try p.run()
-        let out = o.fileHandleForReading.readDataToEndOfFile()
-        let err = e.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return ToolResult(
-            status: p.terminationStatus, out: String(decoding: out, as: UTF8.self),
-            err: String(decoding: err, as: UTF8.self))
-    }
-
     func testTheRunnableREADMEBlocksRunVerbatimAfterTheDemo() throws {
         if ProcessInfo.processInfo.environment["PT_TOOL_DIR"] != nil {
             throw XCTSkip("the README names .build/release: run by `make test`, not again by `make test-asan`")
@@ -38,10 +19,10 @@ final class ReadmeTests: XCTestCase {
         let out = work.appendingPathComponent("out")
         // the README's examples read out/demo/: a short demo writes it (the real one takes 8 minutes)
         let environment = ["PT_DATA_MIRROR": mirror, "OUT": out.path + "/demo", "SST2_STEPS": "20", "RT_STEPS": "10"]
-        let demo = try bash(["scripts/demo.sh"], environment: environment)
+        let demo = try runScript("scripts/demo.sh", environment: environment)
         XCTAssertEqual(demo.status, 0, demo.err)
-        let r = try bash(
-            ["scripts/readme-examples.sh", work.appendingPathComponent("scratch").path, out.path],
+        let r = try runScript(
+            "scripts/readme-examples.sh", [work.appendingPathComponent("scratch").path, out.path],
             environment: ["PT_DATA_MIRROR": mirror])
         XCTAssertEqual(r.status, 0, r.err)
         XCTAssertTrue(r.out.hasPrefix("[101,"), "the tokenize example prints [CLS]-first ids: \(r.out.prefix(200))")

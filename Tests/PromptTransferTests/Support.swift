@@ -132,6 +132,26 @@ func runTool(
         err: String(decoding: err, as: UTF8.self), signaled: p.terminationReason == .uncaughtSignal)
 }
 
+/// A repository script run with bash from the repository root (stdout and stderr captured).
+func runScript(_ path: String, _ args: [String] = [], environment: [String: String] = [:]) throws -> ToolResult {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/bin/bash")
+    p.arguments = [Fixture.root.appendingPathComponent(path).path] + args
+    p.currentDirectoryURL = Fixture.root
+    p.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+    let o = Pipe()
+    let e = Pipe()
+    p.standardOutput = o
+    p.standardError = e
+    try p.run()
+    let out = o.fileHandleForReading.readDataToEndOfFile()
+    let err = e.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return ToolResult(
+        status: p.terminationStatus, out: String(decoding: out, as: UTF8.self),
+        err: String(decoding: err, as: UTF8.self))
+}
+
 /// FNV-1a of the ids' little-endian bytes: how fixtures store the ids of long corpora.
 func fnv1a(_ ids: [Int32]) -> String {
     var h: UInt64 = 0xcbf29ce484222325
