@@ -5,7 +5,8 @@
 # stage 2 evaluates all prompts on one target per job, stage 3 gathers the matrix; the same
 # grid runs here (RUNNER=local, jobs in parallel up to the cores) or on Slurm (RUNNER=slurm).
 # Variables: MODEL, STEPS (the cap with PATIENCE), PATIENCE (early stopping, in evaluations),
-# EVAL_EVERY, EVAL_LIMIT, TASKS, OUT, RUNNER, THREADS (per job), DATA_DIR, SEED.
+# EVAL_EVERY, EVAL_LIMIT, TASKS, OUT, RUNNER, THREADS (per job), DATA_DIR, SEED. A resumed tuning job
+# appends to its log (each run starts with a "start" event giving its start_step).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-.build/release}
@@ -38,7 +39,7 @@ common="--threads $THREADS --data-dir $DATA_DIR"
     printf '%s\t%s\n' "$OUT/prompts/$t.safetensors" \
       "$BIN/tune-prompt --model $MODEL_DIR --task $t $tune --steps $STEPS ${PATIENCE:+--patience $PATIENCE} \
 --max-text-tokens 64 --eval-every $EVAL_EVERY --eval-limit 500 --seed $SEED $common --resume \
---output $OUT/prompts/$t.safetensors > $OUT/logs/$t.jsonl"
+--output $OUT/prompts/$t.safetensors >> $OUT/logs/$t.jsonl"
   done
 } > "$OUT/grid/1-tune.stage"
 prompts=$(for s in $TASKS; do printf '%s ' "$OUT/prompts/$s.safetensors"; done)
