@@ -36,8 +36,10 @@ struct PassLayout {
         let queries: QuerySet
         let probOffsets: [Int]  // per sequence: where its heads' probabilities start
         let gathered: Int?  // the query rows of the input, gathered (when not every row)
-        let query, key, value, probs, attnNormHat, attnNormRstd: Int
-        let ffnPre, ffnNormHat, ffnNormRstd, out: Int
+        let query, key, value, attnNormHat, attnNormRstd: Int
+        let probs: Int?  // kept attention probabilities (training only)
+        let ffnPre, ffnNormHat, ffnNormRstd: Int
+        var out: Int
     }
 
     var embedSum = 0, embedOut = 0, embedNormHat = 0, embedNormRstd = 0
@@ -65,12 +67,25 @@ struct PassLayout {
         attn = take(rows * hidden)
         tmp = take(rows * hidden)
         ffnAct = take(rows * inner)
-        if !keep {
+        guard keep else {
+            // inference: every row is a query; one set of slices serves all layers, the output
+            // alternating with the embeddings' sum (free once normalised) so it never overwrites its input;
+            // attention scores go to per-worker scratch
+            precondition(readRows == nil, "a forward that reads only some rows keeps its activations")
             let longest = batch.maxLength
             workerScores = (0..<workers).map { _ in take(longest * longest) }
+            var shared = Layer(
+                queries: QuerySet.everyRow(batch), probOffsets: [], gathered: nil, query: take(rows * hidden),
+                key: take(rows * hidden), value: take(rows * hidden), attnNormHat: take(rows * hidden),
+                attnNormRstd: take(rows), probs: nil, ffnPre: take(rows * inner), ffnNormHat: take(rows * hidden),
+                ffnNormRstd: take(rows), out: take(rows * hidden))
+            let outputs = [shared.out, embedSum]
+            layers = (0..<config.layers).map { index in
+                shared.out = outputs[index % 2]
+                return shared
+            }
+            return
         }
-        var shared: Layer? = nil
-        var previousOut = embedOut
         for index in 0..<config.layers {
             let isLast = index == config.layers - 1
             let queries = isLast && readRows != nil ? QuerySet.readRows(readRows!) : QuerySet.everyRow(batch)
@@ -79,34 +94,13 @@ struct PassLayout {
                 probOffsets.append(probOffsets.last! + heads * queries.count(s) * batch.length(s))
             }
             let n = queries.rows
-            if keep {
-                layers.append(
-                    Layer(
-                        queries: queries, probOffsets: probOffsets, gathered: queries.all ? nil : take(n * hidden),
-                        query: take(n * hidden), key: take(rows * hidden), value: take(rows * hidden),
-                        probs: take(probOffsets.last!), attnNormHat: take(n * hidden), attnNormRstd: take(n),
-                        ffnPre: take(n * inner), ffnNormHat: take(n * hidden), ffnNormRstd: take(n),
-                        out: take(n * hidden)))
-                continue
-            }
-            // inference: one set of slices; the output alternates so it never overwrites its input
-            let base =
-                shared
-                ?? Layer(
-                    queries: queries, probOffsets: probOffsets, gathered: queries.all ? nil : take(n * hidden),
-                    query: take(n * hidden), key: take(rows * hidden), value: take(rows * hidden), probs: -1,
-                    attnNormHat: take(n * hidden), attnNormRstd: take(n), ffnPre: take(n * inner),
-                    ffnNormHat: take(n * hidden), ffnNormRstd: take(n), out: take(rows * hidden))
-            shared = base
-            let out = previousOut == base.out ? embedSum : base.out  // the embeddings' sum is free by now
             layers.append(
                 Layer(
-                    queries: queries, probOffsets: probOffsets,
-                    gathered: queries.all ? nil : base.gathered ?? take(n * hidden),
-                    query: base.query, key: base.key, value: base.value, probs: -1, attnNormHat: base.attnNormHat,
-                    attnNormRstd: base.attnNormRstd, ffnPre: base.ffnPre, ffnNormHat: base.ffnNormHat,
-                    ffnNormRstd: base.ffnNormRstd, out: out))
-            previousOut = out
+                    queries: queries, probOffsets: probOffsets, gathered: queries.all ? nil : take(n * hidden),
+                    query: take(n * hidden), key: take(rows * hidden), value: take(rows * hidden),
+                    attnNormHat: take(n * hidden), attnNormRstd: take(n), probs: take(probOffsets.last!),
+                    ffnPre: take(n * inner), ffnNormHat: take(n * hidden), ffnNormRstd: take(n),
+                    out: take(n * hidden)))
         }
     }
 }
@@ -129,7 +123,7 @@ struct LayerActs {
         query = base + l.query
         key = base + l.key
         value = base + l.value
-        probs = l.probs >= 0 ? base + l.probs : nil
+        probs = l.probs.map { base + $0 }
         attnNormHat = base + l.attnNormHat
         attnNormRstd = base + l.attnNormRstd
         ffnPre = base + l.ffnPre
@@ -199,15 +193,16 @@ final class EncoderPass {
         let rows = batch.rows
         let hidden = config.hidden
         let inner = config.intermediate
-        grads.reserve(8 * rows * hidden + rows * inner + 64 * 16)
+        // dy, dx, then the layer's h, attn, query, key, value (N,C) and ffnAct (N,I)
+        let sizes = Array(repeating: rows * hidden, count: 7) + [rows * inner]
+        grads.reserve(Arena.span(sizes))
         grads.reset()
-        var dy = grads.take(rows * hidden)
+        let slices = sizes.map { grads.take($0) }
+        var dy = slices[0]
         dy.update(from: dOut, count: layers.last!.queries.rows * hidden)
-        var dx = grads.take(rows * hidden)
+        var dx = slices[1]
         let g = LayerGrads(
-            h: grads.take(rows * hidden), attn: grads.take(rows * hidden), query: grads.take(rows * hidden),
-            key: grads.take(rows * hidden), value: grads.take(rows * hidden),
-            ffnAct: grads.take(rows * inner))
+            h: slices[2], attn: slices[3], query: slices[4], key: slices[5], value: slices[6], ffnAct: slices[7])
         for (index, w) in weights.layers.enumerated().reversed() {
             layerBackward(dx, dy, w, layers[index], g)
             swap(&dy, &dx)  // this layer's input gradient is the previous layer's output gradient

@@ -67,9 +67,16 @@ public final class Arena {
 
     public func reset() { used = 0 }
 
+    /// The floats that `take` of each count in turn uses, from an empty arena: what to reserve.
+    public static func span(_ counts: [Int]) -> Int {
+        counts.reduce(0) { used, count in alignedStart(used) + count }
+    }
+
+    private static func alignedStart(_ used: Int) -> Int { (used + 15) & ~15 }
+
     /// `n` floats, 64-byte aligned, uninitialised.
     public func take(_ n: Int) -> UnsafeMutablePointer<Float> {
-        let start = (used + 15) & ~15
+        let start = Arena.alignedStart(used)
         precondition(start + n <= capacity, "arena of \(capacity) floats cannot hand out \(n) more after \(used)")
         used = start + n
         return base + start
