@@ -60,8 +60,7 @@ public struct RawFiles {
         guard let s = f.url, let url = URL(string: s) else {
             throw ToolError("\(f.key): the manifest gives no URL to download from")
         }
-        try FileManager.default.createDirectory(
-            atPath: (local as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try AtomicFile.makeParentFolder(of: local)
         Log.info("downloading \(s) ...")
         final class Box: @unchecked Sendable { var result: Result<Data, Error> = .failure(ToolError("no answer")) }
         let box = Box()  // written once by the callback, read after the semaphore

@@ -300,7 +300,6 @@ public struct ProjectApplyRun {
                 )
             }
         }
-        try FileManager.default.createDirectory(atPath: outputDir, withIntermediateDirectories: true)
         for f in files {
             let y = proj.map(f.prompt.array, length: f.length)
             var m: [String: String] = [

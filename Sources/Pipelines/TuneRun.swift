@@ -159,14 +159,14 @@ public struct TuneRun {
                     + "continue it, or --force to start over")
         }
         for path in [outPath, ckpt] {
+            do {
+                try AtomicFile.makeParentFolder(of: path)
+            } catch let error as ToolError {
+                throw ToolError.usage("cannot create the folder of \(path): \(error.description)")
+            }
             let folder =
                 (path as NSString).deletingLastPathComponent.isEmpty
                 ? "." : (path as NSString).deletingLastPathComponent
-            do {
-                try files.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            } catch {
-                throw ToolError.usage("cannot create the folder of \(path): \(error.localizedDescription)")
-            }
             guard access(folder, W_OK) == 0 else { throw ToolError.usage("cannot write to \(folder) (for \(path))") }
         }
     }

@@ -129,7 +129,11 @@ public final class Projector {
     }
 
     public static func read(_ path: String) throws -> (Projector, [String: String]) {
-        let f = try SafetensorsFile(path: path)
+        try read(SafetensorsFile(path: path), path: path)
+    }
+
+    /// From an open projector file of kind mlp (the default).
+    public static func read(_ f: SafetensorsFile, path: String) throws -> (Projector, [String: String]) {
         let m = f.metadata
         guard m["format"] == "prompt-transfer/projector", let n = Int(m["prompt_length"] ?? ""),
             let ds = Int(m["source_hidden"] ?? ""),

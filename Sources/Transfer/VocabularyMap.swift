@@ -220,7 +220,7 @@ public enum PromptProjector {
         let file = try SafetensorsFile(path: path)
         let m = file.metadata
         guard m["kind"] == "vocab" else {
-            let (p, meta) = try Projector.read(path)
+            let (p, meta) = try Projector.read(file, path: path)
             return (.mlp(p), meta)
         }
         guard m["format"] == "prompt-transfer/projector", let ds = Int(m["source_hidden"] ?? ""),

@@ -10,7 +10,6 @@ import Tensors
 /// the vectors carry over, the layout is PEFT's.
 public enum PEFTExport {
     public static func write(_ p: PromptFile, encoder: Encoder, folder: String) throws {
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let c = encoder.config
         let config = JSON.object([
             .init("peft_type", .string("PROMPT_TUNING")), .init("task_type", .null),
