@@ -76,14 +76,15 @@ run_local() {
     cpus=$(setting "$stage" cpus 1)
     parallel=${JOBS:-$(( $(nproc) / cpus > 0 ? $(nproc) / cpus : 1 ))}
     echo "grid: $name: $(echo $todo | wc -w) of $(jobs_of "$stage" | wc -l) jobs, $parallel at a time" >&2
-    export GRID GRID_STAGE=$stage GRID_NAME=$name
+    jobs_of "$stage" > "$GRID/logs/.$name.jobs"   # job N is line N, as for the slurm runner
+    export GRID GRID_JOBS=$GRID/logs/.$name.jobs GRID_NAME=$name
     echo $todo | tr ' ' '\n' > "$GRID/logs/.$name.todo"
     # the jobs run in a process group of their own: Ctrl-C or SIGTERM stops all of them (a
     # tune-prompt job then saves its checkpoint), and the next run continues where they were
     set -m
     # shellcheck disable=SC2016
     xargs -P "$parallel" -I{} bash -c '
-      line=$(grep -v "^#" "$GRID_STAGE" | grep -v "^[[:space:]]*$" | sed -n "$1p")
+      line=$(sed -n "$1p" "$GRID_JOBS")
       bash -c "${line#*$'"'\t'"'}" > "$GRID/logs/$GRID_NAME.$1.log" 2>&1 || true' _ {} < "$GRID/logs/.$name.todo" &
     local group=$!
     set +m
