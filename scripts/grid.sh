@@ -17,7 +17,8 @@
 #   with --dependency=afterok on the one before; --cpus-per-task, --mem and --time from the
 #   stage. Environment: GRID_SBATCH (extra sbatch options, e.g. "--partition=cpu --account=nlp"),
 #   GRID_SETUP (shell lines run before each job, e.g. "module load gcc"), GRID_WAIT=0 to submit
-#   and return (default: wait, then check every output as the local runner does).
+#   and return (default: wait, then check every output as the local runner does), GRID_TIMEOUT=S
+#   to give up waiting after S seconds (the jobs are cancelled; default: wait as long as they run).
 set -euo pipefail
 RUNNER=local
 JOBS=
@@ -25,7 +26,7 @@ while [ $# -gt 0 ]; do
   case $1 in
     --runner) RUNNER=${2:?}; shift 2 ;;
     --jobs) JOBS=${2:?}; shift 2 ;;
-    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
     -*) echo "grid: unknown option $1" >&2; exit 64 ;;
     *) break ;;
   esac
@@ -132,7 +133,18 @@ SCRIPT
     echo "grid: submitted; squeue -j $(IFS=,; echo "${ids[*]}") shows them" >&2
     return 0
   fi
-  while [ -n "$(squeue -h -j "$(IFS=,; echo "${ids[*]}")" 2> /dev/null)" ]; do sleep 2; done
+  local joined waited=0
+  joined=$(IFS=,; echo "${ids[*]}")
+  while [ -n "$(squeue -h -j "$joined" 2> /dev/null)" ]; do
+    if [ -n "${GRID_TIMEOUT:-}" ] && [ "$waited" -ge "$GRID_TIMEOUT" ]; then
+      echo "grid: still queued or running after ${GRID_TIMEOUT} s (GRID_TIMEOUT); cancelling:" >&2
+      squeue -j "$joined" -o '%.18i %.9P %.20j %.8T %.10M %R' >&2 || true
+      scancel "${ids[@]}" || true
+      exit 1
+    fi
+    sleep 2
+    waited=$((waited + 2))
+  done
   for stage in "${STAGES[@]}"; do report "$stage" || exit 1; done
 }
 

@@ -7,9 +7,26 @@
 # under /etc but munge's key (created by the munge package). Used by the grid tests; a real
 # cluster needs none of this (see the README's "Grids on Slurm").
 set -euo pipefail
+exec < /dev/null
 DIR=${SLURM_LOCAL_DIR:-/tmp/pt-slurm}
 CONF=$DIR/slurm.conf
 die() { echo "slurm-local: $*" >&2; exit 1; }
+
+# Runs a daemon with none of the caller's descriptors: stdin from /dev/null, output to
+# $DIR/NAME.out, every other descriptor closed. A caller such as Foundation's Process passes
+# its pipes on at higher numbers too; a daemon that kept them would keep the caller waiting for
+# the end of its output forever (the test of the grids hung that way in CI).
+detached() {
+  local name=$1 fd
+  shift
+  (
+    for fd in /proc/self/fd/*; do
+      fd=${fd##*/}
+      [ "$fd" -le 2 ] || eval "exec $fd>&-" 2> /dev/null || true
+    done
+    exec "$@" < /dev/null > "$DIR/$name.out" 2>&1
+  )
+}
 
 start() {
   [ "$(id -u)" = 0 ] || die "must run as root (slurmd runs jobs as their users)"
@@ -26,9 +43,9 @@ start() {
     mkdir -p /run/munge
     chown -R munge:munge /run/munge /etc/munge 2> /dev/null || true
     if id munge > /dev/null 2>&1; then
-      su -s /bin/sh munge -c "munged" || munged --force
+      detached munged su -s /bin/sh munge -c munged || detached munged munged --force
     else
-      munged --force
+      detached munged munged --force
     fi
   fi
   local host cpus memory
@@ -67,8 +84,8 @@ NodeName=$host CPUs=$cpus RealMemory=$memory State=UNKNOWN
 PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 CONF
   export SLURM_CONF=$CONF
-  slurmctld -f "$CONF" -i
-  slurmd -f "$CONF"
+  detached slurmctld slurmctld -f "$CONF" -i
+  detached slurmd slurmd -f "$CONF"
   for _ in $(seq 1 60); do
     if sinfo -h -o %T 2> /dev/null | grep -q -E '^(idle|mixed|allocated)'; then
       echo "export SLURM_CONF=$CONF"

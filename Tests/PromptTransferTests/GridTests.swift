@@ -43,14 +43,23 @@ final class GridTests: XCTestCase {
         let work = try Fixture.tempDir()
         let clusterDir = work.appendingPathComponent("slurm").path
         let cluster = ["SLURM_LOCAL_DIR": clusterDir, "SLURM_LOCAL_PORT": "6937"]
-        let started = try runScript("scripts/slurm-local.sh", ["start"], environment: cluster)
-        XCTAssertEqual(started.status, 0, started.err)
+        // started as CI starts it (stdin closed; output captured): the daemons must let go of the pipes
+        let start = Process()
+        start.executableURL = URL(fileURLWithPath: "/bin/bash")
+        start.arguments = ["-c", "exec 0<&-; exec bash scripts/slurm-local.sh start"]
+        start.currentDirectoryURL = Fixture.root
+        start.environment = ProcessInfo.processInfo.environment.merging(cluster) { _, new in new }
+        let started = try capture(start, stdin: nil, timeout: 120, what: "slurm-local.sh start")
         defer { _ = try? runScript("scripts/slurm-local.sh", ["stop"], environment: cluster) }
+        guard started.status == 0 else {
+            return XCTFail("the cluster did not start: \(started.err)")
+        }
         let toolDir = Fixture.tool("tune-prompt").deletingLastPathComponent().path
         var grid = [
             "BIN": toolDir, "MODEL": try Fixture.model("splade-tiny"),
             "STEPS": "6", "EVAL_EVERY": "3", "EVAL_LIMIT": "24", "TASKS": "sst2 rotten_tomatoes",
             "THREADS": "1", "DATA_DIR": try tinyData().path, "SLURM_CONF": clusterDir + "/slurm.conf",
+            "GRID_TIMEOUT": "300",
         ]
         var matrices: [String: [JSON]] = [:]
         for runner in ["local", "slurm"] {

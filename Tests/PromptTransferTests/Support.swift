@@ -102,7 +102,8 @@ struct ToolResult {
 }
 
 func runTool(
-    _ tool: String, _ args: [String], stdin: String = "", environment: [String: String] = [:]
+    _ tool: String, _ args: [String], stdin: String = "", environment: [String: String] = [:],
+    timeout: Double = 600
 ) throws -> ToolResult {
     let exe = Fixture.tool(tool)
     guard FileManager.default.isExecutableFile(atPath: exe.path) else {
@@ -115,41 +116,69 @@ func runTool(
     if !environment.isEmpty {
         p.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
     }
-    let i = Pipe()
-    let o = Pipe()
-    let e = Pipe()
-    p.standardInput = i
-    p.standardOutput = o
-    p.standardError = e
-    try p.run()
-    i.fileHandleForWriting.write(Data(stdin.utf8))
-    try i.fileHandleForWriting.close()
-    let out = o.fileHandleForReading.readDataToEndOfFile()
-    let err = e.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return ToolResult(
-        status: p.terminationStatus, out: String(decoding: out, as: UTF8.self),
-        err: String(decoding: err, as: UTF8.self), signaled: p.terminationReason == .uncaughtSignal)
+    return try capture(p, stdin: stdin, timeout: timeout, what: tool)
 }
 
-/// A repository script run with bash from the repository root (stdout and stderr captured).
-func runScript(_ path: String, _ args: [String] = [], environment: [String: String] = [:]) throws -> ToolResult {
+/// A repository script run with bash from the repository root (stdout and stderr captured, stdin empty).
+func runScript(
+    _ path: String, _ args: [String] = [], environment: [String: String] = [:], timeout: Double = 900
+) throws -> ToolResult {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/bin/bash")
     p.arguments = [Fixture.root.appendingPathComponent(path).path] + args
     p.currentDirectoryURL = Fixture.root
     p.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-    let o = Pipe()
-    let e = Pipe()
-    p.standardOutput = o
-    p.standardError = e
-    try p.run()
-    let out = o.fileHandleForReading.readDataToEndOfFile()
-    let err = e.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
+    return try capture(p, stdin: nil, timeout: timeout, what: path)
+}
+
+/// A process whose output did not end in time (the test has already failed with the details).
+struct ProcessTimedOut: Error {
+    let what: String
+}
+
+/// Bytes one reading thread collects; read by the test thread only after that thread is done.
+private final class CollectedOutput: @unchecked Sendable {
+    var data = Data()
+}
+
+/// Runs `process` with `stdin` (nil: /dev/null) and collects stdout and stderr on two threads, so that
+/// neither pipe can fill and stall it. The test fails, instead of hanging, when the output has not
+/// ended after `timeout` seconds: the process still runs, or something it started (a daemon) kept
+/// the pipes open.
+func capture(_ process: Process, stdin: String?, timeout: Double, what: String) throws -> ToolResult {
+    let outPipe = Pipe()
+    let errPipe = Pipe()
+    let inPipe = Pipe()
+    process.standardOutput = outPipe
+    process.standardError = errPipe
+    process.standardInput = stdin == nil ? FileHandle.nullDevice : inPipe
+    try process.run()
+    let out = CollectedOutput()
+    let err = CollectedOutput()
+    let reading = DispatchGroup()
+    for (pipe, collected) in [(outPipe, out), (errPipe, err)] {
+        DispatchQueue.global().async(group: reading) {
+            collected.data = pipe.fileHandleForReading.readDataToEndOfFile()
+        }
+    }
+    if let stdin {
+        DispatchQueue.global().async {
+            inPipe.fileHandleForWriting.write(Data(stdin.utf8))
+            try? inPipe.fileHandleForWriting.close()
+        }
+    }
+    guard reading.wait(timeout: .now() + timeout) == .success else {
+        process.terminate()
+        let ended = reading.wait(timeout: .now() + 10) == .success
+        XCTFail(
+            "\(what) \(process.arguments ?? []): its output did not end within \(Int(timeout)) s"
+                + (ended ? "; terminated" : " (a process it started still holds its stdout or stderr)"))
+        throw ProcessTimedOut(what: what)
+    }
+    process.waitUntilExit()
     return ToolResult(
-        status: p.terminationStatus, out: String(decoding: out, as: UTF8.self),
-        err: String(decoding: err, as: UTF8.self))
+        status: process.terminationStatus, out: String(decoding: out.data, as: UTF8.self),
+        err: String(decoding: err.data, as: UTF8.self), signaled: process.terminationReason == .uncaughtSignal)
 }
 
 /// FNV-1a of the ids' little-endian bytes: how fixtures store the ids of long corpora.
