@@ -11,26 +11,192 @@ import Tuning
 /// model's, by the target's task loss (`task`) or by the distance to prompts tuned on the
 /// target (`distance`), or without any task data by a linear map between the two models' word
 /// embeddings fitted on their shared tokens (`vocab`). `project apply`: maps prompts through it.
+/// The settings that decide a trained projector (their defaults are the projector's).
+public struct ProjectorSettings: TrainingSettings {
+    public var learningRate: Float = 1e-4
+    public var warmup = 0
+    public var steps = 500
+    public var decay = false
+    public var weightDecay: Float = 0
+    public var batchSize = 16
+    public var seed: UInt64 = 0
+    public var evalEvery = 0
+    public var evalLimit: Int? = nil
+    public var patience: Int? = nil
+    public var hidden = 768
+    public var activation = Projector.Activation.leakyrelu
+    public var layerNorm = false
+    public var maxTextTokens = 64
+
+    public init() {}
+
+    /// The recorded settings: the loop's own only where they differ from the defaults, so that a
+    /// projector trained as before this loop existed records the same.
+    func json(objective: String, tasks: [String], n: Int, identities: (ModelIdentity, ModelIdentity),
+        readout: Readout.Kind, template: String) -> JSON
+    {
+        let defaults = ProjectorSettings()
+        var members: [JSON.Member] = [
+            .init("objective", .string(objective)), .init("tasks", .array(tasks.map { .string($0) })),
+            .init("source_model", .string(identities.0.name)), .init("source_model_id", .string(identities.0.id)),
+            .init("target_model", .string(identities.1.name)), .init("target_model_id", .string(identities.1.id)),
+            .init("prompt_length", .number(n)), .init("hidden", .number(hidden)),
+            .init("activation", .string(activation.rawValue)),
+            .init("layer_norm", .bool(layerNorm)), .init("steps", .number(steps)), .init("lr", .number(learningRate)),
+            .init("batch_size", .number(batchSize)), .init("max_text_tokens", .number(maxTextTokens)),
+            .init("seed", .number(Int(seed))),
+            .init("target_readout", .string(readout.rawValue)),
+            .init("target_template", .string(template)),
+        ]
+        if warmup != defaults.warmup { members.append(.init("warmup", .number(warmup))) }
+        if decay != defaults.decay { members.append(.init("schedule", .string(decay ? "linear" : "constant"))) }
+        if weightDecay != defaults.weightDecay { members.append(.init("weight_decay", .number(weightDecay))) }
+        if evalEvery != defaults.evalEvery { members.append(.init("eval_every", .number(evalEvery))) }
+        if let evalLimit { members.append(.init("eval_limit", .number(evalLimit))) }
+        if let patience { members.append(.init("patience", .number(patience))) }
+        return .object(members)
+    }
+}
+
+/// The projector trained through the frozen target model on the training tasks: step s trains
+/// on task s mod T, with a seeded order per task; validation is the mean accuracy of the
+/// projected prompts on the tasks' validation sets.
+final class ProjectorTaskObjective: TrainingObjective {
+    let projector: Projector
+    let encoder: PromptEncoder
+    let sources: [[Float]]
+    let sets: [EncodedSet]
+    let validations: [EncodedSet]
+    let readouts: [Readout]
+    let orders: [[Int]]
+    let promptLength: Int
+    let batchSize: Int
+
+    init(
+        projector: Projector, encoder: PromptEncoder, sources: [[Float]], sets: [EncodedSet],
+        validations: [EncodedSet], readouts: [Readout], promptLength: Int, settings: ProjectorSettings
+    ) {
+        self.projector = projector
+        self.encoder = encoder
+        self.sources = sources
+        self.sets = sets
+        self.validations = validations
+        self.readouts = readouts
+        self.promptLength = promptLength
+        batchSize = settings.batchSize
+        orders = sets.indices.map { k in
+            var order = Array(0..<sets[k].count)
+            var rng = SplitMix64(seed: settings.seed &+ UInt64(k + 1))
+            order.seededShuffle(&rng)
+            return order
+        }
+    }
+
+    func lossAndGradient(step: Int, parameters: [Float]) throws -> StepResult {
+        projector.params = parameters
+        let k = step % sets.count
+        let set = sets[k]
+        let round = step / sets.count
+        let indices = (0..<batchSize).map { orders[k][(round * batchSize + $0) % set.count] }
+        let prompt = projector.forward(sources[k], batch: 1)
+        let h = try encoder.forward(
+            set.input(indices[...], firstPosition: encoder.encoder.config.firstPosition), prompt: prompt,
+            promptLength: promptLength)
+        let logits = readouts[k].forward(h, rows: indices.count)
+        let (loss, dlogits, _) = crossEntropy(
+            logits, labels: indices.map { set.labels[$0] }, classes: readouts[k].words.count)
+        var dPrompt = [Float](repeating: 0, count: prompt.count)
+        encoder.backward(readouts[k].backward(dlogits), dPrompt: &dPrompt, promptLength: promptLength)
+        return StepResult(loss: loss, gradient: projector.backward(dPrompt), examples: indices.count)
+    }
+
+    func evaluate(_ parameters: [Float]) throws -> (accuracy: Double, n: Int)? {
+        try meanAccuracy(
+            parameters, projector: projector, encoder: encoder, sources: sources, validations: validations,
+            readouts: readouts, promptLength: promptLength)
+    }
+}
+
+/// The projector trained to map each training task's source prompt onto the target's own
+/// prompt of that task (mean squared distance over all of them at every step); validated, when
+/// validation sets are given, as the task objective is.
+final class ProjectorDistanceObjective: TrainingObjective {
+    let projector: Projector
+    let sources: [Float]
+    let targets: [Float]
+    let taskCount: Int
+    let validation: (encoder: PromptEncoder, sources: [[Float]], sets: [EncodedSet], readouts: [Readout])?
+    let promptLength: Int
+
+    init(
+        projector: Projector, sources: [[Float]], targets: [[Float]], promptLength: Int,
+        validation: (encoder: PromptEncoder, sources: [[Float]], sets: [EncodedSet], readouts: [Readout])?
+    ) {
+        self.projector = projector
+        self.sources = sources.flatMap { $0 }
+        self.targets = targets.flatMap { $0 }
+        taskCount = sources.count
+        self.validation = validation
+        self.promptLength = promptLength
+    }
+
+    func lossAndGradient(step: Int, parameters: [Float]) throws -> StepResult {
+        projector.params = parameters
+        let y = projector.forward(sources, batch: taskCount)
+        var loss: Float = 0
+        var dy = [Float](repeating: 0, count: y.count)
+        for k in 0..<y.count {
+            let e = y[k] - targets[k]
+            loss += e * e
+            dy[k] = 2 * e / Float(y.count)
+        }
+        return StepResult(loss: loss / Float(y.count), gradient: projector.backward(dy), examples: taskCount)
+    }
+
+    func evaluate(_ parameters: [Float]) throws -> (accuracy: Double, n: Int)? {
+        guard let validation else { return nil }
+        return try meanAccuracy(
+            parameters, projector: projector, encoder: validation.encoder, sources: validation.sources,
+            validations: validation.sets, readouts: validation.readouts, promptLength: promptLength)
+    }
+}
+
+/// The mean over tasks of the projected prompts' accuracy on the target, and the examples counted.
+func meanAccuracy(
+    _ parameters: [Float], projector: Projector, encoder: PromptEncoder, sources: [[Float]],
+    validations: [EncodedSet], readouts: [Readout], promptLength: Int
+) throws -> (accuracy: Double, n: Int)? {
+    guard !validations.isEmpty else { return nil }
+    projector.params = parameters
+    var sum = 0.0
+    for k in validations.indices {
+        let prompt = projector.forward(sources[k], batch: 1)
+        let predictions = try predict(
+            validations[k], prompt: prompt, promptLength: promptLength, encoder: encoder, readout: readouts[k])
+        sum += accuracy(predictions, validations[k].labels)
+    }
+    return (sum / Double(validations.count), validations.reduce(0) { $0 + $1.count })
+}
+
+/// `project train`: learns a projector from a source model's prompt space into a target
+/// model's, by the target's task loss (`task`) or by the distance to prompts tuned on the
+/// target (`distance`), on the one training loop (checkpoints, --resume, validation, early
+/// stopping as tune-prompt); or without any task data by a linear map between the two models'
+/// word embeddings fitted on their shared tokens (`vocab`). `project apply`: maps prompts through it.
 public struct ProjectTrainRun {
     public enum Objective: String, CaseIterable { case task, distance, vocab }
 
-    public var sourceModel: String, targetModel: String
+    public var sourceModel: String
+    public var targetModel: String
     public var objective = Objective.task
     public var tasks: [String] = []
     public var sourcePrompts: [String] = []
     public var targetPrompts: [String] = []
-    public var hidden = 768
-    public var activation = Projector.Activation.leakyrelu
-    public var layerNorm = false
-    public var steps = 500
-    public var learningRate: Float = 1e-4
-    public var batchSize = 16
-    public var maxTextTokens = 64
-    public var seed: UInt64 = 0
+    public var settings = ProjectorSettings()
     public var targetReadout: Readout.Kind? = nil
     public var output = "out/projector.safetensors"
     public var inputs = TaskInputs()
-    public var progress = false
+    public var control = TrainingControl()
     /// The vocabulary map's ridge, relative to the mean diagonal of XᵀX.
     public var ridge = 0.01
 
@@ -45,6 +211,7 @@ public struct ProjectTrainRun {
             return
         }
         let t0 = Date()
+        let s = settings
         guard !tasks.isEmpty else { throw ToolError.usage("name the training tasks with --tasks") }
         let source = try Encoder(folder: sourceModel)
         let target = try Encoder(folder: targetModel)
@@ -64,132 +231,101 @@ public struct ProjectTrainRun {
             throw ToolError("source prompts must all have \(n) vectors")
         }
         let projector = Projector(
-            n: n, sourceDim: source.config.hidden, targetDim: target.config.hidden, hidden: hidden,
-            activation: activation, layerNorm: layerNorm, seed: seed)
-        var adam = AdamW(count: projector.params.count)
+            n: n, sourceDim: source.config.hidden, targetDim: target.config.hidden, hidden: s.hidden,
+            activation: s.activation, layerNorm: s.layerNorm, seed: s.seed)
+        let recorded = s.json(
+            objective: objective.rawValue, tasks: tasks, n: n, identities: (sourceId, targetId), readout: readoutKind,
+            template: targetTemplate)
+        try control.checkOutputs(output)
         let out = try DataOutput(path: nil)
         func emit(_ j: JSON) {
             out.writeLine(j.text)
             out.flush()
         }
-        let settings = JSON.object([
-            .init("objective", .string(objective.rawValue)), .init("tasks", .array(tasks.map { .string($0) })),
-            .init("source_model", .string(sourceId.name)), .init("source_model_id", .string(sourceId.id)),
-            .init("target_model", .string(targetId.name)), .init("target_model_id", .string(targetId.id)),
-            .init("prompt_length", .number(n)), .init("hidden", .number(hidden)),
-            .init("activation", .string(activation.rawValue)),
-            .init("layer_norm", .bool(layerNorm)), .init("steps", .number(steps)), .init("lr", .number(learningRate)),
-            .init("batch_size", .number(batchSize)), .init("max_text_tokens", .number(maxTextTokens)),
-            .init("seed", .number(Int(seed))),
-            .init("target_readout", .string(readoutKind.rawValue)),
-            .init("target_template", .string(targetTemplate)),
-        ])
-        emit(
-            .object([
-                .init("event", .string("start")), .init("toolkit_version", .string(toolkitVersion)),
-                .init("matrix_backend", JSON.matrixBackend), .init("settings", settings),
-            ]))
-        let bar = ProgressLine(
-            label: "project \(objective.rawValue)", total: steps, enabled: progress || Log.stderrIsTerminal)
-        var step: (Int) throws -> Float
+        let sources = tasks.map { src[$0]!.prompt.array }
+        // the target's data: training sets for the task objective, validation sets when validating
+        let needsTarget = objective == .task || s.evalEvery > 0 || s.patience != nil
+        let tokenizer = needsTarget ? try Tokenizer.load(folder: targetModel) : nil
+        let template = try tokenizer.map { try PromptTemplate(targetTemplate, tokenizer: $0) }
+        func encoded(_ task: String, split: String) throws -> EncodedSet {
+            var texts = try inputs.examples(task, split: split)
+            if split == "validation", let limit = s.evalLimit, limit < texts.count {
+                var rng = SplitMix64(seed: s.seed ^ 0xE7A1)
+                texts.seededShuffle(&rng)
+                texts = Array(texts.prefix(limit))
+            }
+            return try EncodedSet(
+                texts, tokenizer: tokenizer!, template: template!, promptLength: n, maxTextTokens: s.maxTextTokens,
+                maxSequence: target.config.maxSequence, typeVocab: target.config.typeVocab)
+        }
+        let readouts = try tokenizer.map { tokenizer in
+            try tasks.map { t in
+                try Readout(
+                    readoutKind, words: try labelWordIds(try inputs.manifest(t).verbalizer, tokenizer: tokenizer),
+                    encoder: target)
+            }
+        }
+        let validating = s.evalEvery > 0 || s.patience != nil
+        let validations = validating ? try tasks.map { try encoded($0, split: "validation") } : []
+        let promptEncoder = PromptEncoder(encoder: target)
+        let trained: TrainingObjective
         switch objective {
         case .vocab:
             preconditionFailure("the vocabulary map is fitted, not trained (runVocabularyMap)")
         case .distance:
-            let x = tasks.flatMap { src[$0]!.prompt.array }
-            let yWant = try tasks.flatMap { t -> [Float] in
+            let targets = try tasks.map { t -> [Float] in
                 guard let p = tgt[t] else { throw ToolError.usage("no target prompt for task \(t)") }
                 guard p.length == n else {
                     throw ToolError("\(p.path): \(p.length) vectors, the source prompts have \(n)")
                 }
                 return p.prompt.array
             }
-            step = { _ in
-                let y = projector.forward(x, batch: tasks.count)
-                var loss: Float = 0
-                var dy = [Float](repeating: 0, count: y.count)
-                for k in 0..<y.count {
-                    let e = y[k] - yWant[k]
-                    loss += e * e
-                    dy[k] = 2 * e / Float(y.count)
-                }
-                let g = projector.backward(dy)
-                adam.step(&projector.params, g, lr: self.learningRate)
-                return loss / Float(y.count)
-            }
+            trained = ProjectorDistanceObjective(
+                projector: projector, sources: sources, targets: targets, promptLength: n,
+                validation: validating ? (promptEncoder, sources, validations, readouts!) : nil)
         case .task:
-            let tokenizer = try Tokenizer.load(folder: targetModel)
-            let template = try PromptTemplate(targetTemplate, tokenizer: tokenizer)
-            let pe = PromptEncoder(encoder: target)
-            var sets: [EncodedSet] = []
-            var readouts: [Readout] = []
-            var orders: [[Int]] = []
-            for t in tasks {
-                let m = try inputs.manifest(t)
-                let words = try labelWordIds(m.verbalizer, tokenizer: tokenizer)
-                let texts = try inputs.examples(t, split: "train")
-                sets.append(
-                    try EncodedSet(
-                        texts, tokenizer: tokenizer, template: template, promptLength: n, maxTextTokens: maxTextTokens,
-                        maxSequence: target.config.maxSequence, typeVocab: target.config.typeVocab))
-                readouts.append(try Readout(readoutKind, words: words, encoder: target))
-                var order = Array(0..<sets.last!.count)
-                var rng = SplitMix64(seed: seed &+ UInt64(sets.count))
-                order.seededShuffle(&rng)
-                orders.append(order)
-            }
-            step = { s in
-                let k = s % self.tasks.count
-                let set = sets[k]
-                let round = s / self.tasks.count
-                let idx = (0..<self.batchSize).map { orders[k][(round * self.batchSize + $0) % set.count] }
-                let prompt = projector.forward(src[self.tasks[k]]!.prompt.array, batch: 1)
-                let h = try pe.forward(
-                    set.input(idx[...], firstPosition: target.config.firstPosition), prompt: prompt, promptLength: n)
-                let logits = readouts[k].forward(h, rows: idx.count)
-                let (loss, dlogits, _) = crossEntropy(
-                    logits, labels: idx.map { set.labels[$0] }, classes: readouts[k].words.count)
-                var dPrompt = [Float](repeating: 0, count: prompt.count)
-                pe.backward(readouts[k].backward(dlogits), dPrompt: &dPrompt, promptLength: n)
-                let g = projector.backward(dPrompt)
-                adam.step(&projector.params, g, lr: self.learningRate)
-                return loss
-            }
+            trained = ProjectorTaskObjective(
+                projector: projector, encoder: promptEncoder, sources: sources,
+                sets: try tasks.map { try encoded($0, split: "train") }, validations: validations,
+                readouts: readouts!, promptLength: n, settings: s)
         }
-        var window: Float = 0
-        var count = 0
-        for s in 0..<steps {
-            let loss = try step(s)
-            guard loss.isFinite, projector.params.allSatisfy({ $0.isFinite }) else {
-                throw ToolError("loss became \(loss) at step \(s + 1); stopped")
-            }
-            window += loss
-            count += 1
-            bar.advance()
-            if (s + 1) % 50 == 0 || s + 1 == steps {
-                emit(
-                    .object([
-                        .init("event", .string("train")), .init("step", .number(s + 1)),
-                        .init("loss", .number(window / Float(count))),
-                    ]))
-                window = 0
-                count = 0
-            }
-        }
-        bar.finish()
-        var meta: [String: String] = [
-            "format": "prompt-transfer/projector", "toolkit_version": toolkitVersion,
-            "prompt_length": String(n), "source_hidden": String(source.config.hidden),
-            "target_hidden": String(target.config.hidden), "hidden": String(hidden),
-            "activation": activation.rawValue, "layer_norm": String(layerNorm), "settings": settings.text,
-        ]
-        for m in settings.members ?? [] { meta[m.key] = m.value.string ?? m.value.text }
-        try SafetensorsWriter.write(projector.tensors(), metadata: meta, to: output)
+        let loop = TrainingLoop(
+            settings: s.loop, objective: trained, initial: projector.params, recordedSettings: recorded,
+            modelId: sourceId.id + "→" + targetId.id, parameterName: "projector")
+        try control.prepare(loop, output: output)
         emit(
             .object([
-                .init("event", .string("done")), .init("output", .string(output)),
-                .init("seconds", .number((Date().timeIntervalSince(t0) * 10).rounded() / 10)),
+                .init("event", .string("start")), .init("toolkit_version", .string(toolkitVersion)),
+                .init("matrix_backend", JSON.matrixBackend), .init("start_step", .number(loop.step)),
+                .init("settings", recorded),
             ]))
+        try control.run(loop, output: output, label: "project \(objective.rawValue)", emit: emit) { path, _ in
+            projector.params = loop.best
+            var meta: [String: String] = [
+                "format": "prompt-transfer/projector", "toolkit_version": toolkitVersion,
+                "prompt_length": String(n), "source_hidden": String(source.config.hidden),
+                "target_hidden": String(target.config.hidden), "hidden": String(s.hidden),
+                "activation": s.activation.rawValue, "layer_norm": String(s.layerNorm), "settings": recorded.text,
+            ]
+            for m in recorded.members ?? [] { meta[m.key] = m.value.string ?? m.value.text }
+            if validating {
+                meta["best_step"] = String(loop.bestStep)
+                meta["best_validation_accuracy"] = String(loop.bestAccuracy)
+            }
+            try SafetensorsWriter.write(projector.tensors(), metadata: meta, to: path)
+        }
+        emit(
+            .object(
+                [
+                    .init("event", .string("done")), .init("output", .string(output)),
+                    .init("steps", .number(loop.step)),
+                ]
+                    + (validating
+                        ? [
+                            .init("best_accuracy", .number(loop.bestAccuracy)),
+                            .init("best_step", .number(loop.bestStep)),
+                        ] : [])
+                    + [.init("seconds", .number((Date().timeIntervalSince(t0) * 10).rounded() / 10))]))
     }
 
     /// `--objective vocab`: no prompts, no task data; the two models' input word embeddings
@@ -221,7 +357,7 @@ public struct ProjectTrainRun {
         let out = try DataOutput(path: nil)
         let readoutKind = targetReadout ?? (target.hasHead ? .mlm : .tied)
         let settings = JSON.object([
-            .init("objective", .string("vocab")), .init("ridge", .number(ridge)), .init("seed", .number(Int(seed))),
+            .init("objective", .string("vocab")), .init("ridge", .number(ridge)), .init("seed", .number(Int(self.settings.seed))),
             .init("source_model", .string(sourceId.name)), .init("source_model_id", .string(sourceId.id)),
             .init("target_model", .string(targetId.name)), .init("target_model_id", .string(targetId.id)),
             .init("target_readout", .string(readoutKind.rawValue)),
@@ -236,7 +372,8 @@ public struct ProjectTrainRun {
             ]).text)
         out.flush()
         let (map, fit) = try VocabularyMap.fit(
-            source: source.weights.words, target: target.weights.words, pairs: pairs, ridge: ridge, seed: seed)
+            source: source.weights.words, target: target.weights.words, pairs: pairs, ridge: ridge,
+            seed: self.settings.seed)
         var meta: [String: String] = [
             "format": "prompt-transfer/projector", "kind": "vocab", "toolkit_version": toolkitVersion,
             "source_hidden": String(source.config.hidden), "target_hidden": String(target.config.hidden),

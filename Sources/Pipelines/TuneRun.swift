@@ -9,21 +9,14 @@ public struct TuneRun {
     public var model: String
     public var settings = TuneSettings()
     public var inputs = TaskInputs()
-    public var trainFile: String? = nil, validationFile: String? = nil
+    public var trainFile: String? = nil
+    public var validationFile: String? = nil
     public var readout: Readout.Kind? = nil
     public var output: String? = nil
     public var format = "safetensors"
-    public var checkpoint: String? = nil
-    public var checkpointEvery: Int? = nil
-    public var resume = false
-    public var keepCheckpoint = false
-    public var timeLimit: Double? = nil
-    public var logEvery = 50
-    public var progress = false
+    public var control = TrainingControl()
     /// Epochs instead of steps: the step count follows from the training set's size.
     public var epochs: Double? = nil
-    /// Overwrite a finished prompt at the output path.
-    public var force = false
 
     public init(model: String) { self.model = model }
 
@@ -57,25 +50,15 @@ public struct TuneRun {
         let readoutHead = try Readout(s.readout, words: words, encoder: encoder)
         let initial = try s.initMode.values(
             n: s.promptLength, encoder: encoder, tokenizer: tokenizer, identity: identity, seed: s.seed)
-        let trainer = Trainer(
-            settings: s, encoder: encoder, readout: readoutHead, train: train, validation: validation,
-            identity: identity, initial: initial)
+        let objective = PromptTuningObjective(
+            settings: s, encoder: encoder, readout: readoutHead, train: train, validation: validation)
+        let loop = TrainingLoop(
+            settings: s.loop, objective: objective, initial: initial, recordedSettings: s.json, modelId: identity.id,
+            parameterName: "prompt")
         let defaultName = "\(s.task.isEmpty ? "prompt" : s.task).\(identity.name)"
         let outPath = output ?? "out/prompts/\(defaultName)\(format == "peft" ? "" : ".safetensors")"
-        let ckpt = checkpoint ?? outPath + ".ckpt"
-        try checkOutputs(outPath, ckpt)
-        trainer.checkpointPath = ckpt
-        trainer.checkpointEvery = checkpointEvery ?? max(s.evalEvery, 1)
-        trainer.timeLimit = timeLimit
-        trainer.logEvery = logEvery
-        if resume {
-            if FileManager.default.fileExists(atPath: ckpt) {
-                try trainer.resume(from: ckpt)
-                Log.info("resuming from \(ckpt) at step \(trainer.step)")
-            } else {
-                Log.info("no checkpoint at \(ckpt): starting from step 0")
-            }
-        }
+        try control.checkOutputs(outPath, folderOutput: format == "peft")
+        try control.prepare(loop, output: outPath)
         let out = try DataOutput(path: nil)
         func emit(_ j: JSON) {
             out.writeLine(j.text)
@@ -88,87 +71,28 @@ public struct TuneRun {
                 .init("model", .string(identity.name)), .init("model_id", .string(identity.id)),
                 .init("train_n", .number(train.count)), .init("validation_n", .number(validation.count)),
                 .init("truncated", .number(train.truncated + validation.truncated)),
-                .init("start_step", .number(trainer.step)), .init("settings", s.json),
+                .init("start_step", .number(loop.step)), .init("settings", s.json),
             ]))
-        trainer.progress = ProgressLine(
-            label: "tune \(s.task)", total: s.steps, enabled: progress || Log.stderrIsTerminal)
-        let signals = StopSignals()
-        trainer.stopRequested = { signals.received != 0 }
-        var result = try trainer.run(emit: emit)
-        trainer.progress?.finish()
-        // An interrupted run writes its best prompt so far beside the output (OUTPUT.partial),
-        // so that the output path itself only ever holds a finished run (make-style caching
-        // by file existence stays right); the checkpoint stays for --resume.
-        let partialPath = outPath + ".partial"
-        let written = trainer.interrupted ? partialPath : outPath
-        result.path = written
-        if trainer.interrupted {
-            result.metadata["interrupted_at_step"] = String(trainer.step)
+        try control.run(loop, output: outPath, label: "tune \(s.task)", emit: emit) { path, interrupted in
+            var result = objective.promptFile(of: loop, identity: identity)
+            result.path = path
+            if interrupted {
+                result.metadata["interrupted_at_step"] = String(loop.step)
+            }
+            if format == "peft" {
+                try PEFTExport.write(result, encoder: encoder, folder: path)
+            } else {
+                try result.write(to: path)
+            }
         }
-        if format == "peft" {
-            try PEFTExport.write(result, encoder: encoder, folder: written)
-        } else {
-            try result.write(to: written)
-        }
-        if trainer.interrupted {
-            let signal = signals.received
-            throw ToolError(
-                "interrupted (signal \(signal)) at step \(trainer.step): "
-                    + "best prompt so far in \(partialPath), "
-                    + "checkpoint \(ckpt); continue with --resume", exitCode: 128 + signal)
-        }
-        try? FileManager.default.removeItem(atPath: partialPath)
-        // The run is complete: its checkpoint has nothing more to resume.
-        if !keepCheckpoint { try? FileManager.default.removeItem(atPath: ckpt) }
         emit(
             .object([
                 .init("event", .string("done")),
-                .init("best_accuracy", .number(Double(result.metadata["best_validation_accuracy"]!)!)),
-                .init("best_step", .number(Int(result.metadata["best_step"]!)!)), .init("steps", .number(trainer.step)),
+                .init("best_accuracy", .number(loop.bestAccuracy)),
+                .init("best_step", .number(loop.bestStep)), .init("steps", .number(loop.step)),
                 .init("output", .string(outPath)),
                 .init("seconds", .number((Date().timeIntervalSince(t0) * 10).rounded() / 10)),
             ]))
-    }
-
-    /// Before any training: a finished prompt at the output is never overwritten unless asked
-    /// (--force), --resume of a finished run says so, and an output that cannot be written is
-    /// found now rather than after the run.
-    func checkOutputs(_ outPath: String, _ ckpt: String) throws {
-        let files = FileManager.default
-        var isFolder: ObjCBool = false
-        let outputExists = files.fileExists(atPath: outPath, isDirectory: &isFolder)
-        let checkpointExists = files.fileExists(atPath: ckpt)
-        if outputExists && isFolder.boolValue && format != "peft" {
-            throw ToolError.usage("\(outPath) is a folder; give -o a file name")
-        }
-        if outputExists && !force {
-            if resume && !checkpointExists {
-                throw ToolError.usage(
-                    "\(outPath) is a finished run (no checkpoint \(ckpt) to resume); "
-                        + "pass --force to train it again")
-            }
-            if !resume {
-                throw ToolError.usage(
-                    "\(outPath) exists; pass --force to overwrite it, "
-                        + "or --resume to continue its run")
-            }
-        }
-        if checkpointExists && !resume && !force {
-            throw ToolError.usage(
-                "\(ckpt) holds an unfinished run; pass --resume to "
-                    + "continue it, or --force to start over")
-        }
-        for path in [outPath, ckpt] {
-            do {
-                try AtomicFile.makeParentFolder(of: path)
-            } catch let error as ToolError {
-                throw ToolError.usage("cannot create the folder of \(path): \(error.description)")
-            }
-            let folder =
-                (path as NSString).deletingLastPathComponent.isEmpty
-                ? "." : (path as NSString).deletingLastPathComponent
-            guard access(folder, W_OK) == 0 else { throw ToolError.usage("cannot write to \(folder) (for \(path))") }
-        }
     }
 
     /// Training and validation texts, and the label word ids (each one token).

@@ -2,6 +2,7 @@
 // and the range checks of numeric options. Only this target and the tools import ArgumentParser.
 import ArgumentParser
 import Foundation
+import Pipelines
 import Plumbing
 import Tensors
 
@@ -9,6 +10,7 @@ import Tensors
 /// on stderr and its exit code (65 for bad input data, 64 for bad usage, 1 otherwise).
 public enum ToolMain {
     public static func run<T: ParsableCommand>(_ type: T.Type) {
+        SignalRouting.start()  // before any other thread exists
         do {
             var command = try type.parseAsRoot()
             try command.run()

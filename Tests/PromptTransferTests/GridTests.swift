@@ -7,29 +7,6 @@ import Plumbing
 import XCTest
 
 final class GridTests: XCTestCase {
-    /// sst2 and rotten_tomatoes as prepared splits of a few dozen SST-2 dev sentences each.
-    func tinyData() throws -> URL {
-        let dir = try Fixture.tempDir()
-        let rows = try String(contentsOf: try Fixture.data("sst2/dev.tsv"), encoding: .utf8)
-            .split(separator: "\n").dropFirst().map { $0.split(separator: "\t") }
-        for (t, task) in ["sst2", "rotten_tomatoes"].enumerated() {
-            try FileManager.default.createDirectory(
-                at: dir.appendingPathComponent(task), withIntermediateDirectories: true)
-            for (s, split) in ["train", "validation"].enumerated() {
-                let part = rows.dropFirst(t * 100 + s * 60).prefix(s == 0 ? 60 : 40)
-                let lines = part.enumerated().map { i, c in
-                    JSON.object([
-                        .init("id", .string("\(split)-\(i)")), .init("text_a", .string(String(c[0]))),
-                        .init("label", .number(Int(c[1])!)),
-                    ]).text
-                }
-                try (lines.joined(separator: "\n") + "\n")
-                    .write(to: dir.appendingPathComponent("\(task)/\(split).jsonl"), atomically: true, encoding: .utf8)
-            }
-        }
-        return dir
-    }
-
     func testATinyCrossTaskGridGivesTheSameMatrixOnSlurmAndLocally() throws {
         let required = ProcessInfo.processInfo.environment["PT_REQUIRE_SLURM"] == "1"
         let haveSlurm = ["/usr/sbin/slurmctld", "/usr/sbin/slurmd", "/usr/bin/sbatch"]
@@ -58,7 +35,7 @@ final class GridTests: XCTestCase {
         var grid = [
             "BIN": toolDir, "MODEL": try Fixture.model("splade-tiny"),
             "STEPS": "6", "EVAL_EVERY": "3", "EVAL_LIMIT": "24", "TASKS": "sst2 rotten_tomatoes",
-            "THREADS": "1", "DATA_DIR": try tinyData().path, "SLURM_CONF": clusterDir + "/slurm.conf",
+            "THREADS": "1", "DATA_DIR": try Fixture.tinyTaskData().path, "SLURM_CONF": clusterDir + "/slurm.conf",
             "GRID_TIMEOUT": "300",
         ]
         var matrices: [String: [JSON]] = [:]

@@ -156,4 +156,74 @@ final class ProjectorTests: XCTestCase {
         XCTAssertEqual(withTasks.status, 64)
         XCTAssertTrue(withTasks.err.contains("needs no task data"), withTasks.err)
     }
+
+    /// `project train` runs on the training loop of tune-prompt: validation with the best kept,
+    /// checkpoints, a stop and --resume to the byte-identical projector, and no silent overwrite.
+    func testProjectorTrainingValidatesCheckpointsAndResumesLikeTuning() throws {
+        let splade = try Fixture.model("splade-tiny")
+        let minilm = try Fixture.model("minilm")
+        let data = try Fixture.tinyTaskData().path
+        let dir = try Fixture.tempDir()
+        let source = dir.appendingPathComponent("sst2.splade.safetensors").path
+        let baseline = try runTool(
+            "tune-prompt",
+            [
+                "--model", splade, "--task", "sst2", "--data-dir", data, "--steps", "0", "--prompt-length", "4",
+                "-o", source,
+            ])
+        XCTAssertEqual(baseline.status, 0, baseline.err)
+        func train(_ output: String, _ extra: [String] = []) throws -> ToolResult {
+            try runTool(
+                "project",
+                [
+                    "train", "--source-model", splade, "--target-model", minilm, "--objective", "task", "--tasks",
+                    "sst2", "--source-prompts", source, "--data-dir", data, "--steps", "40", "--eval-every", "8",
+                    "--eval-limit", "16", "--batch-size", "4", "--max-text-tokens", "24", "--hidden", "16",
+                    "--lr", "0.001", "-o", output,
+                ] + extra)
+        }
+        let whole = dir.appendingPathComponent("whole.safetensors").path
+        let run = try train(whole)
+        XCTAssertEqual(run.status, 0, run.err)
+        let events = try run.out.split(separator: "\n").map { try JSON.parse(String($0)) }
+        XCTAssertEqual(events.filter { $0["event"]?.string == "eval" }.map { $0["step"]!.int! }, [0, 8, 16, 24, 32, 40])
+        let done = events.last!
+        let file = try SafetensorsFile(path: whole)
+        XCTAssertEqual(file.metadata["best_step"], String(done["best_step"]!.int!))
+        XCTAssertEqual(file.metadata["eval_every"], "8")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: whole + ".ckpt"), "a finished run keeps no checkpoint")
+
+        let again = try train(whole)
+        XCTAssertEqual(again.status, 64, again.err)
+        XCTAssertTrue(again.err.contains("exists; pass --force"), again.err)
+
+        // stopped with SIGTERM once it has a checkpoint, then resumed: the same bytes
+        let cut = dir.appendingPathComponent("cut.safetensors").path
+        let stopped = Process()
+        stopped.executableURL = Fixture.tool("project")
+        stopped.arguments = [
+            "train", "--source-model", splade, "--target-model", minilm, "--objective", "task", "--tasks", "sst2",
+            "--source-prompts", source, "--data-dir", data, "--steps", "40", "--eval-every", "8", "--eval-limit", "16",
+            "--batch-size", "4", "--max-text-tokens", "24", "--hidden", "16", "--lr", "0.001", "-o", cut,
+            "--checkpoint-every", "2",
+        ]
+        let log = dir.appendingPathComponent("stopped.err")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        stopped.standardOutput = FileHandle.nullDevice
+        stopped.standardError = try FileHandle(forWritingTo: log)
+        try stopped.run()
+        let deadline = Date().addingTimeInterval(60)
+        while !FileManager.default.fileExists(atPath: cut + ".ckpt"), Date() < deadline { usleep(1000) }
+        kill(stopped.processIdentifier, SIGTERM)
+        stopped.waitUntilExit()
+        let stderr = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        XCTAssertEqual(stopped.terminationReason, .exit, stderr)
+        XCTAssertEqual(stopped.terminationStatus, 128 + SIGTERM, stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: cut + ".partial"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: cut))
+        let resumed = try train(cut, ["--checkpoint-every", "2", "--resume"])
+        XCTAssertEqual(resumed.status, 0, resumed.err)
+        XCTAssertTrue(resumed.err.contains("resuming from"), resumed.err)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: cut)), try Data(contentsOf: URL(fileURLWithPath: whole)))
+    }
 }

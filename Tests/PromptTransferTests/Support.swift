@@ -79,6 +79,29 @@ enum Fixture {
         return dir
     }
 
+    /// sst2 and rotten_tomatoes as prepared splits of a few dozen SST-2 dev sentences each.
+    static func tinyTaskData() throws -> URL {
+        let dir = try tempDir()
+        let rows = try String(contentsOf: try data("sst2/dev.tsv"), encoding: .utf8)
+            .split(separator: "\n").dropFirst().map { $0.split(separator: "\t") }
+        for (t, task) in ["sst2", "rotten_tomatoes"].enumerated() {
+            try FileManager.default.createDirectory(
+                at: dir.appendingPathComponent(task), withIntermediateDirectories: true)
+            for (s, split) in ["train", "validation"].enumerated() {
+                let part = rows.dropFirst(t * 100 + s * 60).prefix(s == 0 ? 60 : 40)
+                let lines = part.enumerated().map { i, c in
+                    JSON.object([
+                        .init("id", .string("\(split)-\(i)")), .init("text_a", .string(String(c[0]))),
+                        .init("label", .number(Int(c[1])!)),
+                    ]).text
+                }
+                try (lines.joined(separator: "\n") + "\n")
+                    .write(to: dir.appendingPathComponent("\(task)/\(split).jsonl"), atomically: true, encoding: .utf8)
+            }
+        }
+        return dir
+    }
+
     static func tempDir() throws -> URL {
         let u = FileManager.default.temporaryDirectory.appendingPathComponent("pt-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: u, withIntermediateDirectories: true)

@@ -45,29 +45,24 @@ struct Project: ParsableCommand {
         var sourcePrompts: [String] = []
         @Option(parsing: .upToNextOption, help: "Prompts tuned on the target model (distance objective).")
         var targetPrompts: [String] = []
-        @Option(parsing: .unconditional, help: "Hidden width h.") var hidden = 768
-        @Option(help: "leakyrelu or tanh.") var activation: Projector.Activation = .leakyrelu
+        @Option(parsing: .unconditional, help: "Hidden width h.") var hidden = ProjectorSettings().hidden
+        @Option(help: "leakyrelu or tanh.") var activation = ProjectorSettings().activation
         @Flag(help: "Per-token LayerNorm on the output.") var layerNorm = false
-        @Option(parsing: .unconditional, help: "Steps.") var steps = 500
-        @Option(help: "Learning rate (AdamW).") var lr: Float = 1e-4
-        @Option(parsing: .unconditional, help: "Examples per step (task objective).") var batchSize = 16
-        @Option(parsing: .unconditional, help: "Text tokens kept per example.") var maxTextTokens = 64
+        @Option(parsing: .unconditional, help: "Text tokens kept per example.")
+        var maxTextTokens = ProjectorSettings().maxTextTokens
         @Option(help: "Target readout (default mlm with a head, else tied).") var targetReadout: Readout.Kind?
-        @Option(parsing: .unconditional, help: "Seed.") var seed: UInt64 = 0
         @Option(
             parsing: .unconditional,
             help: "Vocabulary map: ridge, relative to the mean diagonal of XᵀX (vocab objective).")
         var ridge = 0.01
         @Option(name: .shortAndLong, help: "Output projector file.") var output = "out/projector.safetensors"
+        @OptionGroup var optimizer: OptimizerOptions
+        @OptionGroup var training: TrainingControlOptions
         @OptionGroup var data: DataFolderOptions
         @OptionGroup var threading: ThreadOptions
-        @OptionGroup var reporting: ProgressOption
 
         func validate() throws {
             try OptionRange.check("hidden", hidden, 1...65_536)
-            try OptionRange.check("steps", steps, 0...Int.max)
-            try OptionRange.positive("lr", lr)
-            try OptionRange.check("batch-size", batchSize, 1...4096)
             try OptionRange.check("max-text-tokens", maxTextTokens, 1...100_000)
             guard ridge.isFinite, ridge >= 0 else { throw ValidationError("--ridge must be 0 or more, not \(ridge)") }
             if objective == .vocab {
@@ -81,25 +76,22 @@ struct Project: ParsableCommand {
 
         func run() throws {
             threading.apply()
-            var r = ProjectTrainRun(sourceModel: sourceModel, targetModel: targetModel)
-            r.objective = objective
-            r.tasks = tasks.split(separator: ",").map(String.init)
-            r.sourcePrompts = sourcePrompts
-            r.targetPrompts = targetPrompts
-            r.hidden = hidden
-            r.activation = activation
-            r.layerNorm = layerNorm
-            r.steps = steps
-            r.learningRate = lr
-            r.batchSize = batchSize
-            r.maxTextTokens = maxTextTokens
-            r.targetReadout = targetReadout
-            r.seed = seed
-            r.ridge = ridge
-            r.output = output
-            r.inputs = data.inputs
-            r.progress = reporting.progress
-            try r.run()
+            var run = ProjectTrainRun(sourceModel: sourceModel, targetModel: targetModel)
+            run.objective = objective
+            run.tasks = tasks.split(separator: ",").map(String.init)
+            run.sourcePrompts = sourcePrompts
+            run.targetPrompts = targetPrompts
+            run.settings.hidden = hidden
+            run.settings.activation = activation
+            run.settings.layerNorm = layerNorm
+            run.settings.maxTextTokens = maxTextTokens
+            try optimizer.apply(to: &run.settings)
+            run.targetReadout = targetReadout
+            run.ridge = ridge
+            run.output = output
+            run.inputs = data.inputs
+            run.control = training.control
+            try run.run()
         }
     }
 
