@@ -91,6 +91,12 @@ cross-model: build models data
 	@[ -f out/cross-task/minilm/prompts/mrpc.safetensors ] || $(MAKE) cross-task
 	scripts/cross-model.sh
 
+# The paper's cross-model protocol: one-task projectors (task, distance) and the vocabulary map,
+# SPLADE-tiny → MiniLM-L6 and MiniLM-L6 → MPNet-base, evaluated on all 13 tasks beside the
+# baselines (out/cross-model-paper/results.jsonl, results.md). A grid: RUNNER=slurm runs it on Slurm.
+cross-model-paper: build models data
+	scripts/cross-model-paper.sh
+
 paper-indicators: build
 	scripts/paper-indicators.sh
 

@@ -18,6 +18,9 @@ public struct BenchRun {
     public var mode = "forward"
     public var promptLength = 100
 
+    /// The defaults the tool's options show.
+    public static let defaults = BenchRun(model: "")
+
     public init(model: String) { self.model = model }
 
     /// GFLOP/s of the backend's product alone on the shapes of the model's linear layers over

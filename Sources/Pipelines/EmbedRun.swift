@@ -21,6 +21,9 @@ public struct EmbedRun {
     public var maxLength: Int? = nil
     public var progress = false
 
+    /// The defaults the tool's options show.
+    public static let defaults = EmbedRun(model: "")
+
     public init(model: String) { self.model = model }
 
     struct Pending {

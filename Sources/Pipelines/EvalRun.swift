@@ -31,6 +31,9 @@ public struct EvalRun {
     /// task's split; without a task, `verbalizer` gives the classes.
     public var examplesFile: String? = nil
 
+    /// The defaults the tool's options show.
+    public static let defaults = EvalRun(model: "", task: "")
+
     public init(model: String, task: String) {
         self.model = model
         self.task = task

@@ -14,6 +14,9 @@ public struct PrepareRun {
     public var cache = "data/.cache"
     public var skipBad = false
 
+    /// The defaults the tool's options show.
+    public static let defaults = PrepareRun(task: "", split: "train")
+
     public init(task: String, split: String) {
         self.task = task
         self.split = split

@@ -65,4 +65,34 @@ final class GridTests: XCTestCase {
         XCTAssertTrue(failed.err.contains("logs/1-tune.2.log"), failed.err)
         XCTAssertFalse(FileManager.default.fileExists(atPath: grid["OUT"]! + "/transfer.jsonl"))
     }
+
+    /// The paper's cross-model protocol as a grid, end to end on tiny data: every projector ×
+    /// task line carries its baselines (random, the target's own prompt, same-task transfer).
+    func testTheCrossModelPaperGridJoinsEveryResultWithItsBaselines() throws {
+        let out = try Fixture.tempDir().appendingPathComponent("paper").path
+        let toolDir = Fixture.tool("tune-prompt").deletingLastPathComponent().path
+        _ = try Fixture.model("splade-tiny")
+        _ = try Fixture.model("minilm")
+        let r = try runScript(
+            "scripts/cross-model-paper.sh", [],
+            environment: [
+                "BIN": toolDir, "PAIRS": "splade-tiny:minilm", "TRAIN_TASKS": "sst2", "TASKS": "sst2 rotten_tomatoes",
+                "STEPS_SMALL": "4", "PROJECT_STEPS": "4", "EVAL_LIMIT": "16", "THREADS": "1",
+                "DATA_DIR": try Fixture.tinyTaskData().path, "OUT": out,
+            ])
+        XCTAssertEqual(r.status, 0, r.err)
+        let lines = try String(contentsOfFile: out + "/results.jsonl", encoding: .utf8)
+            .split(separator: "\n").map { try JSON.parse(String($0)) }
+        XCTAssertEqual(lines.count, 6, "3 projectors (task, distance, vocab) × 2 tasks")
+        for line in lines {
+            XCTAssertNotNil(line["own_accuracy"]?.double, line.text)
+            XCTAssertNotNil(line["random_accuracy"]?.double, line.text)
+            XCTAssertEqual(line["category"]?.string, "sentiment")
+            let vocab = line["method"]?.string == "vocab"
+            XCTAssertEqual(line["same_task_transfer"]?.double == nil, vocab, line.text)
+            XCTAssertEqual(line["seen"]?.bool, !vocab && line["task"]?.string == "sst2", line.text)
+        }
+        let table = try String(contentsOfFile: out + "/results.md", encoding: .utf8)
+        XCTAssertEqual(table.split(separator: "\n").count, 8)
+    }
 }

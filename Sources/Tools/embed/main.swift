@@ -31,7 +31,7 @@ struct Embed: ParsableCommand {
     @Option(help: "Pooling: cls, mean (over the tokens) or mask (the [MASK] token's state).") var pool: EmbedRun.Pool =
         .mean
     @Flag(help: "Scale each vector to unit length.") var normalize = false
-    @Option(parsing: .unconditional, help: "Sequences per forward pass.") var batchSize = 32
+    @Option(parsing: .unconditional, help: "Sequences per forward pass.") var batchSize = EmbedRun.defaults.batchSize
     @Option(parsing: .unconditional, help: "Truncate longest-first to N tokens; without it a longer input is an error.")
     var maxLength: Int?
     @OptionGroup var threading: ThreadOptions

@@ -31,15 +31,15 @@ struct EvalPrompt: ParsableCommand {
     @Option(
         help: "Evaluate on this JSON-lines file ({\"text_a\", \"text_b\"?, \"label\"}) instead of the task's split.")
     var examples: String?
-    @Option(help: "Split to evaluate on.") var split = "validation"
+    @Option(help: "Split to evaluate on.") var split = EvalRun.defaults.split
     @Option(parsing: .unconditional, help: "Text tokens kept per example (default: the prompt's recorded setting).")
     var maxTextTokens: Int?
-    @Option(parsing: .unconditional, help: "Examples per forward pass.") var batchSize = 64
+    @Option(parsing: .unconditional, help: "Examples per forward pass.") var batchSize = EvalRun.defaults.batchSize
     @Option(
         name: [.customLong("eval-limit"), .customLong("limit")], parsing: .unconditional,
         help: "Evaluate on a seeded sample of at most N examples (--limit: the old spelling).")
     var limit: Int?
-    @Option(parsing: .unconditional, help: "Seed of the --limit sample.") var seed: UInt64 = 0
+    @Option(parsing: .unconditional, help: "Seed of the --limit sample.") var seed = EvalRun.defaults.seed
     @OptionGroup var destination: DataOutputOption
     @OptionGroup var data: DataFolderOptions
     @Option(help: "Template or its name (bert, roberta, paper-1.0) instead of the one each prompt records.")

@@ -20,14 +20,14 @@ struct HeatmapCSV: ParsableCommand {
             """,
         version: toolkitVersion)
 
-    @Option(help: "Field naming the row.") var row = "source"
-    @Option(help: "Field naming the column.") var col = "target"
-    @Option(help: "Numeric field in the cells.") var value = "accuracy"
+    @Option(help: "Field naming the row.") var row = HeatmapRun().row
+    @Option(help: "Field naming the column.") var col = HeatmapRun().col
+    @Option(help: "Numeric field in the cells.") var value = HeatmapRun().value
     @Option(help: "File with row/column names in order.") var order: String?
     @Flag(help: "Divide each column by its diagonal value.") var relative = false
     @Option(help: "Also draw the heatmap into FILE.svg.") var svg: String?
     @Option(help: "Title of the SVG.") var title: String?
-    @Option(parsing: .unconditional, help: "Digits shown in the SVG cells (the CSV keeps at least 4).") var digits = 3
+    @Option(parsing: .unconditional, help: "Digits shown in the SVG cells (the CSV keeps at least 4).") var digits = HeatmapRun().digits
     @Option(help: "X,Y: Spearman correlation between two fields instead of a matrix.") var spearman: String?
     @OptionGroup var destination: DataOutputOption
     @Argument(help: "JSON-lines files (stdin when none).") var files: [String] = []

@@ -28,7 +28,7 @@ struct PrepareData: ParsableCommand {
         String?
     @Option(help: "Folder of the data manifests (default ./data-manifests).") var manifests: String?
     @Flag(help: "Fetch the raw files from their upstream URLs into --cache instead of a mirror.") var download = false
-    @Option(help: "Download cache folder.") var cache = "data/.cache"
+    @Option(help: "Download cache folder.") var cache = PrepareRun.defaults.cache
     @Flag(help: "Report each malformed row on stderr and skip it, instead of stopping.") var skipBad = false
     @Flag(help: "List the tasks: name, category, available splits (tab-separated).") var list = false
 

@@ -18,12 +18,12 @@ struct Bench: ParsableCommand {
         version: toolkitVersion)
 
     @Option(help: "Model folder.") var model: String
-    @Option(parsing: .unconditional, help: "Sequences per batch.") var batchSize = 16
-    @Option(parsing: .unconditional, help: "Tokens per sequence.") var sequenceLength = 128
-    @Option(parsing: .unconditional, help: "Timed iterations (after one warm-up).") var iterations = 5
+    @Option(parsing: .unconditional, help: "Sequences per batch.") var batchSize = BenchRun.defaults.batchSize
+    @Option(parsing: .unconditional, help: "Tokens per sequence.") var sequenceLength = BenchRun.defaults.sequenceLength
+    @Option(parsing: .unconditional, help: "Timed iterations (after one warm-up).") var iterations = BenchRun.defaults.iterations
     @OptionGroup var threading: ThreadOptions
-    @Option(help: "forward (encoder forward) or train (a prompt-tuning step: forward + backward).") var mode = "forward"
-    @Option(parsing: .unconditional, help: "Prompt vectors among the tokens, in train mode.") var promptLength = 100
+    @Option(help: "forward (encoder forward) or train (a prompt-tuning step: forward + backward).") var mode = BenchRun.defaults.mode
+    @Option(parsing: .unconditional, help: "Prompt vectors among the tokens, in train mode.") var promptLength = BenchRun.defaults.promptLength
 
     func validate() throws {
         guard ["forward", "train"].contains(mode) else {

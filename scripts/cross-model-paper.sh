@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# `make cross-model-paper`: the paper's cross-model protocol as a grid (scripts/grid.sh; here or
+# on Slurm with RUNNER=slurm). For each model pair SOURCE:TARGET a projector is trained on ONE
+# task (a sentiment task and an NLI task, as the paper: TRAIN_TASKS) with each objective (task:
+# through the target's loss; distance: to the target's own prompt of that task), plus one
+# vocabulary map per pair (needs no task data); each projector maps every task's source prompt
+# into the target, evaluated on that task (validation, seeded sample of EVAL_LIMIT), beside the
+# target's random prompt, its own prompt of the task, and its own prompt of the projector's
+# training task evaluated zero-shot (same_task_transfer).
+#   stage 1 tune      a prompt per model per task (+ a random prompt per target)
+#   stage 2 project   the projectors, validated on their training task (the curve is in logs/)
+#   stage 3 eval      per projector: apply + evaluate on every task; per target: the baselines
+#   stage 4 results   results.jsonl (one line per projector × task) and results.md (the table)
+# Variables: PAIRS ("splade-tiny:minilm minilm:mpnet-base"), TRAIN_TASKS ("sst2 mnli"), TASKS (all
+# 13), STEPS_SMALL / STEPS_LARGE (prompt tuning caps for splade-tiny, minilm / mpnet-base),
+# PATIENCE, PROJECT_STEPS, PROJECT_LR, EVAL_LIMIT, REUSE ("minilm=DIR": take MODEL's prompts from
+# DIR/TASK.safetensors where they exist, e.g. the converged cross-task matrix), OUT, RUNNER,
+# THREADS, DATA_DIR, SEED, BIN.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=${BIN:-.build/release}
+PAIRS=${PAIRS:-"splade-tiny:minilm minilm:mpnet-base"}
+TRAIN_TASKS=${TRAIN_TASKS:-"sst2 mnli"}
+TASKS=${TASKS:-"imdb sst2 laptop restaurant movie_rationales tweeteval_sentiment mnli qnli snli ethics_deontology ethics_justice qqp mrpc"}
+STEPS_SMALL=${STEPS_SMALL:-2000}
+STEPS_LARGE=${STEPS_LARGE:-400}
+PATIENCE=${PATIENCE:-3}
+PROJECT_STEPS=${PROJECT_STEPS:-600}
+PROJECT_LR=${PROJECT_LR:-1e-4}
+EVAL_LIMIT=${EVAL_LIMIT:-500}
+REUSE=${REUSE:-}
+OUT=${OUT:-out/cross-model-paper}
+RUNNER=${RUNNER:-local}
+THREADS=${THREADS:-2}
+DATA_DIR=${DATA_DIR:-data}
+SEED=${SEED:-0}
+common="--threads $THREADS --data-dir $DATA_DIR --seed $SEED"
+for t in $TRAIN_TASKS; do
+  echo " $TASKS " | grep -q " $t " || { echo "cross-model-paper: training task $t is not among TASKS" >&2; exit 64; }
+done
+
+tune_flags() {   # model: the settings chosen for it (the MPNet ones by make mpnet-search)
+  case $1 in
+    splade-tiny) echo "--readout mlm --lr 0.03 --batch-size 32 --steps $STEPS_SMALL --eval-every 250" ;;
+    minilm) echo "--readout tied --lr 0.01 --batch-size 16 --steps $STEPS_SMALL --eval-every 250" ;;
+    mpnet-base) echo "--readout tied --lr 0.01 --batch-size 16 --steps $STEPS_LARGE --eval-every 100" ;;
+    *) echo "cross-model-paper: no tuning settings for model $1" >&2; exit 64 ;;
+  esac
+}
+reused() {   # model task: a prompt to reuse, if REUSE names a folder for the model that has it
+  local entry
+  for entry in $REUSE; do
+    if [ "${entry%%=*}" = "$1" ] && [ -f "${entry#*=}/$2.safetensors" ]; then
+      echo "${entry#*=}/$2.safetensors"
+    fi
+  done
+}
+models=$(for p in $PAIRS; do echo "${p%%:*}"; echo "${p##*:}"; done | sort -u)
+targets=$(for p in $PAIRS; do echo "${p##*:}"; done | sort -u)
+mkdir -p "$OUT/grid" "$OUT/logs" "$OUT/eval" "$OUT/projectors"
+rm -f "$OUT"/grid/*.stage
+for m in $models; do mkdir -p "$OUT/prompts/$m"; done
+
+{
+  echo "#@ cpus=$THREADS mem=8G time=480"
+  for m in $models; do
+    for t in $TASKS; do
+      out=$OUT/prompts/$m/$t.safetensors
+      from=$(reused "$m" "$t")
+      if [ -n "$from" ]; then
+        printf '%s\t%s\n' "$out" "cp $from $out.tmp && mv $out.tmp $out"
+      else
+        printf '%s\t%s\n' "$out" "$BIN/tune-prompt --model models/$m --task $t $(tune_flags "$m") --prompt-length 20 \
+--patience $PATIENCE --max-text-tokens 64 --eval-limit 500 $common --resume --output $out >> $OUT/logs/tune.$m.$t.jsonl"
+      fi
+    done
+  done
+  for m in $targets; do
+    printf '%s\t%s\n' "$OUT/prompts/$m/random.safetensors" "$BIN/tune-prompt --model models/$m --task sst2 \
+$(tune_flags "$m") --prompt-length 20 --steps 0 --eval-every 0 $common --output $OUT/prompts/$m/random.safetensors \
+> /dev/null"
+  done
+} > "$OUT/grid/1-tune.stage"
+
+# the projectors: SOURCE|TARGET|METHOD|TRAIN_TASK (none for the vocabulary map)
+projectors=()
+for p in $PAIRS; do
+  projectors+=("${p%%:*}|${p##*:}|vocab|")
+  for k in $TRAIN_TASKS; do
+    for method in task distance; do projectors+=("${p%%:*}|${p##*:}|$method|$k"); done
+  done
+done
+projector_name() { echo "$1-$2.$3${4:+.$4}"; }
+{
+  echo "#@ cpus=$THREADS mem=12G time=480"
+  for entry in "${projectors[@]}"; do
+    IFS='|' read -r s t method k <<< "$entry"
+    name=$(projector_name "$s" "$t" "$method" "$k")
+    file=$OUT/projectors/$name.safetensors
+    if [ "$method" = vocab ]; then
+      printf '%s\t%s\n' "$file" "$BIN/project train --source-model models/$s --target-model models/$t \
+--objective vocab --threads $THREADS --output $file > $OUT/logs/project.$name.jsonl"
+      continue
+    fi
+    extra=""
+    [ "$method" = distance ] && extra="--target-prompts $OUT/prompts/$t/$k.safetensors"
+    printf '%s\t%s\n' "$file" "$BIN/project train --source-model models/$s --target-model models/$t \
+--objective $method --tasks $k --source-prompts $OUT/prompts/$s/$k.safetensors $extra --target-readout tied \
+--steps $PROJECT_STEPS --lr $PROJECT_LR --batch-size 16 --eval-every 100 --eval-limit 200 --patience 3 $common \
+--resume --output $file >> $OUT/logs/project.$name.jsonl"
+  done
+} > "$OUT/grid/2-project.stage"
+
+evaluate="$BIN/eval-prompt --split validation --eval-limit $EVAL_LIMIT --max-text-tokens 64 $common"
+{
+  echo "#@ cpus=$THREADS mem=8G time=240"
+  for entry in "${projectors[@]}"; do
+    IFS='|' read -r s t method k <<< "$entry"
+    name=$(projector_name "$s" "$t" "$method" "$k")
+    dir=$OUT/projected/$name
+    sources=$(for task in $TASKS; do printf '%s ' "$OUT/prompts/$s/$task.safetensors"; done)
+    job="mkdir -p $dir && $BIN/project apply --projector $OUT/projectors/$name.safetensors --output-dir $dir $sources \
+> /dev/null && { for task in $TASKS; do $evaluate --model models/$t --task \$task $dir/\$task.safetensors \
+| jq -c --arg s $s --arg t $t --arg m $method --arg k '$k' '{source_model: \$s, target_model: \$t, method: \$m, \
+train_tasks: (if \$k == \"\" then [] else [\$k] end), task: .target, accuracy, n}' || exit 1; done; } \
+> $OUT/eval/$name.jsonl.tmp && mv $OUT/eval/$name.jsonl.tmp $OUT/eval/$name.jsonl"
+    printf '%s\t%s\n' "$OUT/eval/$name.jsonl" "$job"
+  done
+  for t in $targets; do
+    own=$(for task in $TASKS; do printf '%s ' "$OUT/prompts/$t/$task.safetensors"; done)
+    # every own prompt and the random one on every task: own (diagonal), same-task transfer, random
+    printf '%s\t%s\n' "$OUT/eval/$t.baselines.jsonl" "{ for task in $TASKS; do $evaluate --model models/$t \
+--task \$task $own $OUT/prompts/$t/random.safetensors || exit 1; done; } > $OUT/eval/$t.baselines.jsonl.tmp \
+&& mv $OUT/eval/$t.baselines.jsonl.tmp $OUT/eval/$t.baselines.jsonl"
+  done
+} > "$OUT/grid/3-eval.stage"
+
+{
+  echo "#@ cpus=1 mem=1G time=10"
+  printf '%s\t%s\n' "$OUT/results.jsonl" "scripts/cross-model-results.sh $OUT > $OUT/results.jsonl.tmp \
+&& mv $OUT/results.jsonl.tmp $OUT/results.jsonl && scripts/cross-model-results.sh --table $OUT > $OUT/results.md"
+} > "$OUT/grid/4-results.stage"
+
+start=$(date +%s)
+scripts/grid.sh --runner "$RUNNER" "$OUT/grid"
+echo "cross-model-paper: $(( $(date +%s) - start )) s ($RUNNER); $OUT/results.jsonl, $OUT/results.md" >&2
