@@ -32,9 +32,10 @@ public struct ProjectorSettings: TrainingSettings {
 
     /// The recorded settings: the loop's own only where they differ from the defaults, so that a
     /// projector trained as before this loop existed records the same.
-    func json(objective: String, tasks: [String], n: Int, identities: (ModelIdentity, ModelIdentity),
-        readout: Readout.Kind, template: String) -> JSON
-    {
+    func json(
+        objective: String, tasks: [String], n: Int, identities: (ModelIdentity, ModelIdentity),
+        readout: Readout.Kind, template: String
+    ) -> JSON {
         let defaults = ProjectorSettings()
         var members: [JSON.Member] = [
             .init("objective", .string(objective)), .init("tasks", .array(tasks.map { .string($0) })),
@@ -357,7 +358,8 @@ public struct ProjectTrainRun {
         let out = try DataOutput(path: nil)
         let readoutKind = targetReadout ?? (target.hasHead ? .mlm : .tied)
         let settings = JSON.object([
-            .init("objective", .string("vocab")), .init("ridge", .number(ridge)), .init("seed", .number(Int(self.settings.seed))),
+            .init("objective", .string("vocab")), .init("ridge", .number(ridge)),
+            .init("seed", .number(Int(self.settings.seed))),
             .init("source_model", .string(sourceId.name)), .init("source_model_id", .string(sourceId.id)),
             .init("target_model", .string(targetId.name)), .init("target_model_id", .string(targetId.id)),
             .init("target_readout", .string(readoutKind.rawValue)),

@@ -29,10 +29,12 @@ public enum SignalRouting {
         var routed = sigset_t()
         sigemptyset(&routed)
         for number in [SIGINT, SIGTERM] {
-            let previous = signal(number, { number in
-                var byte = UInt8(truncatingIfNeeded: number)
-                _ = write(signalPipeWrite, &byte, 1)
-            })
+            let previous = signal(
+                number,
+                { number in
+                    var byte = UInt8(truncatingIfNeeded: number)
+                    _ = write(signalPipeWrite, &byte, 1)
+                })
             let ignored = previous.map { unsafeBitCast($0, to: Int.self) } == unsafeBitCast(SIG_IGN, to: Int.self)
             if ignored {
                 signal(number, SIG_IGN)

@@ -84,7 +84,8 @@ public struct TrainingControlOptions: ParsableArguments {
     @Option(help: "Checkpoint file (default OUTPUT.ckpt).") public var checkpoint: String?
     @Option(parsing: .unconditional, help: "Write the checkpoint every K steps (default: --eval-every, else 200).")
     public var checkpointEvery: Int?
-    @Flag(help: "Continue from the checkpoint, to the same result an uninterrupted run gives.") public var resume = false
+    @Flag(help: "Continue from the checkpoint, to the same result an uninterrupted run gives.") public var resume =
+        false
     @Flag(help: "Keep the checkpoint after a completed run (it is removed by default).")
     public var keepCheckpoint = false
     @Flag(help: "Overwrite a finished output (without it, an existing output is an error).") public var force = false

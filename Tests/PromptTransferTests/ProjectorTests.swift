@@ -186,7 +186,8 @@ final class ProjectorTests: XCTestCase {
         let run = try train(whole)
         XCTAssertEqual(run.status, 0, run.err)
         let events = try run.out.split(separator: "\n").map { try JSON.parse(String($0)) }
-        XCTAssertEqual(events.filter { $0["event"]?.string == "eval" }.map { $0["step"]!.int! }, [0, 8, 16, 24, 32, 40])
+        XCTAssertEqual(
+            events.filter { $0["event"]?.string == "eval" }.map { $0["step"]!.int! }, [0, 8, 16, 24, 32, 40])
         let done = events.last!
         let file = try SafetensorsFile(path: whole)
         XCTAssertEqual(file.metadata["best_step"], String(done["best_step"]!.int!))
@@ -224,6 +225,7 @@ final class ProjectorTests: XCTestCase {
         let resumed = try train(cut, ["--checkpoint-every", "2", "--resume"])
         XCTAssertEqual(resumed.status, 0, resumed.err)
         XCTAssertTrue(resumed.err.contains("resuming from"), resumed.err)
-        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: cut)), try Data(contentsOf: URL(fileURLWithPath: whole)))
+        XCTAssertEqual(
+            try Data(contentsOf: URL(fileURLWithPath: cut)), try Data(contentsOf: URL(fileURLWithPath: whole)))
     }
 }

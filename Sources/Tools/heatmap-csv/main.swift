@@ -27,7 +27,8 @@ struct HeatmapCSV: ParsableCommand {
     @Flag(help: "Divide each column by its diagonal value.") var relative = false
     @Option(help: "Also draw the heatmap into FILE.svg.") var svg: String?
     @Option(help: "Title of the SVG.") var title: String?
-    @Option(parsing: .unconditional, help: "Digits shown in the SVG cells (the CSV keeps at least 4).") var digits = HeatmapRun().digits
+    @Option(parsing: .unconditional, help: "Digits shown in the SVG cells (the CSV keeps at least 4).") var digits =
+        HeatmapRun().digits
     @Option(help: "X,Y: Spearman correlation between two fields instead of a matrix.") var spearman: String?
     @OptionGroup var destination: DataOutputOption
     @Argument(help: "JSON-lines files (stdin when none).") var files: [String] = []

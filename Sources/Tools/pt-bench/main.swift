@@ -20,10 +20,13 @@ struct Bench: ParsableCommand {
     @Option(help: "Model folder.") var model: String
     @Option(parsing: .unconditional, help: "Sequences per batch.") var batchSize = BenchRun.defaults.batchSize
     @Option(parsing: .unconditional, help: "Tokens per sequence.") var sequenceLength = BenchRun.defaults.sequenceLength
-    @Option(parsing: .unconditional, help: "Timed iterations (after one warm-up).") var iterations = BenchRun.defaults.iterations
+    @Option(parsing: .unconditional, help: "Timed iterations (after one warm-up).") var iterations = BenchRun.defaults
+        .iterations
     @OptionGroup var threading: ThreadOptions
-    @Option(help: "forward (encoder forward) or train (a prompt-tuning step: forward + backward).") var mode = BenchRun.defaults.mode
-    @Option(parsing: .unconditional, help: "Prompt vectors among the tokens, in train mode.") var promptLength = BenchRun.defaults.promptLength
+    @Option(help: "forward (encoder forward) or train (a prompt-tuning step: forward + backward).") var mode = BenchRun
+        .defaults.mode
+    @Option(parsing: .unconditional, help: "Prompt vectors among the tokens, in train mode.") var promptLength =
+        BenchRun.defaults.promptLength
 
     func validate() throws {
         guard ["forward", "train"].contains(mode) else {

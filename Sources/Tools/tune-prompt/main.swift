@@ -47,8 +47,8 @@ struct TunePrompt: ParsableCommand {
     @Option(
         help: ArgumentHelp(
             "Template or its name: bert (\(PromptTemplate.bert)), roberta (the same with RoBERTa's double separator "
-            + "between texts), paper-1.0 (the released RoBERTa prompts' layout: \(PromptTemplate.paper10)). Default: "
-            + "bert, or roberta for a RoBERTa model.")
+                + "between texts), paper-1.0 (the released RoBERTa prompts' layout: \(PromptTemplate.paper10)). "
+                + "Default: bert, or roberta for a RoBERTa model.")
     ) var template = ""
     @Option(name: .shortAndLong, help: "Output prompt file (default out/prompts/TASK.MODEL.safetensors).")
     var output: String?
@@ -62,7 +62,9 @@ struct TunePrompt: ParsableCommand {
         try OptionRange.check("prompt-length", promptLength, 1...10_000)
         try OptionRange.positive("epochs", epochs)
         try OptionRange.check("max-text-tokens", maxTextTokens, 1...100_000)
-        guard optimizer.steps == nil || epochs == nil else { throw ValidationError("give --steps or --epochs, not both") }
+        guard optimizer.steps == nil || epochs == nil else {
+            throw ValidationError("give --steps or --epochs, not both")
+        }
         guard ["safetensors", "peft"].contains(format) else { throw ValidationError("--format is safetensors or peft") }
     }
 
