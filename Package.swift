@@ -82,7 +82,7 @@ let package = Package(
         .target(
             name: "ToolOptions",
             dependencies: [
-                "Pipelines", "Plumbing", "Tensors", "Analysis", "Tuning",
+                "Pipelines", "Plumbing", "Tensors", "Analysis", "Tuning", "Transfer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fast),

@@ -1,5 +1,5 @@
+// `score-similarity`: its help and examples; the options and the run are ScoreSimilarityOptions (ToolOptions).
 import ArgumentParser
-import Pipelines
 import Plumbing
 import ToolOptions
 
@@ -27,29 +27,10 @@ struct ScoreSimilarity: ParsableCommand {
             """,
         version: toolkitVersion)
 
-    @Option(help: "Model folder: also score the overlap of activated FFN neurons.") var model: String?
-    @Option(
-        name: .customLong("activations"), help: "Stored masks (embed --activations) to compare, instead of a model.")
-    var activations: [String] = []
-    @OptionGroup(title: "With --model") var stimulus: StimulusOptions
-    @Option(help: "Name of each prompt, in order (repeat the option).") var name: [String] = []
-    @OptionGroup var destination: DataOutputOption
-    @OptionGroup var threading: ThreadOptions
-    @Argument(help: "Prompt files (or a list of paths on stdin).") var prompts: [String] = []
-
-    func validate() throws {
-    }
+    @OptionGroup var options: ScoreSimilarityOptions
 
     func run() throws {
-        threading.apply()
-        var r = ScoreRun()
-        r.prompts = prompts
-        r.names = name
-        r.model = model
-        r.activationFiles = activations
-        r.output = destination.output
-        r.stimulation = try stimulus.stimulation()
-        try r.run()
+        try options.run()
     }
 }
 

@@ -1,5 +1,5 @@
+// `tokenize`: its help and examples; the options and the run are TokenizeOptions (ToolOptions).
 import ArgumentParser
-import Pipelines
 import Plumbing
 import ToolOptions
 
@@ -19,28 +19,10 @@ struct Tokenize: ParsableCommand {
             """,
         version: toolkitVersion)
 
-    @Option(
-        help: "Model folder holding tokenizer.json, vocab.txt (WordPiece) or vocab.json + merges.txt (byte-level BPE).")
-    var model: String
-    @Option(parsing: .unconditional, help: "Truncate longest-first to at most N tokens (special tokens included).")
-    var maxLength: Int?
-    @OptionGroup var destination: DataOutputOption
-    @Flag(help: "Also write the token strings as \"tokens\" (as convert_ids_to_tokens gives them).") var tokens = false
-    @OptionGroup var reporting: ProgressOption
-    @Argument(help: "JSON-lines files (stdin when none).") var files: [String] = []
-
-    func validate() throws {
-        try OptionRange.check("max-length", maxLength, 1...100_000)
-    }
+    @OptionGroup var options: TokenizeOptions
 
     func run() throws {
-        var r = TokenizeRun(model: model)
-        r.inputs = files
-        r.output = destination.output
-        r.maxLength = maxLength
-        r.progress = reporting.progress
-        r.withTokens = tokens
-        try r.run()
+        try options.run()
     }
 }
 

@@ -1,0 +1,42 @@
+// The options of `pt-bench`, declared once, and what the tool does with them.
+import ArgumentParser
+import Pipelines
+import Plumbing
+
+public struct BenchOptions: ParsableArguments {
+    public init() {}
+
+    @Option(help: "Model folder.") var model: String
+    @Option(parsing: .unconditional, help: "Sequences per batch.") var batchSize = BenchRun.defaults.batchSize
+    @Option(parsing: .unconditional, help: "Tokens per sequence.") var sequenceLength = BenchRun.defaults.sequenceLength
+    @Option(parsing: .unconditional, help: "Timed iterations (after one warm-up).") var iterations = BenchRun.defaults
+        .iterations
+    @OptionGroup var threading: ThreadOptions
+    @Option(help: "forward (encoder forward) or train (a prompt-tuning step: forward + backward).") var mode = BenchRun
+        .defaults.mode
+    @Option(parsing: .unconditional, help: "Prompt vectors among the tokens, in train mode.") var promptLength =
+        BenchRun.defaults.promptLength
+
+    public func validate() throws {
+        guard ["forward", "train"].contains(mode) else {
+            throw ValidationError("--mode must be forward or train, not '\(mode)'")
+        }
+        try OptionRange.check("batch-size", batchSize, 1...4096)
+        try OptionRange.check("iterations", iterations, 1...100_000)
+        let least = mode == "train" ? promptLength + 4 : 1
+        guard promptLength > 0, sequenceLength >= least else {
+            throw ValidationError("--sequence-length must be at least \(least) (prompt + [CLS] [MASK] text [SEP])")
+        }
+    }
+
+    public func run() throws {
+        threading.apply()
+        var r = BenchRun(model: model)
+        r.batchSize = batchSize
+        r.sequenceLength = sequenceLength
+        r.iterations = iterations
+        r.mode = mode
+        r.promptLength = promptLength
+        print(try r.run().text)
+    }
+}

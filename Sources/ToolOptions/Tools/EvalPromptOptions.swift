@@ -1,0 +1,61 @@
+// The options of `eval-prompt`, declared once, and what the tool does with them.
+import ArgumentParser
+import Pipelines
+import Plumbing
+
+public struct EvalPromptOptions: ParsableArguments {
+    public init() {}
+
+    @Option(help: "Model folder.") var model: String
+    @Option(help: "Target task (its labels, label words and prepared splits).") var task: String?
+    @Option(
+        help: "Evaluate on this JSON-lines file ({\"text_a\", \"text_b\"?, \"label\"}) instead of the task's split.")
+    var examples: String?
+    @Option(help: "Split to evaluate on.") var split = EvalRun.defaults.split
+    @Option(parsing: .unconditional, help: "Text tokens kept per example (default: the prompt's recorded setting).")
+    var maxTextTokens: Int?
+    @Option(parsing: .unconditional, help: "Examples per forward pass.") var batchSize = EvalRun.defaults.batchSize
+    @Option(
+        name: [.customLong("eval-limit"), .customLong("limit")], parsing: .unconditional,
+        help: "Evaluate on a seeded sample of at most N examples (--limit: the old spelling).")
+    var limit: Int?
+    @Option(parsing: .unconditional, help: "Seed of the --limit sample.") var seed = EvalRun.defaults.seed
+    @OptionGroup var destination: DataOutputOption
+    @OptionGroup var data: DataFolderOptions
+    @Option(help: "Template or its name (bert, roberta, paper-1.0) instead of the one each prompt records.")
+    var template: String?
+    @Option(
+        help: ArgumentHelp(
+            "Label words, comma-separated, in the task's label order (default: the task's verbalizer). For RoBERTa, "
+                + "'positive' is the token without a leading space, ' positive' the one with.")
+    ) var verbalizer: String?
+    @OptionGroup var threading: ThreadOptions
+    @OptionGroup var reporting: ProgressOption
+    @Argument(help: "Prompt files.") var prompts: [String] = []
+
+    public func validate() throws {
+        try OptionRange.check("batch-size", batchSize, 1...4096)
+        try OptionRange.check("eval-limit", limit, 1...Int.max)
+        try OptionRange.check("max-text-tokens", maxTextTokens, 1...100_000)
+        guard !prompts.isEmpty else { throw ValidationError("name at least one prompt file") }
+        guard task != nil || examples != nil else { throw ValidationError("give --task, or --examples FILE") }
+    }
+
+    public func run() throws {
+        threading.apply()
+        var r = EvalRun(model: model, task: task ?? "")
+        r.examplesFile = examples
+        r.split = split
+        r.prompts = prompts
+        r.limit = limit
+        r.seed = seed
+        r.maxTextTokens = maxTextTokens
+        r.batchSize = batchSize
+        r.output = destination.output
+        r.progress = reporting.progress
+        r.inputs = data.inputs
+        r.template = template
+        r.verbalizer = verbalizer.map { $0.split(separator: ",").map(String.init) }
+        try r.run()
+    }
+}

@@ -1,0 +1,67 @@
+// The options of `project train`, declared once, and what it does with them.
+import ArgumentParser
+import Pipelines
+import Plumbing
+import Transfer
+import Tuning
+
+public struct ProjectTrainOptions: ParsableArguments {
+    public init() {}
+
+    @Option(help: "Source model folder.") var sourceModel: String
+    @Option(help: "Target model folder.") var targetModel: String
+    @Option(help: "task, distance or vocab.") var objective: ProjectTrainRun.Objective = .task
+    @Option(help: "Training tasks, comma-separated (task and distance objectives).") var tasks: String = ""
+    @Option(parsing: .upToNextOption, help: "Prompts tuned on the source model (their recorded task pairs them).")
+    var sourcePrompts: [String] = []
+    @Option(parsing: .upToNextOption, help: "Prompts tuned on the target model (distance objective).")
+    var targetPrompts: [String] = []
+    @Option(parsing: .unconditional, help: "Hidden width h.") var hidden = ProjectorSettings().hidden
+    @Option(help: "leakyrelu or tanh.") var activation = ProjectorSettings().activation
+    @Flag(help: "Per-token LayerNorm on the output.") var layerNorm = false
+    @Option(parsing: .unconditional, help: "Text tokens kept per example.")
+    var maxTextTokens = ProjectorSettings().maxTextTokens
+    @Option(help: "Target readout (default mlm with a head, else tied).") var targetReadout: Readout.Kind?
+    @Option(
+        parsing: .unconditional,
+        help: "Vocabulary map: ridge, relative to the mean diagonal of XᵀX (vocab objective).")
+    var ridge = 0.01
+    @Option(name: .shortAndLong, help: "Output projector file.") var output = "out/projector.safetensors"
+    @OptionGroup var optimizer: OptimizerOptions
+    @OptionGroup var training: TrainingControlOptions
+    @OptionGroup var data: DataFolderOptions
+    @OptionGroup var threading: ThreadOptions
+
+    public func validate() throws {
+        try OptionRange.check("hidden", hidden, 1...65_536)
+        try OptionRange.check("max-text-tokens", maxTextTokens, 1...100_000)
+        guard ridge.isFinite, ridge >= 0 else { throw ValidationError("--ridge must be 0 or more, not \(ridge)") }
+        if objective == .vocab {
+            guard tasks.isEmpty, sourcePrompts.isEmpty, targetPrompts.isEmpty else {
+                throw ValidationError("--objective vocab takes no --tasks or prompts (it needs no task data)")
+            }
+        } else if tasks.isEmpty {
+            throw ValidationError("--objective \(objective.rawValue) needs --tasks")
+        }
+    }
+
+    public func run() throws {
+        threading.apply()
+        var run = ProjectTrainRun(sourceModel: sourceModel, targetModel: targetModel)
+        run.objective = objective
+        run.tasks = tasks.split(separator: ",").map(String.init)
+        run.sourcePrompts = sourcePrompts
+        run.targetPrompts = targetPrompts
+        run.settings.hidden = hidden
+        run.settings.activation = activation
+        run.settings.layerNorm = layerNorm
+        run.settings.maxTextTokens = maxTextTokens
+        try optimizer.apply(to: &run.settings)
+        run.targetReadout = targetReadout
+        run.ridge = ridge
+        run.output = output
+        run.inputs = data.inputs
+        run.control = training.control
+        try run.run()
+    }
+}

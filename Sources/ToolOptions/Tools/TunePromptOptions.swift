@@ -1,0 +1,66 @@
+// The options of `tune-prompt`, declared once, and what the tool does with them.
+import ArgumentParser
+import Pipelines
+import Plumbing
+import Tuning
+
+public struct TunePromptOptions: ParsableArguments {
+    public init() {}
+
+    @Option(help: "Model folder.") var model: String
+    @Option(help: "Task (data-manifests/TASK.json); its prepared splits are read from --data-dir.") var task: String?
+    @Option(help: "Training JSON lines instead of the task's train split.") var train: String?
+    @Option(help: "Validation JSON lines instead of the task's validation split.") var validation: String?
+    @Option(help: "Label words, comma-separated (default: the task's verbalizer).") var verbalizer: String?
+    @Option(help: "mlm (the model's MLM head) or tied (h · word embeddings); default mlm when the model has a head.")
+    var readout: Readout.Kind?
+    @Option(parsing: .unconditional, help: "Prompt vectors n.") var promptLength = TuneSettings().promptLength
+    @Option(parsing: .unconditional, help: "Epochs (instead of --steps).") var epochs: Double?
+    @Option(parsing: .unconditional, help: "Text tokens kept per example (longest-first truncation).")
+    var maxTextTokens = TuneSettings().maxTextTokens
+    @Option(help: "random | vocab | text:\"...\" | from:FILE") var `init` = "random"
+    @Option(
+        help: ArgumentHelp(
+            "Template or its name: bert (\(PromptTemplate.bert)), roberta (the same with RoBERTa's double separator "
+                + "between texts), paper-1.0 (the released RoBERTa prompts' layout: \(PromptTemplate.paper10)). "
+                + "Default: bert, or roberta for a RoBERTa model.")
+    ) var template = ""
+    @Option(name: .shortAndLong, help: "Output prompt file (default out/prompts/TASK.MODEL.safetensors).")
+    var output: String?
+    @Option(help: "safetensors, or peft (a PEFT prompt-tuning adapter folder).") var format = "safetensors"
+    @OptionGroup var optimizer: OptimizerOptions
+    @OptionGroup var training: TrainingControlOptions
+    @OptionGroup var data: DataFolderOptions
+    @OptionGroup var threading: ThreadOptions
+
+    public func validate() throws {
+        try OptionRange.check("prompt-length", promptLength, 1...10_000)
+        try OptionRange.positive("epochs", epochs)
+        try OptionRange.check("max-text-tokens", maxTextTokens, 1...100_000)
+        guard optimizer.steps == nil || epochs == nil else {
+            throw ValidationError("give --steps or --epochs, not both")
+        }
+        guard ["safetensors", "peft"].contains(format) else { throw ValidationError("--format is safetensors or peft") }
+    }
+
+    public func run() throws {
+        threading.apply()
+        var run = TuneRun(model: model)
+        run.settings.task = task ?? ""
+        run.settings.promptLength = promptLength
+        run.settings.maxTextTokens = maxTextTokens
+        run.settings.initMode = try PromptInit(parsing: `init`)
+        run.settings.template = template
+        run.settings.verbalizer = verbalizer.map { $0.split(separator: ",").map(String.init) } ?? []
+        try optimizer.apply(to: &run.settings)
+        run.epochs = epochs
+        run.readout = readout
+        run.trainFile = train
+        run.validationFile = validation
+        run.output = output
+        run.format = format
+        run.control = training.control
+        run.inputs = data.inputs
+        try run.run()
+    }
+}
