@@ -65,14 +65,20 @@ enum RowFormats {
         return lines.compactMap { (n, decoded) in
             guard case .success(let text) = decoded else { return .failure(decoded.error!) }
             if text.isEmpty { return nil }
-            let cols = text.components(separatedBy: "\t")
-            guard cols.count == names.count else {
-                return .failure(
-                    .at(file, line: n, "expected \(names.count) tab-separated columns, found \(cols.count)"))
-            }
-            return .success(
-                Row(fields: Dictionary(uniqueKeysWithValues: zip(names, cols)), file: file, line: n, key: String(n)))
+            return row(names, text.components(separatedBy: "\t"), separatedBy: "tab", file: file, line: n)
         }
+    }
+
+    /// A record's columns under the header's names; a record with another column count is an error.
+    static func row(
+        _ names: [String], _ cols: [String], separatedBy separator: String, file: String, line: Int
+    ) -> Result<Row, ToolError> {
+        guard cols.count == names.count else {
+            return .failure(
+                .at(file, line: line, "expected \(names.count) \(separator)-separated columns, found \(cols.count)"))
+        }
+        return .success(
+            Row(fields: Dictionary(uniqueKeysWithValues: zip(names, cols)), file: file, line: line, key: String(line)))
     }
 
     /// CSV with RFC 4180 quoting ("" inside quotes, newlines inside quoted fields) and a header.
@@ -133,12 +139,7 @@ enum RowFormats {
         guard let header = records.first?.1 else { return [] }
         return records.dropFirst().map { (n, cols) in
             if badField == n { return .failure(.at(file, line: n, "invalid UTF-8")) }
-            guard cols.count == header.count else {
-                return .failure(
-                    .at(file, line: n, "expected \(header.count) comma-separated columns, found \(cols.count)"))
-            }
-            return .success(
-                Row(fields: Dictionary(uniqueKeysWithValues: zip(header, cols)), file: file, line: n, key: String(n)))
+            return row(header, cols, separatedBy: "comma", file: file, line: n)
         }
     }
 

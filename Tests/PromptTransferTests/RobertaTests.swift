@@ -46,15 +46,21 @@ extension RobertaTests {
 }
 
 extension RobertaTests {
+    /// The tiny RoBERTa checkpoint, its tokenizer and the paper-layout fixture.
+    func paperLayoutFixture() throws -> (Encoder, Tokenizer, JSON) {
+        let folder = Fixture.dir.appendingPathComponent("roberta-tiny").path
+        return (
+            try Encoder(folder: folder), try Tokenizer.load(folder: folder),
+            try Fixture.json("roberta_paper_layout.json")
+        )
+    }
+
     /// The paper's 1.0 layout (`--template paper-1.0`) built from texts by PromptTemplate,
     /// against a PyTorch re-implementation of the paper's embeddings on the same checkpoint:
     /// the sequences, the logits at row 0 over the whole vocabulary, the loss, and the
     /// prompt gradient (vector 0 is replaced by <mask>, so its gradient is zero).
     func testPaperLayoutMatchesPyTorchReimplementation() throws {
-        let folder = Fixture.dir.appendingPathComponent("roberta-tiny").path
-        let enc = try Encoder(folder: folder)
-        let tok = try Tokenizer.load(folder: folder)
-        let f = try Fixture.json("roberta_paper_layout.json")
+        let (enc, tok, f) = try paperLayoutFixture()
         let n = f["n"]!.int!
         let C = enc.config.hidden
         let template = try PromptTemplate("paper-1.0", tokenizer: tok)
@@ -145,10 +151,7 @@ extension RobertaTests {
     /// with <mask> in slot 0 and no position embeddings, then <s>; the FFN activations at <s>
     /// of every layer against PyTorch (and the bits ON uses, away from the threshold).
     func testPaperLayoutStimulusMatchesPyTorch() throws {
-        let folder = Fixture.dir.appendingPathComponent("roberta-tiny").path
-        let enc = try Encoder(folder: folder)
-        let tok = try Tokenizer.load(folder: folder)
-        let f = try Fixture.json("roberta_paper_layout.json")
+        let (enc, tok, f) = try paperLayoutFixture()
         let n = f["n"]!.int!
         let C = enc.config.hidden
         var s = Stimulation()
