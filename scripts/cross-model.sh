@@ -34,10 +34,13 @@ done
 # 3. projectors, trained on TRAIN_TASKS only
 src_train=$(for t in $TRAIN_TASKS; do echo $OUT/source/$t.safetensors; done)
 tgt_train=$(for t in $TRAIN_TASKS; do echo $OUT/direct/$t.safetensors; done)
-$BIN/project train --source-model models/$SRC --target-model models/$TGT --objective distance \
+# (a finished projector is kept: project train refuses to overwrite it without --force)
+[ -f $OUT/projector-distance.safetensors ] || $BIN/project train --source-model models/$SRC \
+  --target-model models/$TGT --objective distance \
   --tasks $(echo $TRAIN_TASKS | tr ' ' ,) --source-prompts $src_train --target-prompts $tgt_train \
   --steps 1000 --lr 1e-4 --output $OUT/projector-distance.safetensors > $OUT/logs/projector-distance.jsonl
-$BIN/project train --source-model models/$SRC --target-model models/$TGT --objective task \
+[ -f $OUT/projector-task.safetensors ] || $BIN/project train --source-model models/$SRC \
+  --target-model models/$TGT --objective task \
   --tasks $(echo $TRAIN_TASKS | tr ' ' ,) --source-prompts $src_train --target-readout tied \
   --steps 800 --lr 1e-4 --batch-size 16 --output $OUT/projector-task.safetensors > $OUT/logs/projector-task.jsonl
 # 4. apply to the unseen tasks' source prompts; a random MiniLM prompt as the floor
