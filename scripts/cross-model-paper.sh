@@ -11,9 +11,13 @@
 #   stage 2 project   the projectors, validated on their training task (the curve is in logs/)
 #   stage 3 eval      per projector: apply + evaluate on every task; per target: the baselines
 #   stage 4 results   results.jsonl (one line per projector × task) and results.md (the table)
+#   stage 5 init      the projected prompts as the initialisation of tuning on the target, for
+#                     INIT_TASKS (default laptop restaurant: sentiment tasks no projector saw)
+#   stage 6 init-results  init.jsonl and init.md: the steps each initialisation needs to reach
+#                     the best accuracy of tuning from a random prompt (same settings and seed)
 # Variables: PAIRS ("splade-tiny:minilm minilm:mpnet-base"), TRAIN_TASKS ("sst2 mnli"), TASKS (all
 # 13), STEPS_SMALL / STEPS_LARGE (prompt tuning caps for splade-tiny, minilm / mpnet-base),
-# PATIENCE, PROJECT_STEPS, PROJECT_LR, EVAL_LIMIT, REUSE ("minilm=DIR": take MODEL's prompts from
+# PATIENCE, PROJECT_STEPS, PROJECT_LR, EVAL_LIMIT, INIT_TASKS, REUSE ("minilm=DIR": take MODEL's prompts from
 # DIR/TASK.safetensors where they exist, e.g. the converged cross-task matrix), OUT, RUNNER,
 # THREADS, DATA_DIR, SEED, BIN.
 set -euo pipefail
@@ -28,6 +32,7 @@ PATIENCE=${PATIENCE:-3}
 PROJECT_STEPS=${PROJECT_STEPS:-600}
 PROJECT_LR=${PROJECT_LR:-1e-4}
 EVAL_LIMIT=${EVAL_LIMIT:-500}
+INIT_TASKS=${INIT_TASKS:-"laptop restaurant"}
 REUSE=${REUSE:-}
 OUT=${OUT:-out/cross-model-paper}
 RUNNER=${RUNNER:-local}
@@ -68,7 +73,11 @@ for m in $models; do mkdir -p "$OUT/prompts/$m"; done
       out=$OUT/prompts/$m/$t.safetensors
       from=$(reused "$m" "$t")
       if [ -n "$from" ]; then
-        printf '%s\t%s\n' "$out" "cp $from $out.tmp && mv $out.tmp $out"
+        # the prompt and its tuning log (the from-scratch curve stage 6 compares with), where there is one
+        log=$(dirname "$(dirname "$from")")/logs/$t.jsonl
+        copy_log=""
+        [ -f "$log" ] && copy_log="cp $log $OUT/logs/tune.$m.$t.jsonl && "
+        printf '%s\t%s\n' "$out" "${copy_log}cp $from $out.tmp && mv $out.tmp $out"
       else
         printf '%s\t%s\n' "$out" "$BIN/tune-prompt --model models/$m --task $t $(tune_flags "$m") --prompt-length 20 \
 --patience $PATIENCE --max-text-tokens 64 --eval-limit 500 $common --resume --output $out >> $OUT/logs/tune.$m.$t.jsonl"
@@ -141,6 +150,27 @@ train_tasks: (if \$k == \"\" then [] else [\$k] end), task: .target, accuracy, n
 && mv $OUT/results.jsonl.tmp $OUT/results.jsonl && scripts/cross-model-results.sh --table $OUT > $OUT/results.md"
 } > "$OUT/grid/4-results.stage"
 
+init_tasks=$(for task in $INIT_TASKS; do echo " $TASKS " | grep -q " $task " && echo "$task"; done)
+mkdir -p "$OUT/init"
+{
+  echo "#@ cpus=$THREADS mem=8G time=480"
+  for entry in "${projectors[@]}"; do
+    IFS='|' read -r s t method k <<< "$entry"
+    name=$(projector_name "$s" "$t" "$method" "$k")
+    for task in $init_tasks; do
+      out=$OUT/init/$name.$task.safetensors
+      printf '%s\t%s\n' "$out" "$BIN/tune-prompt --model models/$t --task $task $(tune_flags "$t") --prompt-length 20 \
+--patience $PATIENCE --max-text-tokens 64 --eval-limit 500 $common --init from:$OUT/projected/$name/$task.safetensors \
+--resume --output $out >> $OUT/logs/init.$name.$task.jsonl"
+    done
+  done
+} > "$OUT/grid/5-init.stage"
+{
+  echo "#@ cpus=1 mem=1G time=10"
+  printf '%s\t%s\n' "$OUT/init.jsonl" "scripts/cross-model-results.sh --init $OUT > $OUT/init.jsonl.tmp \
+&& mv $OUT/init.jsonl.tmp $OUT/init.jsonl && scripts/cross-model-results.sh --init --table $OUT > $OUT/init.md"
+} > "$OUT/grid/6-init-results.stage"
+
 start=$(date +%s)
 scripts/grid.sh --runner "$RUNNER" "$OUT/grid"
-echo "cross-model-paper: $(( $(date +%s) - start )) s ($RUNNER); $OUT/results.jsonl, $OUT/results.md" >&2
+echo "cross-model-paper: $(( $(date +%s) - start )) s ($RUNNER); $OUT/{results,init}.{jsonl,md}" >&2

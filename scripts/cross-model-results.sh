@@ -5,15 +5,69 @@
 #     own_accuracy (the target's own prompt of the task), same_task_transfer (the target's own
 #     prompt of the projector's training task, zero-shot on this task; null for the vocab map)
 #   scripts/cross-model-results.sh --table OUT    the same as a Markdown table (accuracy in %)
+#   scripts/cross-model-results.sh --init [--table] OUT   one line per projector × INIT task: the
+#     target tuned from the projected prompt against the same run from a random prompt
+#     (scratch_best and its step; init_step0, init_best, init_best_step, steps_to_scratch_best:
+#     the first validation step at which the projected start reaches the from-scratch best)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TABLE=
-if [ "${1:-}" = --table ]; then
-  TABLE=1
+INIT=
+while [ $# -gt 1 ]; do
+  case $1 in
+    --table) TABLE=1 ;;
+    --init) INIT=1 ;;
+    *) echo "cross-model-results: unknown option $1" >&2; exit 64 ;;
+  esac
   shift
-fi
+done
 OUT=${1:?usage: scripts/cross-model-results.sh [--table] OUT}
 BIN=${BIN:-.build/release}
+pct='if . == null then "–" else (. * 1000 | round / 10 | tostring) end'
+if [ -n "$INIT" ]; then
+  init_results() {
+    local log name task pair target source method train scratch
+    for log in "$OUT"/logs/init.*.jsonl; do
+      [ -e "$log" ] || continue
+      name=$(basename "$log" .jsonl)
+      name=${name#init.}
+      task=${name##*.}
+      name=${name%.*}
+      pair=${name%%.*}
+      method=$(echo "$name" | cut -d. -f2)
+      train=$(echo "$name" | cut -s -d. -f3)
+      target=$(jq -r 'select(.event == "start") | .model' "$log" | head -1)
+      source=${pair%-"$target"}
+      scratch=$OUT/logs/tune.$target.$task.jsonl
+      [ -f "$scratch" ] || { echo "cross-model-results: no from-scratch log $scratch" >&2; exit 65; }
+      jq -s -c --arg s "$source" --arg t "$target" --arg m "$method" --arg k "$train" --arg task "$task" \
+        --slurpfile scratch "$scratch" '
+        def evals: map(select(.event == "eval")) | unique_by(.step);
+        ($scratch | evals) as $se | (evals) as $ie
+        | ($se | map(.accuracy) | max) as $best
+        | {source_model: $s, target_model: $t, method: $m, train_tasks: (if $k == "" then [] else [$k] end),
+           task: $task, scratch_best: $best,
+           scratch_best_step: ($se | map(select(.accuracy >= $best)) | first | .step),
+           init_step0: ($ie | map(select(.step == 0)) | first | .accuracy),
+           init_best: ($ie | map(.accuracy) | max),
+           init_best_step: (($ie | map(.accuracy) | max) as $ib | $ie | map(select(.accuracy >= $ib)) | first | .step),
+           steps_to_scratch_best: ($ie | map(select(.accuracy >= $best)) | first | .step)}' "$log"
+    done
+  }
+  if [ -z "$TABLE" ]; then
+    init_results
+    exit 0
+  fi
+  echo "| source → target | projector | task | from scratch: best (step) | projected start: step 0 | best (step) | steps to the scratch best |"
+  echo "|---|---|---|---|---|---|---|"
+  init_results | jq -r "[\"\(.source_model) → \(.target_model)\",
+    (.method + (if (.train_tasks | length) > 0 then \" (\" + (.train_tasks | join(\",\")) + \")\" else \"\" end)),
+    .task, \"\(.scratch_best | $pct) (\(.scratch_best_step))\", (.init_step0 | $pct),
+    \"\(.init_best | $pct) (\(.init_best_step))\",
+    (if .steps_to_scratch_best == null then \"not reached\" else (.steps_to_scratch_best | tostring) end)]
+    | \"| \" + join(\" | \") + \" |\""
+  exit 0
+fi
 categories=$("$BIN/prepare-data" --list | jq -R -s -c 'split("\n") | map(select(length > 0) | split("\t"))
   | map({(.[0]): .[1]}) | add')
 baselines=$(cat "$OUT"/eval/*.baselines.jsonl | jq -s -c 'map({model, source, target, accuracy,
@@ -36,7 +90,6 @@ if [ -z "$TABLE" ]; then
   results
   exit 0
 fi
-pct='if . == null then "–" else (. * 1000 | round / 10 | tostring) end'
 echo "| source → target | method | trained on | task | category | projected | random | target's own | same-task transfer |"
 echo "|---|---|---|---|---|---|---|---|---|"
 results | jq -r "[\"\(.source_model) → \(.target_model)\", .method,

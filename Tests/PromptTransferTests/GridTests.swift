@@ -78,6 +78,7 @@ final class GridTests: XCTestCase {
             environment: [
                 "BIN": toolDir, "PAIRS": "splade-tiny:minilm", "TRAIN_TASKS": "sst2", "TASKS": "sst2 rotten_tomatoes",
                 "STEPS_SMALL": "4", "PROJECT_STEPS": "4", "EVAL_LIMIT": "16", "THREADS": "1",
+                "INIT_TASKS": "rotten_tomatoes",
                 "DATA_DIR": try Fixture.tinyTaskData().path, "OUT": out,
             ])
         XCTAssertEqual(r.status, 0, r.err)
@@ -94,5 +95,15 @@ final class GridTests: XCTestCase {
         }
         let table = try String(contentsOfFile: out + "/results.md", encoding: .utf8)
         XCTAssertEqual(table.split(separator: "\n").count, 8)
+        // stage 5: tuning on the target from each projected prompt, against the from-scratch curve
+        let starts = try String(contentsOfFile: out + "/init.jsonl", encoding: .utf8)
+            .split(separator: "\n").map { try JSON.parse(String($0)) }
+        XCTAssertEqual(starts.count, 3)
+        for line in starts {
+            XCTAssertEqual(line["task"]?.string, "rotten_tomatoes")
+            for field in ["scratch_best", "init_step0", "init_best"] {
+                XCTAssertNotNil(line[field]?.double, "\(field): \(line.text)")
+            }
+        }
     }
 }
