@@ -33,7 +33,9 @@ public struct OptimizerOptions: ParsableArguments {
     public var seed: UInt64?
     @Option(
         parsing: .unconditional,
-        help: "Validate every K steps and keep the best; 0: only at the end (\(defaults { $0.evalEvery })).")
+        help:
+            "Validate every K steps and keep the best; 0: the final parameters are the result "
+            + "(\(defaults { $0.evalEvery })).")
     public var evalEvery: Int?
     @Option(parsing: .unconditional, help: "Validate on a seeded sample of at most N examples (per task).")
     public var evalLimit: Int?
