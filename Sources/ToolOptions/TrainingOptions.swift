@@ -33,9 +33,9 @@ public struct OptimizerOptions: ParsableArguments {
     public var seed: UInt64?
     @Option(
         parsing: .unconditional,
-        help:
+        help: ArgumentHelp(
             "Validate every K steps and keep the best; 0: the final parameters are the result "
-            + "(\(defaults { $0.evalEvery })).")
+                + "(\(defaults { $0.evalEvery }))."))
     public var evalEvery: Int?
     @Option(parsing: .unconditional, help: "Validate on a seeded sample of at most N examples (per task).")
     public var evalLimit: Int?
