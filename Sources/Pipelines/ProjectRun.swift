@@ -7,10 +7,9 @@ import Tokenizers
 import Transfer
 import Tuning
 
-/// `project train`: learns a projector from a source model's prompt space into a target
-/// model's, by the target's task loss (`task`) or by the distance to prompts tuned on the
-/// target (`distance`), or without any task data by a linear map between the two models' word
-/// embeddings fitted on their shared tokens (`vocab`). `project apply`: maps prompts through it.
+// Cross-model transfer's tools: `project train` (the projector's settings and objectives on the
+// training loop, or the vocabulary map) and `project apply`.
+
 /// The settings that decide a trained projector (their defaults are the projector's).
 public struct ProjectorSettings: TrainingSettings {
     public var learningRate: Float = 1e-4
@@ -67,22 +66,22 @@ final class ProjectorTaskObjective: TrainingObjective {
     let encoder: PromptEncoder
     let sources: [[Float]]
     let sets: [EncodedSet]
-    let validations: [EncodedSet]
     let readouts: [Readout]
+    let validation: ProjectedValidation?
     let orders: [[Int]]
     let promptLength: Int
     let batchSize: Int
 
     init(
-        projector: Projector, encoder: PromptEncoder, sources: [[Float]], sets: [EncodedSet],
-        validations: [EncodedSet], readouts: [Readout], promptLength: Int, settings: ProjectorSettings
+        projector: Projector, encoder: PromptEncoder, sources: [[Float]], sets: [EncodedSet], readouts: [Readout],
+        validation: ProjectedValidation?, promptLength: Int, settings: ProjectorSettings
     ) {
         self.projector = projector
         self.encoder = encoder
         self.sources = sources
         self.sets = sets
-        self.validations = validations
         self.readouts = readouts
+        self.validation = validation
         self.promptLength = promptLength
         batchSize = settings.batchSize
         orders = sets.indices.map { k in
@@ -112,9 +111,7 @@ final class ProjectorTaskObjective: TrainingObjective {
     }
 
     func evaluate(_ parameters: [Float]) throws -> (accuracy: Double, n: Int)? {
-        try meanAccuracy(
-            parameters, projector: projector, encoder: encoder, sources: sources, validations: validations,
-            readouts: readouts, promptLength: promptLength)
+        try validation?.accuracy(of: parameters, projector: projector)
     }
 }
 
@@ -126,19 +123,14 @@ final class ProjectorDistanceObjective: TrainingObjective {
     let sources: [Float]
     let targets: [Float]
     let taskCount: Int
-    let validation: (encoder: PromptEncoder, sources: [[Float]], sets: [EncodedSet], readouts: [Readout])?
-    let promptLength: Int
+    let validation: ProjectedValidation?
 
-    init(
-        projector: Projector, sources: [[Float]], targets: [[Float]], promptLength: Int,
-        validation: (encoder: PromptEncoder, sources: [[Float]], sets: [EncodedSet], readouts: [Readout])?
-    ) {
+    init(projector: Projector, sources: [[Float]], targets: [[Float]], validation: ProjectedValidation?) {
         self.projector = projector
         self.sources = sources.flatMap { $0 }
         self.targets = targets.flatMap { $0 }
         taskCount = sources.count
         self.validation = validation
-        self.promptLength = promptLength
     }
 
     func lossAndGradient(step: Int, parameters: [Float]) throws -> StepResult {
@@ -155,28 +147,30 @@ final class ProjectorDistanceObjective: TrainingObjective {
     }
 
     func evaluate(_ parameters: [Float]) throws -> (accuracy: Double, n: Int)? {
-        guard let validation else { return nil }
-        return try meanAccuracy(
-            parameters, projector: projector, encoder: validation.encoder, sources: validation.sources,
-            validations: validation.sets, readouts: validation.readouts, promptLength: promptLength)
+        try validation?.accuracy(of: parameters, projector: projector)
     }
 }
 
-/// The mean over tasks of the projected prompts' accuracy on the target, and the examples counted.
-func meanAccuracy(
-    _ parameters: [Float], projector: Projector, encoder: PromptEncoder, sources: [[Float]],
-    validations: [EncodedSet], readouts: [Readout], promptLength: Int
-) throws -> (accuracy: Double, n: Int)? {
-    guard !validations.isEmpty else { return nil }
-    projector.params = parameters
-    var sum = 0.0
-    for k in validations.indices {
-        let prompt = projector.forward(sources[k], batch: 1)
-        let predictions = try predict(
-            validations[k], prompt: prompt, promptLength: promptLength, encoder: encoder, readout: readouts[k])
-        sum += accuracy(predictions, validations[k].labels)
+/// How both projector objectives validate: the projected prompts of the training tasks on the
+/// target, the mean accuracy over the tasks and the examples counted.
+struct ProjectedValidation {
+    let encoder: PromptEncoder
+    let sources: [[Float]]
+    let sets: [EncodedSet]
+    let readouts: [Readout]
+    let promptLength: Int
+
+    func accuracy(of parameters: [Float], projector: Projector) throws -> (accuracy: Double, n: Int) {
+        projector.params = parameters
+        var sum = 0.0
+        for k in sets.indices {
+            let prompt = projector.forward(sources[k], batch: 1)
+            let predictions = try predict(
+                sets[k], prompt: prompt, promptLength: promptLength, encoder: encoder, readout: readouts[k])
+            sum += Tuning.accuracy(predictions, sets[k].labels)
+        }
+        return (sum / Double(sets.count), sets.reduce(0) { $0 + $1.count })
     }
-    return (sum / Double(validations.count), validations.reduce(0) { $0 + $1.count })
 }
 
 /// `project train`: learns a projector from a source model's prompt space into a target
@@ -245,7 +239,8 @@ public struct ProjectTrainRun {
         }
         let sources = tasks.map { src[$0]!.prompt.array }
         // the target's data: training sets for the task objective, validation sets when validating
-        let needsTarget = objective == .task || s.evalEvery > 0 || s.patience != nil
+        let validating = s.evalEvery > 0 || s.patience != nil
+        let needsTarget = objective == .task || validating
         let tokenizer = needsTarget ? try Tokenizer.load(folder: targetModel) : nil
         let template = try tokenizer.map { try PromptTemplate(targetTemplate, tokenizer: $0) }
         func encoded(_ task: String, split: String) throws -> EncodedSet {
@@ -266,9 +261,12 @@ public struct ProjectTrainRun {
                     encoder: target)
             }
         }
-        let validating = s.evalEvery > 0 || s.patience != nil
-        let validations = validating ? try tasks.map { try encoded($0, split: "validation") } : []
         let promptEncoder = PromptEncoder(encoder: target)
+        let validation =
+            validating
+            ? ProjectedValidation(
+                encoder: promptEncoder, sources: sources, sets: try tasks.map { try encoded($0, split: "validation") },
+                readouts: readouts!, promptLength: n) : nil
         let trained: TrainingObjective
         switch objective {
         case .vocab:
@@ -282,13 +280,12 @@ public struct ProjectTrainRun {
                 return p.prompt.array
             }
             trained = ProjectorDistanceObjective(
-                projector: projector, sources: sources, targets: targets, promptLength: n,
-                validation: validating ? (promptEncoder, sources, validations, readouts!) : nil)
+                projector: projector, sources: sources, targets: targets, validation: validation)
         case .task:
             trained = ProjectorTaskObjective(
                 projector: projector, encoder: promptEncoder, sources: sources,
-                sets: try tasks.map { try encoded($0, split: "train") }, validations: validations,
-                readouts: readouts!, promptLength: n, settings: s)
+                sets: try tasks.map { try encoded($0, split: "train") }, readouts: readouts!,
+                validation: validation, promptLength: n, settings: s)
         }
         let loop = TrainingLoop(
             settings: s.loop, objective: trained, initial: projector.params, recordedSettings: recorded,

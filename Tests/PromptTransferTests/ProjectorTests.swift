@@ -209,7 +209,7 @@ final class ProjectorTests: XCTestCase {
             "--checkpoint-every", "2",
         ]
         let log = dir.appendingPathComponent("stopped.err")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        XCTAssertTrue(FileManager.default.createFile(atPath: log.path, contents: nil))
         stopped.standardOutput = FileHandle.nullDevice
         stopped.standardError = try FileHandle(forWritingTo: log)
         try stopped.run()
