@@ -12,7 +12,8 @@
 #   stage 3 eval      per projector: apply + evaluate on every task; per target: the baselines
 #   stage 4 results   results.jsonl (one line per projector × task) and results.md (the table)
 #   stage 5 init      the projected prompts as the initialisation of tuning on the target, for
-#                     INIT_TASKS (default laptop restaurant: sentiment tasks no projector saw)
+#                     INIT_TASKS (default laptop restaurant: sentiment tasks no projector saw),
+#                     stopped once they reach the from-scratch run's best (--stop-at-accuracy)
 #   stage 6 init-results  init.jsonl and init.md: the steps each initialisation needs to reach
 #                     the best accuracy of tuning from a random prompt (same settings and seed)
 # Variables: PAIRS ("splade-tiny:minilm minilm:mpnet-base"), TRAIN_TASKS ("sst2 mnli"), TASKS (all
@@ -25,7 +26,9 @@ cd "$(dirname "$0")/.."
 BIN=${BIN:-.build/release}
 PAIRS=${PAIRS:-"splade-tiny:minilm minilm:mpnet-base"}
 TRAIN_TASKS=${TRAIN_TASKS:-"sst2 mnli"}
-TASKS=${TASKS:-"imdb sst2 laptop restaurant movie_rationales tweeteval_sentiment mnli qnli snli ethics_deontology ethics_justice qqp mrpc"}
+all_tasks="imdb sst2 laptop restaurant movie_rationales tweeteval_sentiment mnli qnli snli ethics_deontology
+ethics_justice qqp mrpc"
+TASKS=${TASKS:-$(echo $all_tasks)}
 STEPS_SMALL=${STEPS_SMALL:-2000}
 STEPS_LARGE=${STEPS_LARGE:-400}
 PATIENCE=${PATIENCE:-3}
@@ -136,10 +139,15 @@ train_tasks: (if \$k == \"\" then [] else [\$k] end), task: .target, accuracy, n
     printf '%s\t%s\n' "$OUT/eval/$name.jsonl" "$job"
   done
   for t in $targets; do
-    own=$(for task in $TASKS; do printf '%s ' "$OUT/prompts/$t/$task.safetensors"; done)
-    # every own prompt and the random one on every task: own (diagonal), same-task transfer, random
-    printf '%s\t%s\n' "$OUT/eval/$t.baselines.jsonl" "{ for task in $TASKS; do $evaluate --model models/$t \
---task \$task $own $OUT/prompts/$t/random.safetensors || exit 1; done; } > $OUT/eval/$t.baselines.jsonl.tmp \
+    # on each task: the target's own prompt of it (own_accuracy), its prompts of the training tasks
+    # (same_task_transfer) and the random prompt — not the whole 13 × 13 matrix
+    job=""
+    for task in $TASKS; do
+      prompts=$(for p in $task $TRAIN_TASKS; do echo "$OUT/prompts/$t/$p.safetensors"; done | awk '!seen[$0]++' \
+        | tr '\n' ' ')
+      job+="$evaluate --model models/$t --task $task $prompts$OUT/prompts/$t/random.safetensors && "
+    done
+    printf '%s\t%s\n' "$OUT/eval/$t.baselines.jsonl" "{ ${job}true; } > $OUT/eval/$t.baselines.jsonl.tmp \
 && mv $OUT/eval/$t.baselines.jsonl.tmp $OUT/eval/$t.baselines.jsonl"
   done
 } > "$OUT/grid/3-eval.stage"
@@ -161,6 +169,7 @@ mkdir -p "$OUT/init"
       out=$OUT/init/$name.$task.safetensors
       printf '%s\t%s\n' "$out" "$BIN/tune-prompt --model models/$t --task $task $(tune_flags "$t") --prompt-length 20 \
 --patience $PATIENCE --max-text-tokens 64 --eval-limit 500 $common --init from:$OUT/projected/$name/$task.safetensors \
+--stop-at-accuracy \$(jq -s '[.[] | select(.event == \"eval\") | .accuracy] | max' $OUT/logs/tune.$t.$task.jsonl) \
 --resume --output $out >> $OUT/logs/init.$name.$task.jsonl"
     done
   done

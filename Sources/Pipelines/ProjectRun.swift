@@ -22,6 +22,7 @@ public struct ProjectorSettings: TrainingSettings {
     public var evalEvery = 0
     public var evalLimit: Int? = nil
     public var patience: Int? = nil
+    public var stopAtAccuracy: Double? = nil
     public var hidden = 768
     public var activation = Projector.Activation.leakyrelu
     public var layerNorm = false
@@ -54,6 +55,7 @@ public struct ProjectorSettings: TrainingSettings {
         if evalEvery != defaults.evalEvery { members.append(.init("eval_every", .number(evalEvery))) }
         if let evalLimit { members.append(.init("eval_limit", .number(evalLimit))) }
         if let patience { members.append(.init("patience", .number(patience))) }
+        if let stopAtAccuracy { members.append(.init("stop_at_accuracy", .number(stopAtAccuracy))) }
         return .object(members)
     }
 }

@@ -43,6 +43,12 @@ public struct OptimizerOptions: ParsableArguments {
         parsing: .unconditional,
         help: "Early stopping: stop after K validations without a better accuracy (--steps is the cap).")
     public var patience: Int?
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "Stop at the first validation whose accuracy is at least A (0…1; e.g. the best of a run from "
+                + "another start, to count the steps this one needs).", valueName: "A"))
+    public var stopAtAccuracy: Double?
 
     public init() {}
 
@@ -54,6 +60,11 @@ public struct OptimizerOptions: ParsableArguments {
         try OptionRange.check("eval-limit", evalLimit, 1...Int.max)
         try OptionRange.check("patience", patience, 1...Int.max)
         try OptionRange.positive("lr", lr)
+        if let stopAtAccuracy {
+            guard stopAtAccuracy.isFinite, (0...1).contains(stopAtAccuracy) else {
+                throw ValidationError("--stop-at-accuracy must be between 0 and 1")
+            }
+        }
         if let weightDecay {
             guard weightDecay.isFinite, weightDecay >= 0 else {
                 throw ValidationError("--weight-decay must be 0 or more")
@@ -75,8 +86,12 @@ public struct OptimizerOptions: ParsableArguments {
         if let evalEvery { settings.evalEvery = evalEvery }
         if let evalLimit { settings.evalLimit = evalLimit }
         if let patience { settings.patience = patience }
+        if let stopAtAccuracy { settings.stopAtAccuracy = stopAtAccuracy }
         guard settings.patience == nil || settings.evalEvery > 0 else {
             throw ValidationError("--patience needs --eval-every above 0")
+        }
+        guard settings.stopAtAccuracy == nil || settings.evalEvery > 0 else {
+            throw ValidationError("--stop-at-accuracy needs --eval-every above 0")
         }
     }
 }

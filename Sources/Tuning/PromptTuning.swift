@@ -30,6 +30,8 @@ public struct TuneSettings: TrainingSettings {
     /// Early stopping: stop after this many evaluations without a better validation accuracy
     /// (`steps` is then the cap).
     public var patience: Int? = nil
+    /// Stop at the first validation at or above this accuracy (recorded only when set).
+    public var stopAtAccuracy: Double? = nil
 
     public init() {}
 
@@ -44,7 +46,8 @@ public struct TuneSettings: TrainingSettings {
                 .init("schedule", .string(decay ? "linear" : "constant")), .init("eval_every", .number(evalEvery)),
                 .init("eval_limit", evalLimit.map { .number($0) } ?? .null), .init("template", .string(template)),
                 .init("verbalizer", .array(verbalizer.map { .string($0) })),
-            ] + (patience.map { [.init("patience", .number($0))] } ?? []))
+            ] + (patience.map { [.init("patience", .number($0))] } ?? [])
+                + (stopAtAccuracy.map { [.init("stop_at_accuracy", .number($0))] } ?? []))
     }
 }
 

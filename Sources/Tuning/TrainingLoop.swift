@@ -23,13 +23,14 @@ public protocol TrainingSettings {
     var evalEvery: Int { get set }
     var evalLimit: Int? { get set }
     var patience: Int? { get set }
+    var stopAtAccuracy: Double? { get set }
 }
 
 extension TrainingSettings {
     public var loop: LoopSettings {
         LoopSettings(
             learningRate: learningRate, warmup: warmup, steps: steps, decay: decay, weightDecay: weightDecay,
-            evalEvery: evalEvery, patience: patience)
+            evalEvery: evalEvery, patience: patience, stopAtAccuracy: stopAtAccuracy)
     }
 }
 
@@ -45,10 +46,13 @@ public struct LoopSettings {
     public var evalEvery: Int
     /// Stop after this many validations without a better accuracy.
     public var patience: Int?
+    /// Stop at the first validation whose accuracy is at least this (a target to reach, e.g. the
+    /// best of a run from another start: the steps it took are the comparison).
+    public var stopAtAccuracy: Double?
 
     public init(
         learningRate: Float, warmup: Int, steps: Int, decay: Bool, weightDecay: Float, evalEvery: Int,
-        patience: Int?
+        patience: Int?, stopAtAccuracy: Double? = nil
     ) {
         self.learningRate = learningRate
         self.warmup = warmup
@@ -57,6 +61,7 @@ public struct LoopSettings {
         self.weightDecay = weightDecay
         self.evalEvery = evalEvery
         self.patience = patience
+        self.stopAtAccuracy = stopAtAccuracy
     }
 }
 
@@ -215,7 +220,8 @@ public final class TrainingLoop {
             if (settings.evalEvery > 0 && state.step % settings.evalEvery == 0) || last {
                 try validate(emit: emit)
             }
-            let converged = !last && isStale
+            let reached = !last && reachedTarget
+            let converged = !last && !reached && isStale
             if converged {
                 emit(
                     .object([
@@ -223,11 +229,27 @@ public final class TrainingLoop {
                         .init("best_step", .number(state.bestStep)), .init("patience", .number(settings.patience!)),
                     ]))
             }
-            if let checkpointPath, state.step % checkpointEvery == 0 || last || converged {
+            if reached {
+                emit(
+                    .object([
+                        .init("event", .string("target_reached")), .init("step", .number(state.step)),
+                        .init("accuracy", .number(state.bestAccuracy)),
+                        .init("target", .number(settings.stopAtAccuracy!)),
+                    ]))
+            }
+            if let checkpointPath, state.step % checkpointEvery == 0 || last || converged || reached {
                 try saveCheckpoint(checkpointPath)
             }
-            if timeUp || converged { break }
+            if timeUp || converged || reached { break }
         }
+    }
+
+    /// At a validation step: the best accuracy has reached `stopAtAccuracy`.
+    var reachedTarget: Bool {
+        guard let target = settings.stopAtAccuracy, settings.evalEvery > 0, state.step % settings.evalEvery == 0 else {
+            return false
+        }
+        return state.bestStep == state.step && state.bestAccuracy >= target
     }
 
     /// At a validation step: `patience` validations have passed without a better accuracy.

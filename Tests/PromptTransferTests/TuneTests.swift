@@ -184,6 +184,38 @@ final class TuneTests: XCTestCase {
         XCTAssertNotEqual(try PromptFile.read(c).prompt.array, p.prompt.array, "another seed, another prompt")
     }
 
+    /// --stop-at-accuracy A ends the run at the first validation at or above A: the steps another
+    /// start needs to reach a run's best (the cross-model init stage counts them this way).
+    func testStopAtAccuracyEndsAtTheFirstValidationThatReachesIt() throws {
+        let t = try smallTask()
+        func evals(_ out: String) -> [(step: Int, accuracy: Double)] {
+            out.split(separator: "\n").compactMap { line -> (Int, Double)? in
+                guard let e = try? JSON.parse(String(line)), e["event"]?.string == "eval" else { return nil }
+                return (e["step"]!.int!, e["accuracy"]!.double!)
+            }
+        }
+        let full = t.dir.appendingPathComponent("full.safetensors").path
+        let r = try runTool("tune-prompt", try tuneArgs(t, steps: 60, out: full))
+        XCTAssertEqual(r.status, 0, r.err)
+        let curve = evals(r.out)
+        let first = curve[0].accuracy
+        guard let reach = curve.first(where: { $0.step > 0 && $0.accuracy > first }) else {
+            return XCTFail("no validation beat step 0 in 60 steps: \(curve)")
+        }
+        let stopped = t.dir.appendingPathComponent("stopped.safetensors").path
+        let s = try runTool(
+            "tune-prompt", try tuneArgs(t, steps: 60, out: stopped, extra: ["--stop-at-accuracy", "\(reach.accuracy)"]))
+        XCTAssertEqual(s.status, 0, s.err)
+        XCTAssertEqual(evals(s.out).map(\.step), curve.prefix { $0.step <= reach.step }.map(\.step))
+        XCTAssertTrue(s.out.contains(#""event":"target_reached","step":\#(reach.step)"#), s.out)
+        let kept = try PromptFile.read(stopped).metadata["best_validation_accuracy"].flatMap(Double.init)
+        XCTAssertEqual(kept, reach.accuracy, "the prompt that reached the target is the output")
+        let bad = try runTool(
+            "tune-prompt", try tuneArgs(t, steps: 5, out: stopped + "2", extra: ["--stop-at-accuracy", "1.5"]))
+        XCTAssertEqual(bad.status, 64)
+        XCTAssertTrue(bad.err.contains("--stop-at-accuracy must be between 0 and 1"), bad.err)
+    }
+
     func testNonFiniteLossStopsAndKeepsTheLastGoodCheckpoint() throws {
         let t = try smallTask()
         let out = t.dir.appendingPathComponent("nan.safetensors").path
