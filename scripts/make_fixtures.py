@@ -421,6 +421,74 @@ def tiny_mlm_fixture(model, encoder, folder, lengths, text_lengths):
             "prompt_gradient": {"n": n, "words": words, "labels": labels.tolist(), "sequences": pseqs,
                                 "prompt": f32(prompt.detach()), "loss": loss.item(), "grad": f32(prompt.grad)}}
 
+def t5_fixtures():
+    """T5 without weights: two small random T5ForConditionalGeneration checkpoints (committed),
+    t5-tiny (v1.0: ReLU FFN, tied LM head with the d_model^-0.5 scaling, saved by this
+    transformers) and t5-v1_1-tiny (v1.1: gated-GELU FFN, inner attention width 64 ≠ d_model 32,
+    3 decoder layers, its own lm_head and no scaling, written as transformers 4 saved flan-t5:
+    tie_word_embeddings false and an lm_head.weight tensor). For each: encoder last hidden
+    states for a padded batch reaching every bucket (a sequence of 180), the first decoder
+    step's logits over the whole vocabulary, and the prompt gradient by autograd for the paper's
+    layout (P1..P4 text </s>) with the label read from the first decoder step's logits at 3 words."""
+    from safetensors.torch import save_file
+    from transformers import T5Config, T5ForConditionalGeneration
+    from transformers.models.t5.modeling_t5 import T5Attention
+    common = dict(vocab_size=300, d_model=32, d_ff=64, num_layers=2, num_heads=4, relative_attention_num_buckets=32,
+                  relative_attention_max_distance=128, dropout_rate=0.0, layer_norm_epsilon=1e-6, pad_token_id=0,
+                  eos_token_id=1, decoder_start_token_id=0)
+    for name, extra in [("t5-tiny", dict(feed_forward_proj="relu", d_kv=8)),
+                        ("t5-v1_1-tiny", dict(feed_forward_proj="gated-gelu", d_kv=16, num_decoder_layers=3))]:
+        torch.manual_seed(0)
+        cfg = T5Config(**common, **extra, tie_word_embeddings=name == "t5-tiny")
+        model = T5ForConditionalGeneration(cfg).eval()
+        folder = OUT / name
+        if name == "t5-tiny":
+            model.save_pretrained(folder)
+            for f in folder.iterdir():
+                if f.name not in ("config.json", "model.safetensors"):
+                    f.unlink()
+        else:
+            model.lm_head = torch.nn.Linear(32, 300, bias=False)
+            torch.nn.init.normal_(model.lm_head.weight, std=0.5)
+            folder.mkdir(parents=True, exist_ok=True)
+            state = {k: v.contiguous() for k, v in model.state_dict().items() if not k.endswith("embed_tokens.weight")}
+            save_file(state, str(folder / "model.safetensors"), metadata={"format": "pt"})
+            config = cfg.to_dict()
+            config.pop("scale_decoder_outputs", None)
+            config["tie_word_embeddings"] = False
+            config["architectures"] = ["T5ForConditionalGeneration"]
+            (folder / "config.json").write_text(json.dumps(config, indent=2) + "\n")
+        g = torch.Generator().manual_seed(1)
+        seqs = [torch.randint(2, 300, (n,), generator=g).tolist() + [1] for n in (4, 10, 179)]
+        T = max(map(len, seqs))
+        ids = torch.tensor([s + [0] * (T - len(s)) for s in seqs])
+        mask = torch.tensor([[1] * len(s) + [0] * (T - len(s)) for s in seqs])
+        start = torch.zeros(len(seqs), 1, dtype=torch.long)
+        with torch.no_grad():
+            out = model(input_ids=ids, attention_mask=mask, decoder_input_ids=start)
+        hidden = out.encoder_last_hidden_state
+        n, words = 4, [10, 20, 30]
+        prompt = (torch.randn(n, 32, generator=g) * 0.5).requires_grad_(True)
+        texts = [torch.randint(2, 300, (k,), generator=g).tolist() + [1] for k in (3, 40)]
+        T = n + max(map(len, texts))
+        x = torch.zeros(len(texts), T, 32)
+        pmask = torch.zeros(len(texts), T, dtype=torch.long)
+        for i, t in enumerate(texts):
+            x[i, n:n + len(t)] = model.shared.weight[torch.tensor(t)].detach()
+            pmask[i, :n + len(t)] = 1
+        x = torch.cat([prompt.unsqueeze(0).expand(len(texts), -1, -1), x[:, n:]], 1)
+        logits = model(inputs_embeds=x, attention_mask=pmask, decoder_input_ids=start[:len(texts)]).logits[:, 0, words]
+        labels = torch.tensor([0, 2])
+        loss = torch.nn.functional.cross_entropy(logits, labels)
+        loss.backward()
+        write(name.replace("-", "_") + ".json", {
+            "sequences": seqs, "encoder_hidden": [f32(hidden[i, :len(s)]) for i, s in enumerate(seqs)],
+            "first_step_logits": f32(out.logits[:, 0]),
+            "unidirectional_buckets_from_minus_300": T5Attention._relative_position_bucket(
+                torch.arange(-300, 301), bidirectional=False, num_buckets=32, max_distance=128).tolist(),
+            "prompt_gradient": {"n": n, "words": words, "labels": labels.tolist(), "texts": texts,
+                                "prompt": f32(prompt.detach()), "loss": loss.item(), "grad": f32(prompt.grad)}})
+
 MPNET = ROOT / "models/mpnet-base"
 
 def mpnet_fixtures():
@@ -626,3 +694,4 @@ if __name__ == "__main__":
     paper_layout_fixture()
     bpe_tokenizer_fixtures()
     mpnet_fixtures()
+    t5_fixtures()

@@ -1,38 +1,47 @@
 import Foundation
 import Tensors
 
-/// MPNet's relative position bias (T5's bidirectional buckets): a learned value per head and
-/// bucket of (key − query) distance, added to every layer's attention scores. As in
-/// transformers, the distance counts rows within each sequence (prompt rows and rows without a
-/// position embedding count like any other). The bias is frozen: the scores' gradient passes
-/// through it unchanged.
+/// The relative position bias of MPNet and T5: a learned value per head and bucket of
+/// (key − query) distance, added to every layer's attention scores (one table shared by all
+/// layers). As in transformers, the distance counts rows within each sequence (prompt rows and
+/// rows without a position embedding count like any other). The bias is frozen: the scores'
+/// gradient passes through it unchanged.
 public struct RelativePositionBias {
     let table: Tensor  // (buckets, heads)
     let heads: Int
     let maxSequence: Int
     let bucketOfOffset: [Int32]  // bucket of (key − query), indexed by offset + maxSequence
 
-    init(table: Tensor, buckets: Int, maxSequence: Int) {
+    init(table: Tensor, buckets: Int, maxSequence: Int, maxDistance: Int = 128, bidirectional: Bool = true) {
         self.table = table
         heads = table.shape[1]
         self.maxSequence = maxSequence
         bucketOfOffset = (-maxSequence...maxSequence).map {
-            Int32(RelativePositionBias.bucket($0, buckets: buckets))
+            Int32(
+                RelativePositionBias.bucket(
+                    $0, buckets: buckets, maxDistance: maxDistance, bidirectional: bidirectional))
         }
     }
 
-    /// transformers' `relative_position_bucket(memory − context)`: half the buckets for keys
-    /// after the query; exact distances below a quarter of the buckets, logarithmic up to
-    /// `maxDistance`, the last bucket beyond.
-    public static func bucket(_ relative: Int, buckets: Int = 32, maxDistance: Int = 128) -> Int {
-        let half = buckets / 2
-        var distance = -relative
-        var bucket = distance < 0 ? half : 0
-        distance = abs(distance)
-        let exact = half / 2
+    /// transformers' `relative_position_bucket(memory − context)`. Bidirectional (encoders): half
+    /// the buckets for keys after the query. Unidirectional (T5's decoder): keys after the query
+    /// share bucket 0, all buckets for the distance back. Exact distances below half the
+    /// buckets left, logarithmic up to `maxDistance`, the last bucket beyond.
+    public static func bucket(
+        _ relative: Int, buckets: Int = 32, maxDistance: Int = 128, bidirectional: Bool = true
+    ) -> Int {
+        var count = buckets
+        var bucket = 0
+        var distance = -min(relative, 0)
+        if bidirectional {
+            count /= 2
+            bucket = relative > 0 ? count : 0
+            distance = abs(relative)
+        }
+        let exact = count / 2
         guard distance >= exact else { return bucket + distance }
         let scaled = log(Double(distance) / Double(exact)) / log(Double(maxDistance) / Double(exact))
-        bucket += min(exact + Int(scaled * Double(half - exact)), half - 1)
+        bucket += min(exact + Int(scaled * Double(count - exact)), count - 1)
         return bucket
     }
 
