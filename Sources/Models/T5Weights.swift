@@ -51,7 +51,8 @@ public struct T5Config {
         guard type == "t5" else { throw ToolError("\(path): model_type '\(type)' is not t5") }
         let projection = j["feed_forward_proj"]?.string ?? "relu"
         guard let feedForward = FeedForward(rawValue: projection) else {
-            throw ToolError("\(path): feed_forward_proj '\(projection)' is not supported (relu and gated-gelu are)")
+            throw ToolError(
+                "\(path): feed_forward_proj '\(projection)' is not supported (relu and gated-gelu are)")
         }
         let layers = try int("num_layers")
         // transformers 5 records the scaling itself; configs written before it say it by tie_word_embeddings
@@ -59,7 +60,8 @@ public struct T5Config {
         let c = T5Config(
             vocabSize: try int("vocab_size"), hidden: try int("d_model"), headDim: try int("d_kv"),
             heads: try int("num_heads"), intermediate: try int("d_ff"), layers: layers,
-            decoderLayers: try int("num_decoder_layers", layers), buckets: try int("relative_attention_num_buckets", 32),
+            decoderLayers: try int("num_decoder_layers", layers),
+            buckets: try int("relative_attention_num_buckets", 32),
             maxDistance: try int("relative_attention_max_distance", 128),
             eps: Float(j["layer_norm_epsilon"]?.double ?? 1e-6), feedForward: feedForward, scaleDecoderOutputs: scale,
             padTokenId: try int("pad_token_id", 0), eosTokenId: try int("eos_token_id", 1),
@@ -156,7 +158,8 @@ public struct T5Weights {
         }
         finalNorm = try tensor("encoder.final_layer_norm.weight", [C])
         relativeBias = RelativePositionBias(
-            table: try tensor("encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight", [c.buckets, c.heads]),
+            table: try tensor(
+                "encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight", [c.buckets, c.heads]),
             buckets: c.buckets, maxSequence: T5Config.maxSequence, maxDistance: c.maxDistance)
         guard file.entries["decoder.final_layer_norm.weight"] != nil else {
             decoder = nil
