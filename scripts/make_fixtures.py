@@ -421,19 +421,61 @@ def tiny_mlm_fixture(model, encoder, folder, lengths, text_lengths):
             "prompt_gradient": {"n": n, "words": words, "labels": labels.tolist(), "sequences": pseqs,
                                 "prompt": f32(prompt.detach()), "loss": loss.item(), "grad": f32(prompt.grad)}}
 
+SEQIO_WHEEL = ("seqio==0.0.20", "seqio/test_data/sentencepiece/sentencepiece.model")
+
+def t5_tokenizer():
+    """A T5-format tokenizer.json (T5's own cannot be had from PyPI): the pipeline transformers
+    writes for T5 — normalizer Precompiled (a real SentencePiece nmt_nfkc charsmap, taken from
+    the test model in the seqio wheel), Strip right, Replace " {2,}" → "▁"; Metaspace; Unigram;
+    "$A </s>" / "$A </s> $B </s>" — with a 1,000-piece Unigram model trained by `tokenizers` on
+    SST-2 dev, and <extra_id_9> … <extra_id_0> after it as T5 has them. Saved into t5-tiny, and
+    its ids on the edge cases, pairs, truncation and all of SST-2 dev as the fixture."""
+    import subprocess, tempfile, zipfile
+    from sentencepiece import sentencepiece_model_pb2
+    from tokenizers import Regex, Tokenizer, AddedToken, models, normalizers, pre_tokenizers, processors, trainers
+    tmp = Path(tempfile.mkdtemp())
+    subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "-d", str(tmp), SEQIO_WHEEL[0]],
+                   check=True)
+    proto = sentencepiece_model_pb2.ModelProto()
+    proto.ParseFromString(zipfile.ZipFile(next(tmp.glob("seqio-*.whl"))).read(SEQIO_WHEEL[1]))
+    charsmap = proto.normalizer_spec.precompiled_charsmap
+    assert proto.normalizer_spec.name == "nmt_nfkc" and len(charsmap) > 100000
+    tk = Tokenizer(models.Unigram())
+    tk.normalizer = normalizers.Sequence([normalizers.Precompiled(charsmap), normalizers.Strip(left=False, right=True),
+                                          normalizers.Replace(Regex(" {2,}"), "\u2581")])
+    tk.pre_tokenizer = pre_tokenizers.Metaspace(replacement="\u2581", prepend_scheme="always")
+    trainer = trainers.UnigramTrainer(vocab_size=1000, special_tokens=["<pad>", "</s>", "<unk>"], unk_token="<unk>",
+                                      show_progress=False)
+    tk.train_from_iterator([r[0] for r in sst2_dev_rows()], trainer)
+    tk.add_special_tokens([AddedToken(f"<extra_id_{i}>", special=True) for i in range(9, -1, -1)])
+    tk.post_processor = processors.TemplateProcessing(single="$A </s>", pair="$A </s> $B </s>",
+                                                      special_tokens=[("</s>", 1)])
+    folder = OUT / "t5-tiny"
+    folder.mkdir(parents=True, exist_ok=True)
+    tk.save(str(folder / "tokenizer.json"))
+    cases = []
+    for t in EDGE + ["a <extra_id_0> b", "<extra_id_0>", "two  spaces   three", " lead", "trail ", "ﬁne ① ½ Ⅻ ＡＢＣ"]:
+        cases.append({"text_a": t, "input_ids": tk.encode(t).ids})
+    for a, b in PAIRS:
+        cases.append({"text_a": a, "text_b": b, "input_ids": tk.encode(a, b or None).ids})
+    write("tokenizer_t5.json", {"vocab_size": tk.get_vocab_size(), "cases": cases,
+                                "sst2_dev": [fnv1a(tk.encode(r[0]).ids) for r in sst2_dev_rows()]})
+    return tk.get_vocab_size()
+
 def t5_fixtures():
     """T5 without weights: two small random T5ForConditionalGeneration checkpoints (committed),
     t5-tiny (v1.0: ReLU FFN, tied LM head with the d_model^-0.5 scaling, saved by this
     transformers) and t5-v1_1-tiny (v1.1: gated-GELU FFN, inner attention width 64 ≠ d_model 32,
     3 decoder layers, its own lm_head and no scaling, written as transformers 4 saved flan-t5:
-    tie_word_embeddings false and an lm_head.weight tensor). For each: encoder last hidden
+    tie_word_embeddings false and an lm_head.weight tensor), with the vocabulary of t5_tokenizer. For each: encoder last hidden
     states for a padded batch reaching every bucket (a sequence of 180), the first decoder
     step's logits over the whole vocabulary, and the prompt gradient by autograd for the paper's
     layout (P1..P4 text </s>) with the label read from the first decoder step's logits at 3 words."""
     from safetensors.torch import save_file
     from transformers import T5Config, T5ForConditionalGeneration
     from transformers.models.t5.modeling_t5 import T5Attention
-    common = dict(vocab_size=300, d_model=32, d_ff=64, num_layers=2, num_heads=4, relative_attention_num_buckets=32,
+    vocab = t5_tokenizer()
+    common = dict(vocab_size=vocab, d_model=32, d_ff=64, num_layers=2, num_heads=4, relative_attention_num_buckets=32,
                   relative_attention_max_distance=128, dropout_rate=0.0, layer_norm_epsilon=1e-6, pad_token_id=0,
                   eos_token_id=1, decoder_start_token_id=0)
     for name, extra in [("t5-tiny", dict(feed_forward_proj="relu", d_kv=8)),
@@ -445,10 +487,10 @@ def t5_fixtures():
         if name == "t5-tiny":
             model.save_pretrained(folder)
             for f in folder.iterdir():
-                if f.name not in ("config.json", "model.safetensors"):
+                if f.name not in ("config.json", "model.safetensors", "tokenizer.json"):
                     f.unlink()
         else:
-            model.lm_head = torch.nn.Linear(32, 300, bias=False)
+            model.lm_head = torch.nn.Linear(32, vocab, bias=False)
             torch.nn.init.normal_(model.lm_head.weight, std=0.5)
             folder.mkdir(parents=True, exist_ok=True)
             state = {k: v.contiguous() for k, v in model.state_dict().items() if not k.endswith("embed_tokens.weight")}

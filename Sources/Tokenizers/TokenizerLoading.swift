@@ -26,12 +26,19 @@ extension Tokenizer {
     public static func load(tokenizerJSON path: String) throws -> Tokenizer {
         let root = try readJSON(path)
         func fail(_ s: String) -> ToolError { .data(path, s) }
-        guard let m = root["model"], let vocabMembers = m["vocab"]?.members else { throw fail("no model vocabulary") }
-        var vocab = [String: Int32](minimumCapacity: vocabMembers.count)
-        for kv in vocabMembers {
-            vocab[kv.key] = try tokenId(kv.value, "id of '\(kv.key)'", fail)
+        guard let m = root["model"] else { throw fail("no model") }
+        let model: TokenModel
+        if m["type"]?.string == "Unigram" {
+            model = try unigram(m, fail)
+        } else {
+            guard let vocabMembers = m["vocab"]?.members else { throw fail("no model vocabulary") }
+            var ids = [String: Int32](minimumCapacity: vocabMembers.count)
+            for kv in vocabMembers {
+                ids[kv.key] = try tokenId(kv.value, "id of '\(kv.key)'", fail)
+            }
+            model = try tokenModel(m, vocab: ids, fail)
         }
-        let model = try tokenModel(m, vocab: vocab, fail)
+        var vocab = model.vocab
 
         let normalizer = try root["normalizer"].flatMap { try normalizerFrom($0, fail) }
         let preTokenizer = try preTokenizerFrom(root["pre_tokenizer"], fail)
@@ -85,7 +92,26 @@ extension Tokenizer {
                 vocab: vocab, merges: merges, unkToken: m["unk_token"]?.string,
                 ignoreMerges: m["ignore_merges"]?.bool ?? false)
         case let other:
-            throw fail("model type \(other) is not supported (WordPiece and BPE are)")
+            throw fail("model type \(other) is not supported (WordPiece, BPE and Unigram are)")
+        }
+    }
+
+    /// A Unigram model: `vocab` is [[piece, score], …] in id order; unknown characters need `unk_id`.
+    static func unigram(_ m: JSON, _ fail: (String) -> ToolError) throws -> Unigram {
+        guard let entries = m["vocab"]?.array else { throw fail("Unigram without a vocab list") }
+        guard entries.count <= maxTokenId + 1 else { throw fail("Unigram with \(entries.count) pieces") }
+        if m["byte_fallback"]?.bool == true { throw fail("Unigram with byte_fallback is not supported") }
+        guard let unk = m["unk_id"], let unkId = unk.int else {
+            throw fail("Unigram without unk_id is not supported (an unknown character would have no id)")
+        }
+        let pieces = try entries.enumerated().map { index, entry -> (String, Double) in
+            guard let pair = entry.array, pair.count == 2, let piece = pair[0].string, let score = pair[1].double else {
+                throw fail("Unigram piece \(index) is not [string, score]")
+            }
+            return (piece, score)
+        }
+        do { return try Unigram(pieces: pieces, unkId: unkId) } catch let error as TokenizerError {
+            throw fail(error.description)
         }
     }
 
@@ -93,11 +119,23 @@ extension Tokenizer {
         guard let p, !p.isNull else { return BertPreTokenizer() }
         switch p["type"]?.string {
         case "BertPreTokenizer": return BertPreTokenizer()
+        case "Metaspace":
+            guard let replacement = p["replacement"]?.string?.unicodeScalars, replacement.count == 1 else {
+                throw fail("Metaspace replacement must be one character")
+            }
+            // older files: add_prefix_space; newer: prepend_scheme (always / never; first is not supported)
+            let scheme = p["prepend_scheme"]?.string ?? ((p["add_prefix_space"]?.bool ?? true) ? "always" : "never")
+            guard scheme == "always" || scheme == "never" else {
+                throw fail("Metaspace prepend_scheme \(scheme) is not supported (always and never are)")
+            }
+            return MetaspacePreTokenizer(
+                replacement: replacement.first!, prepend: scheme == "always", split: p["split"]?.bool ?? true)
         case "ByteLevel":
             return ByteLevelPreTokenizer(
                 addPrefixSpace: p["add_prefix_space"]?.bool ?? true, useRegex: p["use_regex"]?.bool ?? true)
         case let other:
-            throw fail("pre-tokenizer \(other ?? "?") is not supported (BertPreTokenizer and ByteLevel are)")
+            throw fail(
+                "pre-tokenizer \(other ?? "?") is not supported (BertPreTokenizer, ByteLevel and Metaspace are)")
         }
     }
 
@@ -148,6 +186,24 @@ extension Tokenizer {
                 stripAccents: n["strip_accents"]?.bool,
                 lowercase: n["lowercase"]?.bool ?? true)
         case "Lowercase": return LowercaseNormalizer()
+        case "Precompiled":
+            guard let encoded = n["precompiled_charsmap"]?.string, let bytes = Data(base64Encoded: encoded) else {
+                throw fail("Precompiled without a base64 precompiled_charsmap")
+            }
+            do { return try PrecompiledNormalizer(charsmap: [UInt8](bytes)) } catch let error as TokenizerError {
+                throw fail(error.description)
+            }
+        case "Strip":
+            return StripNormalizer(left: n["left"]?.bool ?? true, right: n["right"]?.bool ?? true)
+        case "Replace":
+            guard let content = n["content"]?.string else { throw fail("Replace without content") }
+            let pattern = n["pattern"]
+            guard let text = pattern?["String"]?.string ?? pattern?["Regex"]?.string else {
+                throw fail("Replace pattern is neither {String} nor {Regex}")
+            }
+            do {
+                return try ReplaceNormalizer(pattern: text, isRegex: pattern?["Regex"] != nil, content: content)
+            } catch let error as TokenizerError { throw fail(error.description) }
         case "Sequence":
             return NormalizerSequence(
                 stages: try (n["normalizers"]?.array ?? []).compactMap { try normalizerFrom($0, fail) })

@@ -1,6 +1,7 @@
 import Foundation
 import Models
 import Plumbing
+import Tokenizers
 import Tuning
 import XCTest
 
@@ -86,7 +87,8 @@ final class T5Tests: XCTestCase {
             print("\(name) prompt gradient relative error \(rel), loss \(loss) vs \(f["loss"]!.double!)")
             XCTAssertEqual(Double(loss), f["loss"]!.double!, accuracy: 1e-5)
             XCTAssertLessThanOrEqual(rel, 1e-3)
-            let step: Float = 1e-2
+            // a small step: v1.0's ReLU has kinks a wide difference can straddle
+            let step: Float = 3e-3
             var worst: Float = 0
             for index in stride(from: 0, to: prompt.count, by: 7) {
                 var plus = prompt
@@ -99,5 +101,26 @@ final class T5Tests: XCTestCase {
             print("\(name) finite differences max abs error \(worst)")
             XCTAssertLessThanOrEqual(worst, 2e-3)
         }
+    }
+
+    /// The T5 pipeline from tokenizer.json (Precompiled nmt_nfkc rules, Strip, Replace, Metaspace,
+    /// Unigram, "$A </s>"): ids equal to `tokenizers` on the edge cases, pairs and all of SST-2 dev.
+    func testT5TokenizerIdsEqualTokenizers() throws {
+        let tok = try Tokenizer.load(folder: Fixture.dir.appendingPathComponent("t5-tiny").path)
+        let fx = try Fixture.json("tokenizer_t5.json")
+        XCTAssertEqual(tok.vocabSize + 10, fx["vocab_size"]!.int!, "1,000 pieces and 10 extra ids")
+        for c in fx["cases"]!.array! {
+            let enc = try tok.encode(c["text_a"]!.string!, c["text_b"]?.string)
+            XCTAssertEqual(enc.encoding.ids, Fixture.ints(c["input_ids"]), c.text)
+        }
+        let sentences = try String(contentsOf: try Fixture.data("sst2/dev.tsv"), encoding: .utf8)
+            .split(separator: "\n").dropFirst().map { String($0.split(separator: "\t")[0]) }
+        let expected = fx["sst2_dev"]!.array!.map { $0.string! }
+        XCTAssertEqual(sentences.count, expected.count)
+        var bad = 0
+        for (s, h) in zip(sentences, expected) where fnv1a(try tok.encode(s).encoding.ids) != h {
+            bad += 1
+        }
+        XCTAssertEqual(bad, 0, "SST-2 dev sentences whose ids differ from tokenizers'")
     }
 }
