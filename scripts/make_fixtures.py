@@ -454,7 +454,8 @@ def t5_tokenizer():
     folder.mkdir(parents=True, exist_ok=True)
     tk.save(str(folder / "tokenizer.json"))
     cases = []
-    for t in EDGE + ["a <extra_id_0> b", "<extra_id_0>", "two  spaces   three", " lead", "trail ", "ﬁne ① ½ Ⅻ ＡＢＣ"]:
+    extra = ["a <extra_id_0> b", "<extra_id_0>", "two  spaces   three", " lead", "trail ", "ﬁne ① ½ Ⅻ ＡＢＣ"]
+    for t in EDGE + extra:
         cases.append({"text_a": t, "input_ids": tk.encode(t).ids})
     for a, b in PAIRS:
         cases.append({"text_a": a, "text_b": b, "input_ids": tk.encode(a, b or None).ids})
@@ -467,10 +468,11 @@ def t5_fixtures():
     t5-tiny (v1.0: ReLU FFN, tied LM head with the d_model^-0.5 scaling, saved by this
     transformers) and t5-v1_1-tiny (v1.1: gated-GELU FFN, inner attention width 64 ≠ d_model 32,
     3 decoder layers, its own lm_head and no scaling, written as transformers 4 saved flan-t5:
-    tie_word_embeddings false and an lm_head.weight tensor), with the vocabulary of t5_tokenizer. For each: encoder last hidden
-    states for a padded batch reaching every bucket (a sequence of 180), the first decoder
-    step's logits over the whole vocabulary, and the prompt gradient by autograd for the paper's
-    layout (P1..P4 text </s>) with the label read from the first decoder step's logits at 3 words."""
+    tie_word_embeddings false and an lm_head.weight tensor), with the vocabulary of t5_tokenizer.
+    For each: encoder last hidden states for a padded batch reaching every bucket (a sequence of
+    180), the first decoder step's logits over the whole vocabulary, and the prompt gradient by
+    autograd for the paper's layout (P1..P4 text </s>) read from the first decoder step's logits
+    at 3 words."""
     from safetensors.torch import save_file
     from transformers import T5Config, T5ForConditionalGeneration
     from transformers.models.t5.modeling_t5 import T5Attention
