@@ -11,14 +11,14 @@ extension ActivationSet {
     public static func measure(
         _ prompts: [PromptFile], model: String, stimulation: Stimulation
     ) throws -> ActivationSet {
-        let encoder = try Encoder(folder: model)
+        let frozen = try loadModel(folder: model)
         let tokenizer = try Tokenizer.load(folder: model)
         var set = ActivationSet()
-        set.layers = stimulation.layers ?? Array(0..<encoder.config.layers)
+        set.layers = stimulation.layers ?? Array(0..<frozen.layers)
         set.settings = stimulation.settingsJSON(
-            model: URL(fileURLWithPath: model).standardized.lastPathComponent, layers: encoder.config.layers)
+            model: URL(fileURLWithPath: model).standardized.lastPathComponent, layers: frozen.layers)
         for p in prompts {
-            do { set.masks.append(try stimulation.mask(p.prompt, encoder: encoder, tokenizer: tokenizer)) } catch let e
+            do { set.masks.append(try stimulation.mask(p.prompt, model: frozen, tokenizer: tokenizer)) } catch let e
                 as ToolError
             {
                 throw ToolError("\(p.path): \(e.description)", exitCode: e.exitCode)

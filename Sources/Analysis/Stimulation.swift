@@ -65,21 +65,24 @@ public struct Stimulation {
     }
 
     /// The mask of one prompt: for each chosen layer (in order), read positions × intermediate bits.
-    public func mask(_ prompt: Tensor, encoder: Encoder, tokenizer: Tokenizer) throws -> [UInt8] {
-        try activations(prompt, encoder: encoder, tokenizer: tokenizer).map { $0 > threshold ? 1 : 0 }
+    public func mask(_ prompt: Tensor, model: FrozenModel, tokenizer: Tokenizer) throws -> [UInt8] {
+        try activations(prompt, model: model, tokenizer: tokenizer).map { $0 > threshold ? 1 : 0 }
     }
 
     /// The activations the mask binarises, in the same order.
-    public func activations(_ prompt: Tensor, encoder: Encoder, tokenizer: Tokenizer) throws -> [Float] {
+    public func activations(_ prompt: Tensor, model: FrozenModel, tokenizer: Tokenizer) throws -> [Float] {
         let n = prompt.shape[0]
-        let I = encoder.config.intermediate
-        guard prompt.shape[1] == encoder.config.hidden else {
+        let I = model.intermediate
+        guard prompt.shape[1] == model.hidden else {
             throw ToolError(
                 "prompt of hidden size \(prompt.shape[1]) cannot stimulate a model of hidden size "
-                + "\(encoder.config.hidden)"
+                + "\(model.hidden)"
             )
         }
-        guard let start = tokenizer.special.cls else { throw ToolError("the tokenizer has no start token") }
+        // the start token ([CLS], <s>); T5 has none and takes its </s>
+        guard let start = tokenizer.special.cls ?? tokenizer.special.sep else {
+            throw ToolError("the tokenizer has no start token (nor </s>)")
+        }
         let textIds = tokenizer.tokenize(text)
         var ids = [Int32](repeating: 0, count: n)
         ids.append(start)
@@ -93,7 +96,7 @@ public struct Stimulation {
         }
         var batch = Batch()
         batch.append(
-            ids: ids, firstPosition: encoder.config.firstPosition, positionless: promptWithoutPositions ? 0..<n : 0..<0)
+            ids: ids, firstPosition: model.firstPosition, positionless: promptWithoutPositions ? 0..<n : 0..<0)
         let rows: [Int]
         switch read {
         case .start: rows = [n]
@@ -105,13 +108,13 @@ public struct Stimulation {
             }
             rows = p
         }
-        let chosen = layers ?? Array(0..<encoder.config.layers)
-        guard chosen.allSatisfy({ $0 >= 0 && $0 < encoder.config.layers }) else {
-            throw ToolError.usage("--layers must be below \(encoder.config.layers)")
+        let chosen = layers ?? Array(0..<model.layers)
+        guard chosen.allSatisfy({ $0 >= 0 && $0 < model.layers }) else {
+            throw ToolError.usage("--layers must be below \(model.layers)")
         }
         var byLayer: [Int: [Float]] = [:]
         _ = try prompt.data.withMemoryRebound(to: Float.self, capacity: prompt.count) { p in
-            try encoder.forward(batch, prompt: (tokens, UnsafePointer(p))) { layer, act in
+            try model.encoderStates(batch, prompt: (tokens, UnsafePointer(p))) { layer, act in
                 guard chosen.contains(layer) else { return }
                 var values = [Float]()
                 values.reserveCapacity(rows.count * I)

@@ -30,7 +30,7 @@ public final class T5Model {
 
     public var hasDecoder: Bool { weights.decoder != nil }
 
-    func check(_ batch: Batch, prompt: (tokens: [Int32], count: Int)?) throws {
+    func check(_ batch: Batch, promptTokens: [Int32]?, promptLength: Int?) throws {
         for b in 0..<batch.count where batch.length(b) > T5Config.maxSequence || batch.length(b) == 0 {
             throw ToolError(
                 "sequence \(b) has \(batch.length(b)) tokens; the model takes 1 to \(T5Config.maxSequence)")
@@ -38,21 +38,25 @@ public final class T5Model {
         if let bad = batch.ids.first(where: { $0 < 0 || Int($0) >= config.vocabSize }) {
             throw ToolError("token id \(bad) is outside the vocabulary of \(config.vocabSize)")
         }
-        if let prompt, let bad = prompt.tokens.first(where: { $0 >= prompt.count }) {
-            throw ToolError("prompt token \(bad) outside a prompt of \(prompt.count)")
+        if let promptTokens {
+            guard promptTokens.count == batch.rows else {
+                throw ToolError("\(promptTokens.count) prompt-token entries for \(batch.rows) rows")
+            }
+            if let promptLength, let bad = promptTokens.first(where: { $0 >= promptLength }) {
+                throw ToolError("prompt token \(bad) outside a prompt of \(promptLength)")
+            }
         }
     }
 
     /// The encoder's final hidden states (N,C) after its final norm, valid until the next call;
     /// rows whose `prompt.tokens` entry is k ≥ 0 take prompt vector k; `onFFN(layer, act (N,F))`.
     public func encode(
-        _ batch: Batch, prompt: (tokens: [Int32], vectors: UnsafePointer<Float>, count: Int)? = nil,
+        _ batch: Batch, prompt: (tokens: [Int32], vectors: UnsafePointer<Float>)? = nil,
         onFFN: ((Int, UnsafePointer<Float>) -> Void)? = nil
     ) throws -> UnsafeMutablePointer<Float> {
-        try check(batch, prompt: prompt.map { ($0.tokens, $0.count) })
+        try check(batch, promptTokens: prompt?.tokens, promptLength: nil)
         decoded = false
-        return pass.forward(
-            batch, prompt: prompt.map { ($0.tokens, $0.vectors) }, keep: false, decode: false, onFFN: onFFN)
+        return pass.forward(batch, prompt: prompt, keep: false, decode: false, onFFN: onFFN)
     }
 
     /// The first decoder step's logits (B, words.count) at the given vocabulary rows (every row
@@ -64,7 +68,7 @@ public final class T5Model {
         guard let decoder = weights.decoder else {
             throw ToolError("\(folder): the checkpoint has no decoder (a T5EncoderModel); the label needs one")
         }
-        try check(batch, prompt: prompt.map { ($0.tokens, $0.count) })
+        try check(batch, promptTokens: prompt?.tokens, promptLength: prompt?.count)
         let rows = words ?? Array(0..<config.vocabSize)
         if let bad = rows.first(where: { $0 < 0 || $0 >= config.vocabSize }) {
             throw ToolError("word id \(bad) is outside the vocabulary of \(config.vocabSize)")

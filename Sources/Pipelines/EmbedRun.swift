@@ -33,7 +33,7 @@ public struct EmbedRun {
 
     public func run() throws {
         guard batchSize > 0 else { throw ToolError.usage("--batch-size must be positive") }
-        let encoder = try Encoder(folder: model)
+        let encoder = try loadModel(folder: model)
         let tokenizer = try Tokenizer.load(folder: model)
         if pool == .mask, tokenizer.special.mask == nil {
             throw ToolError.usage("--pool mask: the tokenizer of \(model) has no mask token")
@@ -65,14 +65,14 @@ public struct EmbedRun {
         }
 
         while let record = try reader.next() {
-            pending.append(Pending(record: record, enc: try encode(record, tokenizer, encoder.config)))
+            pending.append(Pending(record: record, enc: try encode(record, tokenizer, encoder)))
             if pending.count == batchSize { try flush() }
         }
         try flush()
         bar.finish()
         if let out { try out.commit() }
         if toTensor, let output {
-            let t = Tensor(shape: [ids.count, encoder.config.hidden], values: rows)
+            let t = Tensor(shape: [ids.count, encoder.hidden], values: rows)
             let meta = [
                 "ids": JSON.array(ids).text, "model": model, "pool": pool.rawValue,
                 "normalize": String(normalize), "toolkit_version": toolkitVersion,
@@ -82,7 +82,7 @@ public struct EmbedRun {
         }
     }
 
-    func encode(_ r: JSONLinesReader.Record, _ tok: Tokenizer, _ c: ModelConfig) throws -> Encoding {
+    func encode(_ r: JSONLinesReader.Record, _ tok: Tokenizer, _ c: FrozenModel) throws -> Encoding {
         var enc: Encoding
         if let given = try r.tokenIds() {
             enc = given
@@ -110,13 +110,13 @@ public struct EmbedRun {
         return enc
     }
 
-    func embed(_ items: [Pending], _ encoder: Encoder, _ tok: Tokenizer) throws -> [[Float]] {
+    func embed(_ items: [Pending], _ encoder: FrozenModel, _ tok: Tokenizer) throws -> [[Float]] {
         var batch = Batch()
         for p in items {
-            batch.append(ids: p.enc.ids, typeIds: p.enc.typeIds, firstPosition: encoder.config.firstPosition)
+            batch.append(ids: p.enc.ids, typeIds: p.enc.typeIds, firstPosition: encoder.firstPosition)
         }
-        let h = try encoder.forward(batch)
-        let C = encoder.config.hidden
+        let h = try encoder.encoderStates(batch, prompt: nil, onFFN: nil)
+        let C = encoder.hidden
         return (0..<batch.count).map { b in
             let off = batch.offsets[b]
             let len = batch.length(b)

@@ -61,9 +61,9 @@ public struct EvalRun {
 
     public func run() throws {
         guard !prompts.isEmpty else { throw ToolError.usage("name at least one prompt file") }
-        let encoder = try Encoder(folder: model)
+        let frozen = try loadModel(folder: model)
         let tokenizer = try Tokenizer.load(folder: model)
-        let identity = try ModelIdentity(encoder)
+        let identity = try ModelIdentity(frozen)
         var (texts, labelWords, target) = try loadExamples()
         guard !texts.isEmpty else { throw ToolError("no examples to evaluate on") }
         if let limit, limit < texts.count {
@@ -71,32 +71,31 @@ public struct EvalRun {
             texts.seededShuffle(&rng)
             texts = Array(texts.prefix(limit))
         }
-        let words = try labelWordIds(labelWords, tokenizer: tokenizer)
+        let words = try labelWordIds(labelWords, tokenizer: tokenizer, firstToken: frozen is T5Model)
         let files = try prompts.map { try PromptFile.read($0) }  // all checked before any work
         for f in files { try f.check(model: identity, readout: nil) }
         let out = try DataOutput(path: output)
-        let pe = PromptEncoder(encoder: encoder)
         var cache: [String: EncodedSet] = [:]
         for f in files {
-            let kind = Readout.Kind(rawValue: f.metadata["readout"] ?? "") ?? (encoder.hasHead ? .mlm : .tied)
+            let kind = Readout.Kind(rawValue: f.metadata["readout"] ?? "") ?? defaultReadout(frozen)
             let template = try PromptTemplate(
-                self.template ?? f.metadata["template"] ?? PromptTemplate.defaultText(for: encoder.config),
-                tokenizer: tokenizer)
+                self.template ?? f.metadata["template"] ?? PromptTemplate.defaultText(for: frozen),
+                tokenizer: tokenizer, readsAtMask: kind != .decoder)
             let limit = maxTextTokens ?? recordedMaxText(f) ?? 128
             let key = "\(template.text)|\(f.length)|\(limit)"
             if cache[key] == nil {
                 cache[key] = try EncodedSet(
                     texts, tokenizer: tokenizer, template: template, promptLength: f.length, maxTextTokens: limit,
-                    maxSequence: encoder.config.maxSequence, typeVocab: encoder.config.typeVocab)
+                    maxSequence: frozen.maxSequence, typeVocab: frozen.typeVocab)
             }
             let set = cache[key]!
-            let readout = try Readout(kind, words: words, encoder: encoder)
+            let reader = try labelReader(kind, words: words, model: frozen)
             let bar = ProgressLine(
                 label: "\(f.name) on \(target)", total: set.count,
                 enabled: progress || Log.stderrIsTerminal)
             let preds = try predict(
-                set, prompt: f.prompt.array, promptLength: f.length, encoder: pe, readout: readout,
-                batchSize: batchSize, progress: bar)
+                set, prompt: f.prompt.array, promptLength: f.length, reader: reader,
+                firstPosition: frozen.firstPosition, batchSize: batchSize, progress: bar)
             bar.finish()
             out.writeLine(
                 JSON.object([

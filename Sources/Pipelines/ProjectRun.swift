@@ -65,24 +65,24 @@ public struct ProjectorSettings: TrainingSettings {
 /// projected prompts on the tasks' validation sets.
 final class ProjectorTaskObjective: TrainingObjective {
     let projector: Projector
-    let encoder: PromptEncoder
+    let firstPosition: Int
     let sources: [[Float]]
     let sets: [EncodedSet]
-    let readouts: [Readout]
+    let readers: [LabelReader]
     let validation: ProjectedValidation?
     let orders: [[Int]]
     let promptLength: Int
     let batchSize: Int
 
     init(
-        projector: Projector, encoder: PromptEncoder, sources: [[Float]], sets: [EncodedSet], readouts: [Readout],
+        projector: Projector, firstPosition: Int, sources: [[Float]], sets: [EncodedSet], readers: [LabelReader],
         validation: ProjectedValidation?, promptLength: Int, settings: ProjectorSettings
     ) {
         self.projector = projector
-        self.encoder = encoder
+        self.firstPosition = firstPosition
         self.sources = sources
         self.sets = sets
-        self.readouts = readouts
+        self.readers = readers
         self.validation = validation
         self.promptLength = promptLength
         batchSize = settings.batchSize
@@ -101,14 +101,11 @@ final class ProjectorTaskObjective: TrainingObjective {
         let round = step / sets.count
         let indices = (0..<batchSize).map { orders[k][(round * batchSize + $0) % set.count] }
         let prompt = projector.forward(sources[k], batch: 1)
-        let h = try encoder.forward(
-            set.input(indices[...], firstPosition: encoder.encoder.config.firstPosition), prompt: prompt,
-            promptLength: promptLength)
-        let logits = readouts[k].forward(h, rows: indices.count)
+        let logits = try readers[k].logits(
+            set.input(indices[...], firstPosition: firstPosition), prompt: prompt, promptLength: promptLength)
         let (loss, dlogits, _) = crossEntropy(
-            logits, labels: indices.map { set.labels[$0] }, classes: readouts[k].words.count)
-        var dPrompt = [Float](repeating: 0, count: prompt.count)
-        encoder.backward(readouts[k].backward(dlogits), dPrompt: &dPrompt, promptLength: promptLength)
+            logits, labels: indices.map { set.labels[$0] }, classes: readers[k].words.count)
+        let dPrompt = readers[k].promptGradient(dlogits, promptLength: promptLength)
         return StepResult(loss: loss, gradient: projector.backward(dPrompt), examples: indices.count)
     }
 
@@ -156,10 +153,10 @@ final class ProjectorDistanceObjective: TrainingObjective {
 /// How both projector objectives validate: the projected prompts of the training tasks on the
 /// target, the mean accuracy over the tasks and the examples counted.
 struct ProjectedValidation {
-    let encoder: PromptEncoder
+    let firstPosition: Int
     let sources: [[Float]]
     let sets: [EncodedSet]
-    let readouts: [Readout]
+    let readers: [LabelReader]
     let promptLength: Int
 
     func accuracy(of parameters: [Float], projector: Projector) throws -> (accuracy: Double, n: Int) {
@@ -168,7 +165,7 @@ struct ProjectedValidation {
         for k in sets.indices {
             let prompt = projector.forward(sources[k], batch: 1)
             let predictions = try predict(
-                sets[k], prompt: prompt, promptLength: promptLength, encoder: encoder, readout: readouts[k])
+                sets[k], prompt: prompt, promptLength: promptLength, reader: readers[k], firstPosition: firstPosition)
             sum += Tuning.accuracy(predictions, sets[k].labels)
         }
         return (sum / Double(sets.count), sets.reduce(0) { $0 + $1.count })
@@ -210,11 +207,11 @@ public struct ProjectTrainRun {
         let t0 = Date()
         let s = settings
         guard !tasks.isEmpty else { throw ToolError.usage("name the training tasks with --tasks") }
-        let source = try Encoder(folder: sourceModel)
-        let target = try Encoder(folder: targetModel)
+        let source = try loadModel(folder: sourceModel)
+        let target = try loadModel(folder: targetModel)
         let sourceId = try ModelIdentity(source)
         let targetId = try ModelIdentity(target)
-        let readoutKind = targetReadout ?? (target.hasHead ? .mlm : .tied)
+        let readoutKind = targetReadout ?? defaultReadout(target)
         let src = try promptsByTask(sourcePrompts, model: sourceId, role: "source")
         let tgt = objective == .distance ? try promptsByTask(targetPrompts, model: targetId, role: "target") : [:]
         // the layout projected prompts are for: the target prompts' (distance), else the one trained through (task)
@@ -222,13 +219,13 @@ public struct ProjectTrainRun {
         guard targetTemplates.count <= 1 else {
             throw ToolError("the target prompts were tuned with different templates: \(targetTemplates.sorted())")
         }
-        let targetTemplate = targetTemplates.first ?? PromptTemplate.defaultText(for: target.config)
+        let targetTemplate = targetTemplates.first ?? PromptTemplate.defaultText(for: target)
         let n = src.first!.value.length
         guard src.values.allSatisfy({ $0.length == n }) else {
             throw ToolError("source prompts must all have \(n) vectors")
         }
         let projector = Projector(
-            n: n, sourceDim: source.config.hidden, targetDim: target.config.hidden, hidden: s.hidden,
+            n: n, sourceDim: source.hidden, targetDim: target.hidden, hidden: s.hidden,
             activation: s.activation, layerNorm: s.layerNorm, seed: s.seed)
         let recorded = s.json(
             objective: objective.rawValue, tasks: tasks, n: n, identities: (sourceId, targetId), readout: readoutKind,
@@ -244,7 +241,9 @@ public struct ProjectTrainRun {
         let validating = s.evalEvery > 0 || s.patience != nil
         let needsTarget = objective == .task || validating
         let tokenizer = needsTarget ? try Tokenizer.load(folder: targetModel) : nil
-        let template = try tokenizer.map { try PromptTemplate(targetTemplate, tokenizer: $0) }
+        let template = try tokenizer.map {
+            try PromptTemplate(targetTemplate, tokenizer: $0, readsAtMask: readoutKind != .decoder)
+        }
         func encoded(_ task: String, split: String) throws -> EncodedSet {
             var texts = try inputs.examples(task, split: split)
             if split == "validation", let limit = s.evalLimit, limit < texts.count {
@@ -254,21 +253,21 @@ public struct ProjectTrainRun {
             }
             return try EncodedSet(
                 texts, tokenizer: tokenizer!, template: template!, promptLength: n, maxTextTokens: s.maxTextTokens,
-                maxSequence: target.config.maxSequence, typeVocab: target.config.typeVocab)
+                maxSequence: target.maxSequence, typeVocab: target.typeVocab)
         }
-        let readouts = try tokenizer.map { tokenizer in
+        let readers = try tokenizer.map { tokenizer in
             try tasks.map { t in
-                try Readout(
-                    readoutKind, words: try labelWordIds(try inputs.manifest(t).verbalizer, tokenizer: tokenizer),
-                    encoder: target)
+                let verbalizer = try inputs.manifest(t).verbalizer
+                let words = try labelWordIds(verbalizer, tokenizer: tokenizer, firstToken: readoutKind == .decoder)
+                return try labelReader(readoutKind, words: words, model: target)
             }
         }
-        let promptEncoder = PromptEncoder(encoder: target)
         let validation =
             validating
             ? ProjectedValidation(
-                encoder: promptEncoder, sources: sources, sets: try tasks.map { try encoded($0, split: "validation") },
-                readouts: readouts!, promptLength: n) : nil
+                firstPosition: target.firstPosition, sources: sources,
+                sets: try tasks.map { try encoded($0, split: "validation") }, readers: readers!, promptLength: n)
+            : nil
         let trained: TrainingObjective
         switch objective {
         case .vocab:
@@ -285,8 +284,8 @@ public struct ProjectTrainRun {
                 projector: projector, sources: sources, targets: targets, validation: validation)
         case .task:
             trained = ProjectorTaskObjective(
-                projector: projector, encoder: promptEncoder, sources: sources,
-                sets: try tasks.map { try encoded($0, split: "train") }, readouts: readouts!,
+                projector: projector, firstPosition: target.firstPosition, sources: sources,
+                sets: try tasks.map { try encoded($0, split: "train") }, readers: readers!,
                 validation: validation, promptLength: n, settings: s)
         }
         let loop = TrainingLoop(
@@ -303,8 +302,8 @@ public struct ProjectTrainRun {
             projector.params = loop.best
             var meta: [String: String] = [
                 "format": "prompt-transfer/projector", "toolkit_version": toolkitVersion,
-                "prompt_length": String(n), "source_hidden": String(source.config.hidden),
-                "target_hidden": String(target.config.hidden), "hidden": String(s.hidden),
+                "prompt_length": String(n), "source_hidden": String(source.hidden),
+                "target_hidden": String(target.hidden), "hidden": String(s.hidden),
                 "activation": s.activation.rawValue, "layer_norm": String(s.layerNorm), "settings": recorded.text,
             ]
             for m in recorded.members ?? [] { meta[m.key] = m.value.string ?? m.value.text }
@@ -332,18 +331,18 @@ public struct ProjectTrainRun {
     /// over the tokens both vocabularies share (by string, special tokens left out).
     func runVocabularyMap() throws {
         let t0 = Date()
-        let source = try Encoder(folder: sourceModel)
-        let target = try Encoder(folder: targetModel)
+        let source = try loadModel(folder: sourceModel)
+        let target = try loadModel(folder: targetModel)
         let sourceId = try ModelIdentity(source)
         let targetId = try ModelIdentity(target)
-        func tokenRows(_ encoder: Encoder, _ folder: String) throws -> [String: Int] {
+        func tokenRows(_ model: FrozenModel, _ folder: String) throws -> [String: Int] {
             let tokenizer = try Tokenizer.load(folder: folder)
             let special = Set(
                 [
                     tokenizer.special.cls, tokenizer.special.sep, tokenizer.special.mask, tokenizer.special.pad,
                     tokenizer.special.unk,
                 ].compactMap { $0 })
-            let count = min(tokenizer.vocabSize, encoder.weights.words.rows)
+            let count = min(tokenizer.vocabSize, model.wordEmbeddings.rows)
             let ids = (0..<count).map { Int32($0) }.filter { !special.contains($0) }
             var rows: [String: Int] = [:]
             for (id, token) in zip(ids, tokenizer.tokens(ids)) where token != "?" && rows[token] == nil {
@@ -355,14 +354,14 @@ public struct ProjectTrainRun {
         let targetRows = try tokenRows(target, targetModel)
         let pairs = sourceRows.keys.sorted().compactMap { token in targetRows[token].map { (sourceRows[token]!, $0) } }
         let out = try DataOutput(path: nil)
-        let readoutKind = targetReadout ?? (target.hasHead ? .mlm : .tied)
+        let readoutKind = targetReadout ?? defaultReadout(target)
         let settings = JSON.object([
             .init("objective", .string("vocab")), .init("ridge", .number(ridge)),
             .init("seed", .number(Int(self.settings.seed))),
             .init("source_model", .string(sourceId.name)), .init("source_model_id", .string(sourceId.id)),
             .init("target_model", .string(targetId.name)), .init("target_model_id", .string(targetId.id)),
             .init("target_readout", .string(readoutKind.rawValue)),
-            .init("target_template", .string(PromptTemplate.defaultText(for: target.config))),
+            .init("target_template", .string(PromptTemplate.defaultText(for: target))),
         ])
         out.writeLine(
             JSON.object([
@@ -373,11 +372,11 @@ public struct ProjectTrainRun {
             ]).text)
         out.flush()
         let (map, fit) = try VocabularyMap.fit(
-            source: source.weights.words, target: target.weights.words, pairs: pairs, ridge: ridge,
+            source: source.wordEmbeddings, target: target.wordEmbeddings, pairs: pairs, ridge: ridge,
             seed: self.settings.seed)
         var meta: [String: String] = [
             "format": "prompt-transfer/projector", "kind": "vocab", "toolkit_version": toolkitVersion,
-            "source_hidden": String(source.config.hidden), "target_hidden": String(target.config.hidden),
+            "source_hidden": String(source.hidden), "target_hidden": String(target.hidden),
             "settings": settings.text, "shared_tokens": String(pairs.count),
         ]
         for m in settings.members ?? [] { meta[m.key] = m.value.string ?? m.value.text }

@@ -22,22 +22,23 @@ public struct TuneRun {
 
     public func run() throws {
         let t0 = Date()
-        let encoder = try Encoder(folder: model)
+        let frozen = try loadModel(folder: model)
         let tokenizer = try Tokenizer.load(folder: model)
-        let identity = try ModelIdentity(encoder)
+        let identity = try ModelIdentity(frozen)
         var s = settings
-        s.readout = readout ?? (encoder.hasHead ? .mlm : .tied)
-        let (trainTexts, valTexts, words) = try loadData(&s, tokenizer)
+        s.readout = readout ?? defaultReadout(frozen)
+        try checkReadout(s.readout, model: frozen)
+        let (trainTexts, valTexts, words) = try loadData(&s, tokenizer, firstToken: s.readout == .decoder)
         if let epochs { s.steps = max(1, Int((epochs * Double(trainTexts.count) / Double(s.batchSize)).rounded(.up))) }
         let template = try PromptTemplate(
-            s.template.isEmpty ? PromptTemplate.defaultText(for: encoder.config) : s.template,
-            tokenizer: tokenizer)
+            s.template.isEmpty ? PromptTemplate.defaultText(for: frozen) : s.template,
+            tokenizer: tokenizer, readsAtMask: s.readout != .decoder)
         s.template = template.text  // recorded expanded, so the prompt file says what it was tuned with
         func encode(_ t: [LabeledText]) throws -> EncodedSet {
             try EncodedSet(
                 t, tokenizer: tokenizer, template: template, promptLength: s.promptLength,
                 maxTextTokens: s.maxTextTokens,
-                maxSequence: encoder.config.maxSequence, typeVocab: encoder.config.typeVocab)
+                maxSequence: frozen.maxSequence, typeVocab: frozen.typeVocab)
         }
         var valSubset = valTexts
         if let limit = s.evalLimit, limit < valSubset.count {
@@ -47,16 +48,19 @@ public struct TuneRun {
         }
         let train = try encode(trainTexts)
         let validation = try encode(valSubset)
-        let readoutHead = try Readout(s.readout, words: words, encoder: encoder)
+        let reader = try labelReader(s.readout, words: words, model: frozen)
         let initial = try s.initMode.values(
-            n: s.promptLength, encoder: encoder, tokenizer: tokenizer, identity: identity, seed: s.seed)
+            n: s.promptLength, model: frozen, tokenizer: tokenizer, identity: identity, seed: s.seed)
         let objective = PromptTuningObjective(
-            settings: s, encoder: encoder, readout: readoutHead, train: train, validation: validation)
+            settings: s, model: frozen, reader: reader, train: train, validation: validation)
         let loop = TrainingLoop(
             settings: s.loop, objective: objective, initial: initial, recordedSettings: s.json, modelId: identity.id,
             parameterName: "prompt")
         let defaultName = "\(s.task.isEmpty ? "prompt" : s.task).\(identity.name)"
         let outPath = output ?? "out/prompts/\(defaultName)\(format == "peft" ? "" : ".safetensors")"
+        guard format != "peft" || frozen is Encoder else {
+            throw ToolError.usage("--format peft exports prompts of encoder models; this model is T5")
+        }
         try control.checkOutputs(outPath, folderOutput: format == "peft")
         try control.prepare(loop, output: outPath)
         let out = try DataOutput(path: nil)
@@ -79,7 +83,7 @@ public struct TuneRun {
             if interrupted {
                 result.metadata["interrupted_at_step"] = String(loop.step)
             }
-            if format == "peft" {
+            if format == "peft", let encoder = frozen as? Encoder {
                 try PEFTExport.write(result, encoder: encoder, folder: path)
             } else {
                 try result.write(to: path)
@@ -95,8 +99,11 @@ public struct TuneRun {
             ]))
     }
 
-    /// Training and validation texts, and the label word ids (each one token).
-    func loadData(_ s: inout TuneSettings, _ tok: Tokenizer) throws -> ([LabeledText], [LabeledText], [Int]) {
+    /// Training and validation texts, and the label word ids (each one token, or with
+    /// `firstToken` each word's first token).
+    func loadData(
+        _ s: inout TuneSettings, _ tok: Tokenizer, firstToken: Bool
+    ) throws -> ([LabeledText], [LabeledText], [Int]) {
         var classes: Int
         if !s.task.isEmpty {
             let m = try inputs.manifest(s.task)
@@ -111,7 +118,7 @@ public struct TuneRun {
         guard s.verbalizer.count == classes else {
             throw ToolError.usage("the verbalizer has \(s.verbalizer.count) words for \(classes) classes")
         }
-        let words = try labelWordIds(s.verbalizer, tokenizer: tok)
+        let words = try labelWordIds(s.verbalizer, tokenizer: tok, firstToken: firstToken)
         func texts(_ file: String?, _ split: String) throws -> [LabeledText] {
             if let file { return try readLabeledTexts(file, classes: classes) }
             guard !s.task.isEmpty else { throw ToolError.usage("give --task, or --train and --validation files") }

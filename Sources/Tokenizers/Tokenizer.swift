@@ -75,7 +75,12 @@ public final class Tokenizer {
         return (post.apply(ida, idb), truncated)
     }
 
-    public func id(of token: String) -> Int32? { model.id(of: token) }
+    /// The id of a token: a piece of the model's vocabulary or an added token.
+    public func id(of token: String) -> Int32? {
+        if let id = model.id(of: token) { return id }
+        let scalars = Array(token.unicodeScalars)
+        return (added.tokens + normalizedAdded.tokens).first { $0.content == scalars }?.id
+    }
 
     /// The token strings of some ids, as `convert_ids_to_tokens` gives them ("Ġworld" for
     /// byte-level BPE, "##ing" for WordPiece); "?" for an id the tokenizer does not know.

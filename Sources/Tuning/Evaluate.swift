@@ -5,7 +5,7 @@ import Tensors
 
 /// Predictions of a prompt on a set of examples, in batches.
 public func predict(
-    _ set: EncodedSet, prompt: [Float], promptLength n: Int, encoder: PromptEncoder, readout: Readout,
+    _ set: EncodedSet, prompt: [Float], promptLength n: Int, reader: LabelReader, firstPosition: Int,
     batchSize: Int = 64, progress: ProgressLine? = nil
 ) throws -> [Int] {
     var out: [Int] = []
@@ -13,11 +13,9 @@ public func predict(
     var start = 0
     while start < set.count {
         let idx = start..<min(start + batchSize, set.count)
-        let h = try encoder.forward(
-            set.input(Array(idx)[...], firstPosition: encoder.encoder.config.firstPosition), prompt: prompt,
-            promptLength: n)
-        let logits = readout.forward(h, rows: idx.count)
-        let k = readout.words.count
+        let logits = try reader.logits(
+            set.input(Array(idx)[...], firstPosition: firstPosition), prompt: prompt, promptLength: n)
+        let k = reader.words.count
         for i in 0..<idx.count {
             let row = logits[(i * k)..<(i * k + k)]
             guard let best = row.max(), best.isFinite, let column = row.firstIndex(of: best) else {

@@ -58,10 +58,10 @@ public struct PromptFile {
 public struct ModelIdentity {
     public let id: String, name: String, hidden: Int
 
-    public init(_ encoder: Encoder) throws {
-        let m = try MappedFile(path: encoder.folder + "/model.safetensors")
+    public init(_ model: FrozenModel) throws {
+        let m = try MappedFile(path: model.folder + "/model.safetensors")
         id = String(sha256Hex(m.bytes).prefix(16))
-        name = URL(fileURLWithPath: encoder.folder).standardized.lastPathComponent
-        hidden = encoder.config.hidden
+        name = URL(fileURLWithPath: model.folder).standardized.lastPathComponent
+        hidden = model.hidden
     }
 }

@@ -31,10 +31,10 @@ public enum PromptInit: Equatable {
 
     /// The n × C starting values.
     public func values(
-        n: Int, encoder: Encoder, tokenizer: Tokenizer, identity: ModelIdentity, seed: UInt64
+        n: Int, model: FrozenModel, tokenizer: Tokenizer, identity: ModelIdentity, seed: UInt64
     ) throws -> [Float] {
-        let C = encoder.config.hidden
-        let E = encoder.weights.words
+        let C = model.hidden
+        let E = model.wordEmbeddings
         var rng = SplitMix64(seed: seed ^ 0x5EED_1417)
         switch self {
         case .random:
@@ -49,11 +49,11 @@ public enum PromptInit: Equatable {
             return (0..<(n * C)).map { _ in std * rng.normal() }
         case .vocab:
             // Ordinary word pieces only: skip [PAD], [unusedK] and other special ids at the start.
-            let low = min(1000, encoder.config.vocabSize - 1)
+            let low = min(1000, model.vocabSize - 1)
             return (0..<n).flatMap { _ in
                 Array(
                     UnsafeBufferPointer(
-                        start: E.row(low + Int(rng.next() % UInt64(encoder.config.vocabSize - low))), count: C))
+                        start: E.row(low + Int(rng.next() % UInt64(model.vocabSize - low))), count: C))
             }
         case .text(let t):
             let ids = tokenizer.tokenize(t)

@@ -54,14 +54,18 @@ public struct TuneSettings: TrainingSettings {
 /// Soft prompt tuning: the prompt alone is trained, the encoder and readout frozen.
 public final class PromptTuningObjective: TrainingObjective {
     public let settings: TuneSettings
-    let encoder: PromptEncoder
-    let readout: Readout
+    let reader: LabelReader
+    let hidden: Int
+    let firstPosition: Int
     let train: EncodedSet, validation: EncodedSet
 
-    public init(settings: TuneSettings, encoder: Encoder, readout: Readout, train: EncodedSet, validation: EncodedSet) {
+    public init(
+        settings: TuneSettings, model: FrozenModel, reader: LabelReader, train: EncodedSet, validation: EncodedSet
+    ) {
         self.settings = settings
-        self.encoder = PromptEncoder(encoder: encoder)
-        self.readout = readout
+        self.reader = reader
+        hidden = model.hidden
+        firstPosition = model.firstPosition
         self.train = train
         self.validation = validation
     }
@@ -87,34 +91,31 @@ public final class PromptTuningObjective: TrainingObjective {
     public func lossAndGradient(step: Int, parameters prompt: [Float]) throws -> StepResult {
         let indices = batch(step)
         let n = settings.promptLength
-        let C = encoder.encoder.config.hidden
-        let h = try encoder.forward(
-            train.input(indices, firstPosition: encoder.encoder.config.firstPosition),
-            prompt: prompt, promptLength: n)
-        let logits = readout.forward(h, rows: indices.count)
+        let logits = try reader.logits(
+            train.input(indices, firstPosition: firstPosition), prompt: prompt, promptLength: n)
         let (loss, dlogits, _) = crossEntropy(
-            logits, labels: indices.map { train.labels[$0] }, classes: readout.words.count)
-        var gradient = [Float](repeating: 0, count: n * C)
-        encoder.backward(readout.backward(dlogits), dPrompt: &gradient, promptLength: n)
+            logits, labels: indices.map { train.labels[$0] }, classes: reader.words.count)
+        let gradient = reader.promptGradient(dlogits, promptLength: n)
         return StepResult(loss: loss, gradient: gradient, examples: indices.count)
     }
 
     public func evaluate(_ prompt: [Float]) throws -> (accuracy: Double, n: Int)? {
         let predictions = try predict(
-            validation, prompt: prompt, promptLength: settings.promptLength, encoder: encoder, readout: readout)
+            validation, prompt: prompt, promptLength: settings.promptLength, reader: reader,
+            firstPosition: firstPosition)
         return (accuracy(predictions, validation.labels), validation.count)
     }
 
     /// The best prompt of a run, with everything that says how it was made.
     public func promptFile(of loop: TrainingLoop, identity: ModelIdentity) -> PromptFile {
-        let C = encoder.encoder.config.hidden
+        let C = hidden
         var meta = [
             "format": "prompt-transfer/prompt", "toolkit_version": toolkitVersion, "task": settings.task,
             "model": identity.name, "model_id": identity.id, "hidden_size": String(C),
             "prompt_length": String(settings.promptLength), "template": settings.template,
             "readout": settings.readout.rawValue,
             "verbalizer": JSON.array(settings.verbalizer.map { .string($0) }).text,
-            "label_word_ids": JSON.array(readout.words.map { .number($0) }).text,
+            "label_word_ids": JSON.array(reader.words.map { .number($0) }).text,
             "steps": String(loop.step), "best_step": String(loop.bestStep), "seed": String(settings.seed),
             "best_validation_accuracy": String(loop.bestAccuracy), "validation_n": String(validation.count),
             "init": settings.initMode.description, "settings": settings.json.text,

@@ -6,9 +6,10 @@ import Tokenizers
 
 /// How a label is read from the hidden state at `[MASK]`, with every weight frozen:
 /// `mlm` — the model's MLM head restricted to the label words; `tied` — h · E[word] with the
-/// model's own input word embeddings (for an encoder without a head).
+/// model's own input word embeddings (for an encoder without a head). (T5's `decoder` readout,
+/// the first decoder step's logits, is `DecoderReader`.)
 public final class Readout {
-    public enum Kind: String, CaseIterable { case mlm, tied }
+    public enum Kind: String, CaseIterable { case mlm, tied, decoder }
 
     public let kind: Kind
     public let words: [Int]
@@ -38,6 +39,8 @@ public final class Readout {
         case .tied:
             table = encoder.weights.words
             wordBias = Array(repeating: 0, count: words.count)
+        case .decoder:
+            throw ToolError("\(encoder.folder): readout 'decoder' is T5's; this encoder reads mlm or tied")
         }
         if let bad = words.first(where: { $0 < 0 || $0 >= encoder.config.vocabSize }) {
             throw ToolError("label word id \(bad) outside the vocabulary")
@@ -89,15 +92,21 @@ public final class Readout {
     }
 }
 
-/// The token id of each label word; every word must be one token of the tokenizer.
-public func labelWordIds(_ words: [String], tokenizer: Tokenizer) throws -> [Int] {
-    try words.map { w in
+/// The token id of each label word. Read at a mask, every word must be one token; read from a
+/// decoder's first step (T5, as the paper's code does), a word's first token is its label, and
+/// the first tokens must differ.
+public func labelWordIds(_ words: [String], tokenizer: Tokenizer, firstToken: Bool = false) throws -> [Int] {
+    let ids = try words.map { w -> Int in
         let ids = tokenizer.tokenize(w)
-        guard ids.count == 1 else {
+        guard ids.count == 1 || (firstToken && !ids.isEmpty) else {
             throw ToolError("label word '\(w)' is \(ids.count) tokens for this tokenizer; each must be one")
         }
         return Int(ids[0])
     }
+    guard Set(ids).count == ids.count else {
+        throw ToolError("label words \(words) share a first token (\(ids)); the labels would be indistinguishable")
+    }
+    return ids
 }
 
 /// Mean softmax cross-entropy over the label logits (B,K): the loss, its gradient, and the

@@ -24,10 +24,22 @@ public struct PromptTemplate: Equatable {
     /// prompt positions zeroed, logits read at row 0, text cut at the end.
     public static let paper10 =
         "<prompt> [CLS] <text_a> [SEP] { <text_b> [SEP] } #mask-first #prompt-no-position #truncate-tail"
-    public static let named = ["bert": bert, "roberta": roberta, "paper-1.0": paper10]
+    /// T5 (the label is read at the decoder, so there is no mask): T5's own `a </s> b </s>`.
+    public static let t5 = "<prompt> <text_a> [SEP] { <text_b> [SEP] }"
+    /// The paper's T5 layout (PromptT5 formatters): `P a` for one text — no `</s>` — and
+    /// `P a <extra_id_0> b </s>` for two, the text cut at the end. (The paper's batches also let
+    /// the prompt attend to padding; packed sequences here have none.)
+    public static let paper10T5 = "<prompt> <text_a> { <extra_id_0> <text_b> [SEP] } #truncate-tail"
+    public static let named = [
+        "bert": bert, "roberta": roberta, "paper-1.0": paper10, "t5": t5, "paper-1.0-t5": paper10T5,
+    ]
 
-    /// The default for a model: BERT's layout, with RoBERTa's double separator for RoBERTa.
-    public static func defaultText(for config: ModelConfig) -> String { config.robertaLayout ? roberta : bert }
+    /// The default for a model: BERT's layout, RoBERTa's double separator for RoBERTa and MPNet,
+    /// T5's for T5.
+    public static func defaultText(for model: FrozenModel) -> String {
+        if model is T5Model { return t5 }
+        return (model as? Encoder)?.config.robertaLayout == true ? roberta : bert
+    }
 
     /// The `#options` of a template (or template name); an unknown one is an error.
     public static func options(of template: String) throws -> Set<String> {
@@ -43,18 +55,21 @@ public struct PromptTemplate: Equatable {
     enum Piece: Equatable { case token(Int32), prompt, textA, textB }
     let pieces: [(piece: Piece, pair: Bool)]
     public let text: String
-    let maskId: Int32
+    let maskId: Int32?
     public let maskFirst: Bool
     public let promptWithoutPositions: Bool
     public let truncateTail: Bool
 
     public static func == (a: PromptTemplate, b: PromptTemplate) -> Bool { a.text == b.text }
 
-    /// `text` is a template or the name of one (`bert`, `roberta`, `paper-1.0`).
-    public init(_ text: String, tokenizer: Tokenizer) throws {
+    /// `text` is a template or the name of one (`bert`, `roberta`, `paper-1.0`, `t5`,
+    /// `paper-1.0-t5`). With `readsAtMask` (an encoder), the label is read at the mask token, which
+    /// the template must have; T5 reads it at its decoder.
+    public init(_ text: String, tokenizer: Tokenizer, readsAtMask: Bool = true) throws {
         let text = Self.named[text] ?? text
         self.text = text
-        guard let mask = tokenizer.special.mask else { throw ToolError.usage("the tokenizer has no mask token") }
+        let mask = tokenizer.special.mask
+        guard mask != nil || !readsAtMask else { throw ToolError.usage("the tokenizer has no mask token") }
         maskId = mask
         let roles: [String: Int32?] = [
             "[CLS]": tokenizer.special.cls, "[SEP]": tokenizer.special.sep, "[MASK]": mask,
@@ -89,7 +104,7 @@ public struct PromptTemplate: Equatable {
         // The prompt, text A and the mask must stand in every example, not only in pairs.
         let always = out.filter { !$0.1 }.map(\.0)
         guard out.filter({ $0.0 == .prompt }).count == 1, always.contains(.prompt),
-            maskFirst || always.contains(.token(mask))
+            !readsAtMask || maskFirst || always.contains(.token(mask!))
         else {
             throw ToolError.usage(
                 "template '\(text)' needs exactly one <prompt> and a mask token (or #mask-first), "
@@ -125,7 +140,7 @@ public struct PromptTemplate: Equatable {
             case .prompt:
                 let start = e.ids.count
                 add(Array(repeating: 0, count: n), prompt: true)
-                if maskFirst, n > 0 {  // row 0 of the prompt is the mask token; vector 0 is unused
+                if maskFirst, n > 0, let maskId {  // row 0 of the prompt is the mask token; vector 0 is unused
                     e.ids[start] = maskId
                     e.promptToken[start] = -1
                     if e.readRow < 0 { e.readRow = start }
@@ -135,6 +150,7 @@ public struct PromptTemplate: Equatable {
             case .textB: add(b ?? [])
             }
         }
+        if e.readRow < 0 { e.readRow = 0 }  // a template without a mask: read at T5's decoder, no row
         return e
     }
 
