@@ -13,7 +13,7 @@ MODELS     := models/splade-tiny/model.safetensors models/minilm/model.safetenso
               models/gpt2-bpe/merges.txt
 
 .PHONY: all build test test-asan demo demo-seeds bench bench-setup fixtures models deps data clean \
-        fuzz mpnet-transfer mpnet-search sst2-prompts transfer-rt cross-task cross-model paper-indicators released-roberta nli-long
+        fuzz mpnet-transfer mpnet-search sst2-prompts transfer-rt cross-task cross-model paper-indicators released-roberta released-t5 t5-random nli-long
 
 all: build
 
@@ -105,6 +105,17 @@ released-roberta: build data
 	@[ -n "$(MODEL)" ] || { echo "usage: make released-roberta MODEL=path/to/roberta-base [LIMIT=200]" >&2; exit 64; }
 	LIMIT=$(or $(LIMIT),200) scripts/eval-released-roberta.sh $(MODEL)
 
+# The released T5-base prompts on your own t5-base: make released-t5 MODEL=~/models/t5-base
+released-t5: build data
+	@[ -n "$(MODEL)" ] || { echo "usage: make released-t5 MODEL=path/to/t5-base [LIMIT=200]" >&2; exit 64; }
+	LIMIT=$(or $(LIMIT),200) scripts/eval-released-t5.sh $(MODEL)
+
+# A T5-base-shaped checkpoint with random weights and a T5-format tokenizer (models/t5-base-random),
+# to run the T5 tools end to end without T5 weights: make t5-random && make released-t5 MODEL=models/t5-base-random
+t5-random: data bench-setup
+	$(VENV)/bin/pip install -q sentencepiece protobuf
+	$(VENV)/bin/python scripts/make-random-t5.py
+
 # The dev venv: PyTorch, transformers, tokenizers, PEFT — the independent reference for
 # fixtures and benchmarks, never a dependency of the tools.
 bench-setup: $(VENV)/bin/python
@@ -116,6 +127,7 @@ bench: build models
 	@if [ -x $(VENV)/bin/python ]; then $(VENV)/bin/python scripts/bench.py; else $(PYTHON) scripts/bench.py; fi
 
 fixtures: models bench-setup
+	$(VENV)/bin/pip install -q sentencepiece protobuf
 	$(VENV)/bin/python scripts/make_fixtures.py
 
 # libFuzzer on every reader of downloadable files: FUZZ_SECONDS each (default 120).

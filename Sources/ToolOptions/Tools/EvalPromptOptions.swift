@@ -22,7 +22,10 @@ public struct EvalPromptOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Seed of the --limit sample.") var seed = EvalRun.defaults.seed
     @OptionGroup var destination: DataOutputOption
     @OptionGroup var data: DataFolderOptions
-    @Option(help: "Template or its name (bert, roberta, paper-1.0) instead of the one each prompt records.")
+    @Option(
+        help: ArgumentHelp(
+            "Template or its name (bert, roberta, paper-1.0, t5, paper-1.0-t5) instead of the one each prompt "
+                + "records."))
     var template: String?
     @Option(
         help: ArgumentHelp(

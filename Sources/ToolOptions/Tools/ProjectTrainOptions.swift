@@ -21,7 +21,8 @@ public struct ProjectTrainOptions: ParsableArguments {
     @Flag(help: "Per-token LayerNorm on the output.") var layerNorm = false
     @Option(parsing: .unconditional, help: "Text tokens kept per example.")
     var maxTextTokens = ProjectorSettings().maxTextTokens
-    @Option(help: "Target readout (default mlm with a head, else tied).") var targetReadout: Readout.Kind?
+    @Option(help: "Target readout (default mlm with a head, else tied; decoder for T5).")
+    var targetReadout: Readout.Kind?
     @Option(
         parsing: .unconditional,
         help: "Vocabulary map: ridge, relative to the mean diagonal of XᵀX (vocab objective).")

@@ -12,7 +12,10 @@ public struct TunePromptOptions: ParsableArguments {
     @Option(help: "Training JSON lines instead of the task's train split.") var train: String?
     @Option(help: "Validation JSON lines instead of the task's validation split.") var validation: String?
     @Option(help: "Label words, comma-separated (default: the task's verbalizer).") var verbalizer: String?
-    @Option(help: "mlm (the model's MLM head) or tied (h · word embeddings); default mlm when the model has a head.")
+    @Option(
+        help: ArgumentHelp(
+            "mlm (the model's MLM head) or tied (h · word embeddings); default mlm when the model has a head. "
+                + "T5 reads at its first decoder step (decoder), its only readout."))
     var readout: Readout.Kind?
     @Option(parsing: .unconditional, help: "Prompt vectors n.") var promptLength = TuneSettings().promptLength
     @Option(parsing: .unconditional, help: "Epochs (instead of --steps).") var epochs: Double?
@@ -22,8 +25,9 @@ public struct TunePromptOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
             "Template or its name: bert (\(PromptTemplate.bert)), roberta (the same with RoBERTa's double separator "
-                + "between texts), paper-1.0 (the released RoBERTa prompts' layout: \(PromptTemplate.paper10)). "
-                + "Default: bert, or roberta for a RoBERTa model.")
+                + "between texts), paper-1.0 (the released RoBERTa prompts' layout: \(PromptTemplate.paper10)), "
+                + "t5 (\(PromptTemplate.t5)), paper-1.0-t5 (the released T5 prompts' layout: "
+                + "\(PromptTemplate.paper10T5)). Default: bert, roberta for RoBERTa and MPNet, t5 for T5.")
     ) var template = ""
     @Option(name: .shortAndLong, help: "Output prompt file (default out/prompts/TASK.MODEL.safetensors).")
     var output: String?

@@ -13,6 +13,8 @@ struct TunePrompt: ParsableCommand {
             (paper-1.0); the label is read at [MASK] through the MLM head restricted to the task's \
             label words (--readout mlm) or \
             through the model's input word embeddings (--readout tied, for encoders without a head). \
+            T5 (model_type t5): P1..Pn text_a </s> (text_b </s>), the label read from the first \
+            decoder step's logits at the first token of each label word (--readout decoder). \
             Evaluates on validation every --eval-every steps and writes the best prompt as \
             safetensors (tensor "prompt" [n, hidden] + metadata) or a PEFT adapter folder. \
             stdout: one JSON line per event (start, train, eval, done); stderr: progress.
@@ -26,6 +28,8 @@ struct TunePrompt: ParsableCommand {
               tune-prompt ... --resume    # continue from the checkpoint
               tune-prompt --model ~/models/roberta-base --task sst2 \\
                   --verbalizer negative,positive --template paper-1.0 --prompt-length 100
+              tune-prompt --model ~/models/t5-base --task sst2 --template paper-1.0-t5 \\
+                  --prompt-length 100
             """,
         version: toolkitVersion)
 
