@@ -18,9 +18,9 @@
 #                     the best accuracy of tuning from a random prompt (same settings and seed)
 # Variables: PAIRS ("splade-tiny:minilm minilm:mpnet-base"), TRAIN_TASKS ("sst2 mnli"), TASKS (all
 # 13), STEPS_SMALL / STEPS_LARGE (prompt tuning caps for splade-tiny, minilm / mpnet-base),
-# PATIENCE, PROJECT_STEPS, PROJECT_LR, EVAL_LIMIT, INIT_TASKS, REUSE ("minilm=DIR": take MODEL's prompts from
-# DIR/TASK.safetensors where they exist, e.g. the converged cross-task matrix), OUT, RUNNER,
-# THREADS, DATA_DIR, SEED, BIN.
+# PATIENCE, PROJECT_STEPS, PROJECT_LR, EVAL_LIMIT, INIT_TASKS, INIT_PROJECTORS, REUSE ("minilm=DIR":
+# take MODEL's prompts from DIR/TASK.safetensors where they exist, e.g. the converged cross-task
+# matrix), OUT, RUNNER, THREADS, DATA_DIR, SEED, BIN.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-.build/release}
@@ -36,6 +36,7 @@ PROJECT_STEPS=${PROJECT_STEPS:-600}
 PROJECT_LR=${PROJECT_LR:-1e-4}
 EVAL_LIMIT=${EVAL_LIMIT:-500}
 INIT_TASKS=${INIT_TASKS:-"laptop restaurant"}
+INIT_PROJECTORS=${INIT_PROJECTORS:-}   # e.g. "vocab task.sst2": only these methods' starts (default all)
 REUSE=${REUSE:-}
 OUT=${OUT:-out/cross-model-paper}
 RUNNER=${RUNNER:-local}
@@ -165,6 +166,7 @@ mkdir -p "$OUT/init"
   for entry in "${projectors[@]}"; do
     IFS='|' read -r s t method k <<< "$entry"
     name=$(projector_name "$s" "$t" "$method" "$k")
+    if [ -n "$INIT_PROJECTORS" ] && ! echo " $INIT_PROJECTORS " | grep -q " $method${k:+.$k} "; then continue; fi
     for task in $init_tasks; do
       out=$OUT/init/$name.$task.safetensors
       printf '%s\t%s\n' "$out" "$BIN/tune-prompt --model models/$t --task $task $(tune_flags "$t") --prompt-length 20 \
