@@ -85,7 +85,7 @@ final class GradientTests: XCTestCase {
 
     func testPromptGradientMatchesFiniteDifferencesOnTinyModel() throws {
         for layers in [1, 2] {
-            for kind in Readout.Kind.allCases {
+            for kind in Readout.Kind.allCases where kind != .decoder {  // decoder: T5Tests
                 let enc = try Encoder(folder: try Self.tinyModel(layers: layers))
                 let n = 3
                 let seqs: [[Int32]] = [
