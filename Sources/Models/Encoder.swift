@@ -17,12 +17,7 @@ public final class Encoder {
     public init(folder: String) throws {
         self.folder = folder
         config = try ModelConfig.load(folder + "/config.json")
-        let path = folder + "/model.safetensors"
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw ToolError(
-                "\(folder): no model.safetensors (only safetensors checkpoints are read; a pickle is never executed)")
-        }
-        file = try SafetensorsFile(path: path)
+        file = try openCheckpoint(folder: folder)
         weights = try EncoderWeights(CheckpointNames(file: file, family: config.family), config)
     }
 

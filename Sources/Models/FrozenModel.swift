@@ -28,11 +28,7 @@ public protocol FrozenModel: AnyObject {
 
 /// The model in `folder`, by its config's `model_type`: T5 (`t5`) or a BERT-family encoder.
 public func loadModel(folder: String) throws -> FrozenModel {
-    let path = folder + "/config.json"
-    guard let data = FileManager.default.contents(atPath: path) else {
-        throw ToolError("\(path): cannot read model config")
-    }
-    let type = (try? JSON.parse(String(decoding: data, as: UTF8.self)))?["model_type"]?.string
+    let type = try ConfigFile(path: folder + "/config.json").modelType
     return type == "t5" ? try T5Model(folder: folder) : try Encoder(folder: folder)
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Plumbing
+import TensorFiles
 
 /// The parts of a Hugging Face `config.json` the encoder needs.
 public struct ModelConfig {
@@ -30,17 +31,8 @@ public struct ModelConfig {
     public var maxSequence: Int { maxPositions - firstPosition }
 
     public static func load(_ path: String) throws -> ModelConfig {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ToolError("\(path): cannot read model config")
-        }
-        let j: JSON
-        do { j = try JSON.parse(String(decoding: data, as: UTF8.self)) } catch { throw ToolError("\(path): \(error)") }
-        func int(_ k: String, _ d: Int? = nil) throws -> Int {
-            if let v = j[k]?.int { return v }
-            if let d { return d }
-            throw ToolError("\(path): missing \(k)")
-        }
-        let type = j["model_type"]?.string ?? "bert"
+        let j = try ConfigFile(path: path)
+        let type = j.modelType ?? "bert"
         guard let family = Family(rawValue: type) else {
             throw ToolError("\(path): model_type '\(type)' is not supported (bert, roberta and mpnet are)")
         }
@@ -52,20 +44,58 @@ public struct ModelConfig {
             throw ToolError("\(path): position_embedding_type '\(pe)' is not supported (absolute is)")
         }
         var c = ModelConfig(
-            family: family, vocabSize: try int("vocab_size"), hidden: try int("hidden_size"),
-            layers: try int("num_hidden_layers"), heads: try int("num_attention_heads"),
-            intermediate: try int("intermediate_size"), maxPositions: try int("max_position_embeddings"),
-            typeVocab: family == .mpnet ? 1 : try int("type_vocab_size", 2),
+            family: family, vocabSize: try j.int("vocab_size"), hidden: try j.int("hidden_size"),
+            layers: try j.int("num_hidden_layers"), heads: try j.int("num_attention_heads"),
+            intermediate: try j.int("intermediate_size"), maxPositions: try j.int("max_position_embeddings"),
+            typeVocab: family == .mpnet ? 1 : try j.int("type_vocab_size", 2),
             layerNormEps: Float(j["layer_norm_eps"]?.double ?? 1e-12),
-            padTokenId: try int("pad_token_id", family == .bert ? 0 : 1),
+            padTokenId: try j.int("pad_token_id", family == .bert ? 0 : 1),
             tieWordEmbeddings: j["tie_word_embeddings"]?.bool ?? true,
             architectures: j["architectures"]?.array?.compactMap { $0.string } ?? [])
         if family == .mpnet {
-            c.relativeBuckets = try int("relative_attention_num_buckets", 32)
+            c.relativeBuckets = try j.int("relative_attention_num_buckets", 32)
         }
         guard c.hidden % c.heads == 0 else {
             throw ToolError("\(path): hidden_size \(c.hidden) is not a multiple of num_attention_heads \(c.heads)")
         }
         return c
     }
+}
+
+/// A model folder's `config.json`, parsed; errors name the file.
+struct ConfigFile {
+    let path: String
+    let json: JSON
+
+    init(path: String) throws {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ToolError("\(path): cannot read model config")
+        }
+        self.path = path
+        do {
+            json = try JSON.parse(String(decoding: data, as: UTF8.self))
+        } catch {
+            throw ToolError("\(path): \(error)")
+        }
+    }
+
+    subscript(key: String) -> JSON? { json[key] }
+    var modelType: String? { json["model_type"]?.string }
+
+    /// The integer under `key`, else `default`; missing without a default is an error.
+    func int(_ key: String, _ default: Int? = nil) throws -> Int {
+        if let v = json[key]?.int { return v }
+        if let `default` { return `default` }
+        throw ToolError("\(path): missing \(key)")
+    }
+}
+
+/// A model folder's checkpoint: `model.safetensors` only (a pickle is never executed).
+func openCheckpoint(folder: String) throws -> SafetensorsFile {
+    let path = folder + "/model.safetensors"
+    guard FileManager.default.fileExists(atPath: path) else {
+        throw ToolError(
+            "\(folder): no model.safetensors (only safetensors checkpoints are read; a pickle is never executed)")
+    }
+    return try SafetensorsFile(path: path)
 }

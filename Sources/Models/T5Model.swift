@@ -18,12 +18,7 @@ public final class T5Model {
     public init(folder: String) throws {
         self.folder = folder
         config = try T5Config.load(folder + "/config.json")
-        let path = folder + "/model.safetensors"
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw ToolError(
-                "\(folder): no model.safetensors (only safetensors checkpoints are read; a pickle is never executed)")
-        }
-        file = try SafetensorsFile(path: path)
+        file = try openCheckpoint(folder: folder)
         weights = try T5Weights(file: file, config: config)
         pass = T5Pass(config: config, weights: weights)
     }

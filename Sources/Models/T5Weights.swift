@@ -37,35 +37,26 @@ public struct T5Config {
     public static let maxSequence = 4096
 
     public static func load(_ path: String) throws -> T5Config {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ToolError("\(path): cannot read model config")
-        }
-        let j: JSON
-        do { j = try JSON.parse(String(decoding: data, as: UTF8.self)) } catch { throw ToolError("\(path): \(error)") }
-        func int(_ k: String, _ d: Int? = nil) throws -> Int {
-            if let v = j[k]?.int { return v }
-            if let d { return d }
-            throw ToolError("\(path): missing \(k)")
-        }
-        let type = j["model_type"]?.string ?? ""
+        let j = try ConfigFile(path: path)
+        let type = j.modelType ?? ""
         guard type == "t5" else { throw ToolError("\(path): model_type '\(type)' is not t5") }
         let projection = j["feed_forward_proj"]?.string ?? "relu"
         guard let feedForward = FeedForward(rawValue: projection) else {
             throw ToolError(
                 "\(path): feed_forward_proj '\(projection)' is not supported (relu and gated-gelu are)")
         }
-        let layers = try int("num_layers")
+        let layers = try j.int("num_layers")
         // transformers 5 records the scaling itself; configs written before it say it by tie_word_embeddings
         let scale = j["scale_decoder_outputs"]?.bool ?? (j["tie_word_embeddings"]?.bool ?? true)
         let c = T5Config(
-            vocabSize: try int("vocab_size"), hidden: try int("d_model"), headDim: try int("d_kv"),
-            heads: try int("num_heads"), intermediate: try int("d_ff"), layers: layers,
-            decoderLayers: try int("num_decoder_layers", layers),
-            buckets: try int("relative_attention_num_buckets", 32),
-            maxDistance: try int("relative_attention_max_distance", 128),
+            vocabSize: try j.int("vocab_size"), hidden: try j.int("d_model"), headDim: try j.int("d_kv"),
+            heads: try j.int("num_heads"), intermediate: try j.int("d_ff"), layers: layers,
+            decoderLayers: try j.int("num_decoder_layers", layers),
+            buckets: try j.int("relative_attention_num_buckets", 32),
+            maxDistance: try j.int("relative_attention_max_distance", 128),
             eps: Float(j["layer_norm_epsilon"]?.double ?? 1e-6), feedForward: feedForward, scaleDecoderOutputs: scale,
-            padTokenId: try int("pad_token_id", 0), eosTokenId: try int("eos_token_id", 1),
-            decoderStartTokenId: try int("decoder_start_token_id", 0))
+            padTokenId: try j.int("pad_token_id", 0), eosTokenId: try j.int("eos_token_id", 1),
+            decoderStartTokenId: try j.int("decoder_start_token_id", 0))
         for (name, value) in [
             ("vocab_size", c.vocabSize), ("d_model", c.hidden), ("d_kv", c.headDim), ("num_heads", c.heads),
             ("d_ff", c.intermediate), ("num_layers", c.layers), ("relative_attention_num_buckets", c.buckets),
