@@ -34,7 +34,7 @@ public struct ModelConfig {
         let j = try ConfigFile(path: path)
         let type = j.modelType ?? "bert"
         guard let family = Family(rawValue: type) else {
-            throw ToolError("\(path): model_type '\(type)' is not supported (bert, roberta and mpnet are)")
+            throw ToolError("\(path): model_type '\(type)' is not supported (bert, roberta, mpnet and t5 are)")
         }
         let act = j["hidden_act"]?.string ?? "gelu"
         guard act == "gelu" else {
