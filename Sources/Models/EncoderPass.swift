@@ -27,6 +27,18 @@ struct QuerySet {
     }
 }
 
+/// Offsets handed out in one arena, each 16-float (64-byte) aligned: what a pass's layout
+/// (PassLayout, T5Layout) sizes and slices the arena with.
+struct ArenaPlan {
+    private(set) var floats = 0
+
+    mutating func take(_ count: Int) -> Int {
+        let start = (floats + 15) & ~15
+        floats = start + count
+        return start
+    }
+}
+
 /// Where every activation of one forward pass lives in the arena, as offsets in floats: the
 /// only place that knows the arena's size, so sizing and slicing cannot disagree. Keeping
 /// (training) gives each layer its own slices; otherwise (inference) all layers share one set,
@@ -46,14 +58,10 @@ struct PassLayout {
     var attn = 0, tmp = 0, ffnAct = 0
     var workerScores: [Int] = []
     var layers: [Layer] = []
-    private(set) var floats = 0
+    private var plan = ArenaPlan()
+    var floats: Int { plan.floats }
 
-    /// Hands out `count` floats, 16-float (64-byte) aligned within the arena.
-    private mutating func take(_ count: Int) -> Int {
-        let start = (floats + 15) & ~15
-        floats = start + count
-        return start
-    }
+    private mutating func take(_ count: Int) -> Int { plan.take(count) }
 
     init(batch: Batch, readRows: [Int]?, config: ModelConfig, keep: Bool, workers: Int) {
         let rows = batch.rows

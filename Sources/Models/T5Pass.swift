@@ -29,14 +29,10 @@ struct T5Layout {
     var workerScores: [Int] = []
     var encoderLayers: [EncoderLayer] = []
     var decoderLayers: [DecoderLayer] = []
-    private(set) var floats = 0
+    private var plan = ArenaPlan()
+    var floats: Int { plan.floats }
 
-    /// Hands out `count` floats, 16-float (64-byte) aligned within the arena.
-    private mutating func take(_ count: Int) -> Int {
-        let start = (floats + 15) & ~15
-        floats = start + count
-        return start
-    }
+    private mutating func take(_ count: Int) -> Int { plan.take(count) }
 
     init(batch: Batch, config c: T5Config, keep: Bool, decode: Bool, workers: Int) {
         let rows = batch.rows
