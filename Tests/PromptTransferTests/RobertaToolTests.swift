@@ -78,12 +78,7 @@ final class RobertaToolTests: XCTestCase {
 
         // RoBERTa as the target (distance objective to its paper-1.0 prompt): projected prompts carry that layout
         let src = dir.appendingPathComponent("splade.safetensors").path
-        let tune = try runTool(
-            "tune-prompt",
-            [
-                "--model", splade, "--task", "sst2", "--data-dir", data.path, "--prompt-length", "4",
-                "--steps", "2", "--batch-size", "4", "--eval-every", "2", "--output", src,
-            ])
+        let tune = try tuneTinySpladePrompt(data: data, output: src)
         XCTAssertEqual(tune.status, 0, tune.err)
         let proj2 = dir.appendingPathComponent("proj2.safetensors").path
         let d = try runTool(

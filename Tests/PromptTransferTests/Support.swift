@@ -1,6 +1,7 @@
 import Foundation
 import Models
 import Plumbing
+import Tokenizers
 import Tuning
 import XCTest
 
@@ -266,4 +267,27 @@ func mlmLogitsError(_ enc: Encoder, _ fixture: JSON) throws -> Float {
         worst = max(worst, maxAbsDiff(logits.data, Fixture.floats(want)))
     }
     return worst
+}
+
+/// The SST-2 dev sentences (the mirror's TSV) and how many of them `tok` encodes to ids whose
+/// hash differs from the fixture's `sst2_dev` list, with the list's length.
+func sst2DevMismatches(_ tok: Tokenizer, _ fixture: JSON) throws -> (bad: Int, sentences: Int, hashes: Int) {
+    let sentences = try String(contentsOf: try Fixture.data("sst2/dev.tsv"), encoding: .utf8)
+        .split(separator: "\n").dropFirst().map { String($0.split(separator: "\t")[0]) }
+    let hashes = fixture["sst2_dev"]!.array!.map { $0.string! }
+    var bad = 0
+    for (s, h) in zip(sentences, hashes) where fnv1a(try tok.encode(s).encoding.ids) != h {
+        bad += 1
+    }
+    return (bad, sentences.count, hashes.count)
+}
+
+/// A 4-vector SST-2 prompt on SPLADE-tiny after 2 steps (a source or target for projector tests).
+func tuneTinySpladePrompt(data: URL, output: String) throws -> ToolResult {
+    try runTool(
+        "tune-prompt",
+        [
+            "--model", try Fixture.model("splade-tiny"), "--task", "sst2", "--data-dir", data.path,
+            "--prompt-length", "4", "--steps", "2", "--batch-size", "4", "--eval-every", "2", "--output", output,
+        ])
 }

@@ -61,12 +61,7 @@ final class T5ToolTests: XCTestCase {
         // T5 as the target of a projector trained through its decoder (task objective), then applied and evaluated
         let splade = try Fixture.model("splade-tiny")
         let src = dir.appendingPathComponent("splade.safetensors").path
-        let tune = try runTool(
-            "tune-prompt",
-            [
-                "--model", splade, "--task", "sst2", "--data-dir", data.path, "--prompt-length", "4",
-                "--steps", "2", "--batch-size", "4", "--eval-every", "2", "--output", src,
-            ])
+        let tune = try tuneTinySpladePrompt(data: data, output: src)
         XCTAssertEqual(tune.status, 0, tune.err)
         let proj = dir.appendingPathComponent("proj.safetensors").path
         let tr = try runTool(
