@@ -76,6 +76,13 @@ cross-task: build models data
 	scripts/cross-task.sh
 	scripts/cross-task-indicators.sh
 
+# One stage of a grid alone, with the same variables as the whole run: make cross-task-eval,
+# make cross-model-paper-results REDO=1 (REDO=1 deletes the stage's outputs first, so it is
+# computed again). Stage names: cross-task tune, eval, matrix; cross-model-paper tune, project,
+# eval, results, init, init-results. A stage whose earlier stages are unfinished is refused.
+cross-task-% cross-model-paper-%: build models data
+	GRID_STAGES=$* GRID_REDO=$(if $(REDO),1,0) scripts/$(patsubst %-$*,%,$@).sh
+
 # The paper's first experiment at base scale, on MPNet (all-mpnet-base-v2).
 mpnet-transfer: build models
 	scripts/mpnet-transfer.sh

@@ -20,7 +20,8 @@
 # 13), STEPS_SMALL / STEPS_LARGE (prompt tuning caps for splade-tiny, minilm / mpnet-base),
 # PATIENCE, PROJECT_STEPS, PROJECT_LR, EVAL_LIMIT, INIT_TASKS, INIT_PROJECTORS, REUSE ("minilm=DIR":
 # take MODEL's prompts from DIR/TASK.safetensors where they exist, e.g. the converged cross-task
-# matrix), OUT, RUNNER, THREADS, DATA_DIR, SEED, BIN.
+# matrix), OUT, RUNNER, THREADS, DATA_DIR, SEED, BIN. One stage alone: GRID_STAGES=NAME (e.g.
+# `make cross-model-paper-results REDO=1`, see scripts/grid.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-.build/release}

@@ -19,13 +19,22 @@
 #   GRID_SETUP (shell lines run before each job, e.g. "module load gcc"), GRID_WAIT=0 to submit
 #   and return (default: wait, then check every output as the local runner does), GRID_TIMEOUT=S
 #   to give up waiting after S seconds (the jobs are cancelled; default: wait as long as they run).
+#
+# Both runners: GRID_STAGES="eval results" (or --stage NAME, repeatable) runs only the stages named
+# (NAME or NN-NAME); a stage before them that still has jobs without output is an error, not
+# run silently. GRID_REDO=1 (or --redo) first deletes the outputs of the stages that run, so they
+# are computed again (e.g. the results stage after another pair's jobs were added).
 set -euo pipefail
 RUNNER=local
 JOBS=
+SELECTED=${GRID_STAGES:-}
+REDO=${GRID_REDO:-0}
 while [ $# -gt 0 ]; do
   case $1 in
     --runner) RUNNER=${2:?}; shift 2 ;;
     --jobs) JOBS=${2:?}; shift 2 ;;
+    --stage) SELECTED+=" ${2:?}"; shift 2 ;;
+    --redo) REDO=1; shift ;;
     -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
     -*) echo "grid: unknown option $1" >&2; exit 64 ;;
     *) break ;;
@@ -64,6 +73,62 @@ report() {    # stage file: every job still without its output, with its log; no
   done
   [ $missing = 0 ]
 }
+
+names_stage() {   # name, stage file: whether the name is the stage's (NN-NAME or NAME)
+  local name
+  name=$(basename "$2" .stage)
+  [ "$1" = "$name" ] || [ "$1" = "${name#*-}" ]
+}
+stage_selected() {   # stage file: whether GRID_STAGES / --stage names it (all stages when none is named)
+  local wanted
+  [ -z "${SELECTED// /}" ] && return 0
+  for wanted in $SELECTED; do
+    if names_stage "$wanted" "$1"; then return 0; fi
+  done
+  return 1
+}
+if [ -n "${SELECTED// /}" ]; then
+  for wanted in $SELECTED; do
+    found=0
+    for stage in "${STAGES[@]}"; do
+      if names_stage "$wanted" "$stage"; then found=1; fi
+    done
+    if [ $found = 0 ]; then
+      echo "grid: no stage $wanted in $GRID (stages: $(for stage in "${STAGES[@]}"; do basename "$stage" .stage; done \
+        | paste -s -d ' ' -))" >&2
+      exit 64
+    fi
+  done
+  last=0
+  i=0
+  for stage in "${STAGES[@]}"; do
+    i=$((i + 1))
+    if stage_selected "$stage"; then last=$i; fi
+  done
+  chosen=()
+  i=0
+  for stage in "${STAGES[@]}"; do
+    i=$((i + 1))
+    if stage_selected "$stage"; then
+      chosen+=("$stage")
+    elif [ $i -lt $last ] && [ -n "$(pending "$stage")" ]; then
+      echo "grid: $(basename "$stage" .stage) has $(pending "$stage" | wc -l) jobs without output, and a \
+stage asked for comes after it: run it first" >&2
+      exit 65
+    fi
+  done
+  STAGES=("${chosen[@]}")
+fi
+if [ "$REDO" = 1 ]; then
+  if [ -z "${SELECTED// /}" ]; then
+    echo "grid: --redo (GRID_REDO=1) deletes outputs: name the stages with --stage (GRID_STAGES)" >&2
+    exit 64
+  fi
+  for stage in "${STAGES[@]}"; do
+    jobs_of "$stage" | cut -f1 | while read -r out; do rm -f "$out"; done
+    echo "grid: $(basename "$stage" .stage): outputs deleted, to be computed again" >&2
+  done
+fi
 
 run_local() {
   local stage name cpus parallel todo

@@ -73,14 +73,19 @@ final class GridTests: XCTestCase {
         let toolDir = Fixture.tool("tune-prompt").deletingLastPathComponent().path
         _ = try Fixture.model("splade-tiny")
         _ = try Fixture.model("minilm")
-        let r = try runScript(
-            "scripts/cross-model-paper.sh", [],
-            environment: [
-                "BIN": toolDir, "PAIRS": "splade-tiny:minilm", "TRAIN_TASKS": "sst2", "TASKS": "sst2 rotten_tomatoes",
-                "STEPS_SMALL": "4", "PROJECT_STEPS": "4", "EVAL_LIMIT": "16", "THREADS": "1",
-                "INIT_TASKS": "rotten_tomatoes",
-                "DATA_DIR": try Fixture.tinyTaskData().path, "OUT": out,
-            ])
+        let settings = [
+            "BIN": toolDir, "PAIRS": "splade-tiny:minilm", "TRAIN_TASKS": "sst2", "TASKS": "sst2 rotten_tomatoes",
+            "STEPS_SMALL": "4", "PROJECT_STEPS": "4", "EVAL_LIMIT": "16", "THREADS": "1",
+            "INIT_TASKS": "rotten_tomatoes",
+            "DATA_DIR": try Fixture.tinyTaskData().path, "OUT": out,
+        ]
+        // one stage alone: refused while the stages before it are unfinished, nothing run
+        let early = try runScript(
+            "scripts/cross-model-paper.sh", [], environment: settings.merging(["GRID_STAGES": "eval"]) { _, new in new })
+        XCTAssertEqual(early.status, 65, early.err)
+        XCTAssertTrue(early.err.contains("1-tune has"), early.err)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out + "/prompts/minilm/sst2.safetensors"))
+        let r = try runScript("scripts/cross-model-paper.sh", [], environment: settings)
         XCTAssertEqual(r.status, 0, r.err)
         let lines = try String(contentsOfFile: out + "/results.jsonl", encoding: .utf8)
             .split(separator: "\n").map { try JSON.parse(String($0)) }
@@ -95,6 +100,15 @@ final class GridTests: XCTestCase {
         }
         let table = try String(contentsOfFile: out + "/results.md", encoding: .utf8)
         XCTAssertEqual(table.split(separator: "\n").count, 8)
+        // the results stage again alone (REDO): the file is written anew from the same evaluations
+        try FileManager.default.removeItem(atPath: out + "/results.md")
+        let again = try runScript(
+            "scripts/cross-model-paper.sh", [],
+            environment: settings.merging(["GRID_STAGES": "results", "GRID_REDO": "1"]) { _, new in new })
+        XCTAssertEqual(again.status, 0, again.err)
+        XCTAssertTrue(again.err.contains("4-results: outputs deleted"), again.err)
+        XCTAssertFalse(again.err.contains("1-tune"), again.err)
+        XCTAssertEqual(try String(contentsOfFile: out + "/results.md", encoding: .utf8), table)
         // stage 5: tuning on the target from each projected prompt, against the from-scratch curve
         let starts = try String(contentsOfFile: out + "/init.jsonl", encoding: .utf8)
             .split(separator: "\n").map { try JSON.parse(String($0)) }
