@@ -10,7 +10,8 @@
 #   stage 1 tune      a prompt per model per task (+ a random prompt per target)
 #   stage 2 project   the projectors, validated on their training task (the curve is in logs/)
 #   stage 3 eval      per projector: apply + evaluate on every task; per target: the baselines
-#   stage 4 results   results.jsonl (one line per projector × task) and results.md (the table)
+#   stage 4 results   results.jsonl (one line per projector × task), results.md (the table) and
+#                     summary.md (a row per projector)
 #   stage 5 init      the projected prompts as the initialisation of tuning on the target, for
 #                     INIT_TASKS (default laptop restaurant: sentiment tasks no projector saw),
 #                     stopped once they reach the from-scratch run's best (--stop-at-accuracy)
@@ -156,8 +157,12 @@ train_tasks: (if \$k == \"\" then [] else [\$k] end), task: .target, accuracy, n
 
 {
   echo "#@ cpus=1 mem=1G time=10"
+  # results.jsonl, the job's output, is moved into place last: a failure leaves the job to do
   printf '%s\t%s\n' "$OUT/results.jsonl" "scripts/cross-model-results.sh $OUT > $OUT/results.jsonl.tmp \
-&& mv $OUT/results.jsonl.tmp $OUT/results.jsonl && scripts/cross-model-results.sh --table $OUT > $OUT/results.md"
+&& scripts/cross-model-results.sh --table $OUT > $OUT/results.md.tmp \
+&& scripts/cross-model-results.sh --summary $OUT > $OUT/summary.md.tmp \
+&& mv $OUT/results.md.tmp $OUT/results.md && mv $OUT/summary.md.tmp $OUT/summary.md \
+&& mv $OUT/results.jsonl.tmp $OUT/results.jsonl"
 } > "$OUT/grid/4-results.stage"
 
 init_tasks=$(for task in $INIT_TASKS; do echo " $TASKS " | grep -q " $task " && echo "$task"; done)
@@ -180,9 +185,10 @@ mkdir -p "$OUT/init"
 {
   echo "#@ cpus=1 mem=1G time=10"
   printf '%s\t%s\n' "$OUT/init.jsonl" "scripts/cross-model-results.sh --init $OUT > $OUT/init.jsonl.tmp \
-&& mv $OUT/init.jsonl.tmp $OUT/init.jsonl && scripts/cross-model-results.sh --init --table $OUT > $OUT/init.md"
+&& scripts/cross-model-results.sh --init --table $OUT > $OUT/init.md.tmp && mv $OUT/init.md.tmp $OUT/init.md \
+&& mv $OUT/init.jsonl.tmp $OUT/init.jsonl"
 } > "$OUT/grid/6-init-results.stage"
 
 start=$(date +%s)
 scripts/grid.sh --runner "$RUNNER" "$OUT/grid"
-echo "cross-model-paper: $(( $(date +%s) - start )) s ($RUNNER); $OUT/{results,init}.{jsonl,md}" >&2
+echo "cross-model-paper: $(( $(date +%s) - start )) s ($RUNNER); $OUT/{results,init}.{jsonl,md}, $OUT/summary.md" >&2

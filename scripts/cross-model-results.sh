@@ -5,6 +5,9 @@
 #     own_accuracy (the target's own prompt of the task), same_task_transfer (the target's own
 #     prompt of the projector's training task, zero-shot on this task; null for the vocab map)
 #   scripts/cross-model-results.sh --table OUT    the same as a Markdown table (accuracy in %)
+#   scripts/cross-model-results.sh --summary OUT  a row per projector: its training task's accuracy
+#     (the target's own), unseen tasks ≥ 2 points above / below random, and the mean projected −
+#     random accuracy over the unseen tasks of the training task's category and over the others
 #   scripts/cross-model-results.sh --init [--table] OUT   one line per projector × INIT task: the
 #     target tuned from the projected prompt against the same run from a random prompt
 #     (scratch_best and its step; init_step0, init_best, init_best_step, steps_to_scratch_best:
@@ -13,15 +16,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 TABLE=
 INIT=
+SUMMARY=
 while [ $# -gt 1 ]; do
   case $1 in
     --table) TABLE=1 ;;
     --init) INIT=1 ;;
+    --summary) SUMMARY=1 ;;
     *) echo "cross-model-results: unknown option $1" >&2; exit 64 ;;
   esac
   shift
 done
-OUT=${1:?usage: scripts/cross-model-results.sh [--table] OUT}
+OUT=${1:?usage: scripts/cross-model-results.sh [--table | --summary | --init [--table]] OUT}
 BIN=${BIN:-.build/release}
 pct='if . == null then "–" else (. * 1000 | round / 10 | tostring) end'
 if [ -n "$INIT" ]; then
@@ -58,7 +63,8 @@ if [ -n "$INIT" ]; then
     init_results
     exit 0
   fi
-  echo "| source → target | projector | task | from scratch: best (step) | projected start: step 0 | best (step) | steps to the scratch best |"
+  printf '%s%s\n' "| source → target | projector | task | from scratch: best (step) | projected start: step 0 " \
+    "| best (step) | steps to the scratch best |"
   echo "|---|---|---|---|---|---|---|"
   init_results | jq -r "[\"\(.source_model) → \(.target_model)\",
     (.method + (if (.train_tasks | length) > 0 then \" (\" + (.train_tasks | join(\",\")) + \")\" else \"\" end)),
@@ -86,11 +92,37 @@ results() {
        same_task_transfer: (if (.train_tasks | length) == 0 then null
          else ($here | map(select(.random | not) | select(.source == $r.train_tasks[0])) | first | .accuracy) end)}'
 }
+if [ -n "$SUMMARY" ]; then
+  printf '%s%s\n' "| source → target | projector | on its training task (target's own) | unseen tasks ≥ 2 points " \
+    "above / below random | mean projected − random: unseen tasks of the training task's category / others |"
+  echo "|---|---|---|---|---|"
+  results | jq -r -s '
+    def pct: . * 1000 | round / 10;
+    def signed: pct | if . > 0 then "+" + tostring else tostring end;
+    def cell: if length == 0 then "—"
+      else "\(map(.accuracy - .random_accuracy) | add / length | signed) (\(length))" end;
+    group_by([.source_model, .target_model, .method, .train_tasks])[]
+    | . as $rows
+    | ($rows[0].train_tasks) as $train
+    | ($rows | map(select(.seen | not))) as $unseen
+    | ($rows | map(select(.seen)) | first) as $seen
+    | ($train | map(. as $t | $rows | map(select(.task == $t)) | first | .category)) as $train_categories
+    | ($unseen | map(select(.category as $c | $train_categories | index($c) != null))) as $same
+    | ($unseen | map(select(.category as $c | $train_categories | index($c) == null))) as $other
+    | ($unseen | map(select(.accuracy - .random_accuracy >= 0.02)) | length) as $above
+    | ($unseen | map(select(.random_accuracy - .accuracy >= 0.02)) | length) as $below
+    | "| \($rows[0].source_model) → \($rows[0].target_model) | \($rows[0].method)"
+      + (if ($train | length) > 0 then ", trained on " + ($train | join(",")) else "" end)
+      + " | " + (if $seen == null then "—" else "\($seen.accuracy | pct) (\($seen.own_accuracy | pct))" end)
+      + " | \($above) / \($below) of \($unseen | length) | \($same | cell) / \($other | cell) |"'
+  exit 0
+fi
 if [ -z "$TABLE" ]; then
   results
   exit 0
 fi
-echo "| source → target | method | trained on | task | category | projected | random | target's own | same-task transfer |"
+printf '%s%s\n' "| source → target | method | trained on | task | category | projected | random | target's own " \
+  "| same-task transfer |"
 echo "|---|---|---|---|---|---|---|---|---|"
 results | jq -r "[\"\(.source_model) → \(.target_model)\", .method,
   (if (.train_tasks | length) == 0 then \"(no task data)\" else (.train_tasks | join(\",\")) end),

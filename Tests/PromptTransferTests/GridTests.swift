@@ -81,7 +81,8 @@ final class GridTests: XCTestCase {
         ]
         // one stage alone: refused while the stages before it are unfinished, nothing run
         let early = try runScript(
-            "scripts/cross-model-paper.sh", [], environment: settings.merging(["GRID_STAGES": "eval"]) { _, new in new })
+            "scripts/cross-model-paper.sh", [],
+            environment: settings.merging(["GRID_STAGES": "eval"]) { _, new in new })
         XCTAssertEqual(early.status, 65, early.err)
         XCTAssertTrue(early.err.contains("1-tune has"), early.err)
         XCTAssertFalse(FileManager.default.fileExists(atPath: out + "/prompts/minilm/sst2.safetensors"))
@@ -100,6 +101,17 @@ final class GridTests: XCTestCase {
         }
         let table = try String(contentsOfFile: out + "/results.md", encoding: .utf8)
         XCTAssertEqual(table.split(separator: "\n").count, 8)
+        // the summary: a row per projector; only the task objective's SST-2 projector has seen a task
+        let summary = try String(contentsOfFile: out + "/summary.md", encoding: .utf8)
+            .split(separator: "\n").map(String.init)
+        XCTAssertEqual(summary.count, 5, summary.joined(separator: "\n"))
+        // trained on SST-2: one unseen task (rotten_tomatoes), of SST-2's category; vocab: both tasks unseen
+        let task = summary.first { $0.hasPrefix("| splade-tiny → minilm | task, trained on sst2 | ") }
+        XCTAssertTrue(task?.contains(" of 1 | ") == true, task ?? "no row")
+        XCTAssertTrue(task?.hasSuffix(" (1) / — |") == true, task ?? "no row")
+        let vocab = summary.first { $0.hasPrefix("| splade-tiny → minilm | vocab | — | ") }
+        XCTAssertTrue(vocab?.contains(" of 2 | — / ") == true, vocab ?? "no row")
+        XCTAssertTrue(vocab?.hasSuffix(" (2) |") == true, vocab ?? "no row")
         // the results stage again alone (REDO): the file is written anew from the same evaluations
         try FileManager.default.removeItem(atPath: out + "/results.md")
         let again = try runScript(
