@@ -99,22 +99,19 @@ if [ -n "${SELECTED// /}" ]; then
       exit 64
     fi
   done
-  last=0
-  i=0
-  for stage in "${STAGES[@]}"; do
-    i=$((i + 1))
-    if stage_selected "$stage"; then last=$i; fi
-  done
+  # one pass: the stages named, and an unfinished stage before any of them is an error
   chosen=()
-  i=0
+  unfinished=""
   for stage in "${STAGES[@]}"; do
-    i=$((i + 1))
     if stage_selected "$stage"; then
+      if [ -n "$unfinished" ]; then
+        echo "grid: $unfinished, and a stage asked for comes after it: run it first" >&2
+        exit 65
+      fi
       chosen+=("$stage")
-    elif [ $i -lt $last ] && [ -n "$(pending "$stage")" ]; then
-      echo "grid: $(basename "$stage" .stage) has $(pending "$stage" | wc -l) jobs without output, and a \
-stage asked for comes after it: run it first" >&2
-      exit 65
+    elif [ -z "$unfinished" ]; then
+      count=$(pending "$stage" | wc -l)
+      [ "$count" -eq 0 ] || unfinished="$(basename "$stage" .stage) has $count jobs without output"
     fi
   done
   STAGES=("${chosen[@]}")
