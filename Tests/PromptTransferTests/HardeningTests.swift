@@ -46,6 +46,17 @@ final class HardeningTests: XCTestCase {
         }
     }
 
+    /// A tool that refuses its arguments exits without reading stdin; the test that fed it 1 MiB
+    /// (more than a pipe holds) must see the refusal, not die of SIGPIPE itself.
+    func testAToolThatExitsBeforeReadingStdinDoesNotKillTheTests() throws {
+        let refused = corrupt.appendingPathComponent("tok_huge_id").path
+        let input = String(repeating: "{\"text_a\":\"a\"}\n", count: 1 << 16)
+        let result = try runTool("tokenize", ["--model", refused], stdin: input)
+        XCTAssertFalse(result.signaled, result.err)
+        XCTAssertEqual(result.status, 65, result.err)
+        XCTAssertTrue(result.err.contains("tok_huge_id"), result.err)
+    }
+
     /// The seed corpus, the corrupt files and every kept crasher through each fuzz harness in
     /// the ordinary build: nothing may crash.
     func testFuzzHarnessesReplayTheCorpusWithoutACrash() throws {
