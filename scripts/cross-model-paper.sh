@@ -26,6 +26,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-.build/release}
+for tool in tune-prompt project eval-prompt prepare-data; do   # every tool a job runs, before any job starts
+  [ -x "$BIN/$tool" ] || { echo "cross-model-paper: $BIN/$tool is not built (swift build -c release, or set BIN)" >&2; exit 64; }
+done
 PAIRS=${PAIRS:-"splade-tiny:minilm minilm:mpnet-base"}
 TRAIN_TASKS=${TRAIN_TASKS:-"sst2 mnli"}
 all_tasks="imdb sst2 laptop restaurant movie_rationales tweeteval_sentiment mnli qnli snli ethics_deontology
@@ -158,9 +161,9 @@ train_tasks: (if \$k == \"\" then [] else [\$k] end), task: .target, accuracy, n
 {
   echo "#@ cpus=1 mem=1G time=10"
   # results.jsonl, the job's output, is moved into place last: a failure leaves the job to do
-  printf '%s\t%s\n' "$OUT/results.jsonl" "scripts/cross-model-results.sh $OUT > $OUT/results.jsonl.tmp \
-&& scripts/cross-model-results.sh --table $OUT > $OUT/results.md.tmp \
-&& scripts/cross-model-results.sh --summary $OUT > $OUT/summary.md.tmp \
+  printf '%s\t%s\n' "$OUT/results.jsonl" "BIN=$BIN scripts/cross-model-results.sh $OUT > $OUT/results.jsonl.tmp \
+&& BIN=$BIN scripts/cross-model-results.sh --table $OUT > $OUT/results.md.tmp \
+&& BIN=$BIN scripts/cross-model-results.sh --summary $OUT > $OUT/summary.md.tmp \
 && mv $OUT/results.md.tmp $OUT/results.md && mv $OUT/summary.md.tmp $OUT/summary.md \
 && mv $OUT/results.jsonl.tmp $OUT/results.jsonl"
 } > "$OUT/grid/4-results.stage"
@@ -184,8 +187,8 @@ mkdir -p "$OUT/init"
 } > "$OUT/grid/5-init.stage"
 {
   echo "#@ cpus=1 mem=1G time=10"
-  printf '%s\t%s\n' "$OUT/init.jsonl" "scripts/cross-model-results.sh --init $OUT > $OUT/init.jsonl.tmp \
-&& scripts/cross-model-results.sh --init --table $OUT > $OUT/init.md.tmp && mv $OUT/init.md.tmp $OUT/init.md \
+  printf '%s\t%s\n' "$OUT/init.jsonl" "BIN=$BIN scripts/cross-model-results.sh --init $OUT > $OUT/init.jsonl.tmp \
+&& BIN=$BIN scripts/cross-model-results.sh --init --table $OUT > $OUT/init.md.tmp && mv $OUT/init.md.tmp $OUT/init.md \
 && mv $OUT/init.jsonl.tmp $OUT/init.jsonl"
 } > "$OUT/grid/6-init-results.stage"
 

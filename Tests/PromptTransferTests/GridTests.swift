@@ -79,6 +79,18 @@ final class GridTests: XCTestCase {
             "INIT_TASKS": "rotten_tomatoes",
             "DATA_DIR": try Fixture.tinyTaskData().path, "OUT": out,
         ]
+        // a tool folder without one of the tools a job runs: refused before any job starts
+        let partial = try Fixture.tempDir()
+        for tool in ["tune-prompt", "project", "eval-prompt"] {
+            try FileManager.default.createSymbolicLink(
+                atPath: partial.appendingPathComponent(tool).path, withDestinationPath: toolDir + "/" + tool)
+        }
+        let unbuilt = try runScript(
+            "scripts/cross-model-paper.sh", [],
+            environment: settings.merging(["BIN": partial.path]) { _, new in new })
+        XCTAssertEqual(unbuilt.status, 64, unbuilt.err)
+        XCTAssertTrue(unbuilt.err.contains("prepare-data is not built"), unbuilt.err)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out), "created \(out)")
         // one stage alone: refused while the stages before it are unfinished, nothing run
         let early = try runScript(
             "scripts/cross-model-paper.sh", [],
