@@ -14,9 +14,13 @@ public final class Encoder {
     let file: SafetensorsFile
     lazy var pass = EncoderPass(config: config, weights: weights)  // inference's forward
 
-    public init(folder: String) throws {
+    public convenience init(folder: String) throws {
+        try self.init(folder: folder, configFile: ConfigFile(path: folder + "/config.json"))
+    }
+
+    init(folder: String, configFile: ConfigFile) throws {
         self.folder = folder
-        config = try ModelConfig.load(folder + "/config.json")
+        config = try ModelConfig.load(configFile)
         file = try openCheckpoint(folder: folder)
         weights = try EncoderWeights(CheckpointNames(file: file, family: config.family), config)
     }

@@ -28,8 +28,11 @@ public protocol FrozenModel: AnyObject {
 
 /// The model in `folder`, by its config's `model_type`: T5 (`t5`) or a BERT-family encoder.
 public func loadModel(folder: String) throws -> FrozenModel {
-    let type = try ConfigFile(path: folder + "/config.json").modelType
-    return type == "t5" ? try T5Model(folder: folder) : try Encoder(folder: folder)
+    let configFile = try ConfigFile(path: folder + "/config.json")
+    if configFile.modelType == "t5" {
+        return try T5Model(folder: folder, configFile: configFile)
+    }
+    return try Encoder(folder: folder, configFile: configFile)
 }
 
 extension Encoder: FrozenModel {

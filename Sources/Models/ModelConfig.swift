@@ -30,8 +30,8 @@ public struct ModelConfig {
     /// The longest sequence the position table allows.
     public var maxSequence: Int { maxPositions - firstPosition }
 
-    public static func load(_ path: String) throws -> ModelConfig {
-        let j = try ConfigFile(path: path)
+    static func load(_ j: ConfigFile) throws -> ModelConfig {
+        let path = j.path
         let type = j.modelType ?? "bert"
         guard let family = Family(rawValue: type) else {
             throw ToolError("\(path): model_type '\(type)' is not supported (bert, roberta, mpnet and t5 are)")

@@ -15,9 +15,13 @@ public final class T5Model {
     private var decoded = false
     private var lastWords: [Int] = []
 
-    public init(folder: String) throws {
+    public convenience init(folder: String) throws {
+        try self.init(folder: folder, configFile: ConfigFile(path: folder + "/config.json"))
+    }
+
+    init(folder: String, configFile: ConfigFile) throws {
         self.folder = folder
-        config = try T5Config.load(folder + "/config.json")
+        config = try T5Config.load(configFile)
         file = try openCheckpoint(folder: folder)
         weights = try T5Weights(file: file, config: config)
         pass = T5Pass(config: config, weights: weights)

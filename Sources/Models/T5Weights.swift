@@ -36,8 +36,8 @@ public struct T5Config {
     /// bias is precomputed up to this distance).
     public static let maxSequence = 4096
 
-    public static func load(_ path: String) throws -> T5Config {
-        let j = try ConfigFile(path: path)
+    static func load(_ j: ConfigFile) throws -> T5Config {
+        let path = j.path
         let type = j.modelType ?? ""
         guard type == "t5" else { throw ToolError("\(path): model_type '\(type)' is not t5") }
         let projection = j["feed_forward_proj"]?.string ?? "relu"
