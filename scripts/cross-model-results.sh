@@ -28,7 +28,8 @@ while [ $# -gt 1 ]; do
 done
 OUT=${1:?usage: scripts/cross-model-results.sh [--table | --summary | --init [--table]] OUT}
 BIN=${BIN:-.build/release}
-pct='if . == null then "–" else (. * 1000 | round / 10 | tostring) end'
+# jq: a fraction as a percentage with one decimal; shown: that as text, "–" for none
+percent='def pct: . * 1000 | round / 10; def shown: if . == null then "–" else (pct | tostring) end;'
 if [ -n "$INIT" ]; then
   init_results() {
     local log name task pair target source method train scratch
@@ -66,10 +67,10 @@ if [ -n "$INIT" ]; then
   printf '%s%s\n' "| source → target | projector | task | from scratch: best (step) | projected start: step 0 " \
     "| best (step) | steps to the scratch best |"
   echo "|---|---|---|---|---|---|---|"
-  init_results | jq -r "[\"\(.source_model) → \(.target_model)\",
+  init_results | jq -r "$percent [\"\(.source_model) → \(.target_model)\",
     (.method + (if (.train_tasks | length) > 0 then \" (\" + (.train_tasks | join(\",\")) + \")\" else \"\" end)),
-    .task, \"\(.scratch_best | $pct) (\(.scratch_best_step))\", (.init_step0 | $pct),
-    \"\(.init_best | $pct) (\(.init_best_step))\",
+    .task, \"\(.scratch_best | shown) (\(.scratch_best_step))\", (.init_step0 | shown),
+    \"\(.init_best | shown) (\(.init_best_step))\",
     (if .steps_to_scratch_best == null then \"not reached\" else (.steps_to_scratch_best | tostring) end)]
     | \"| \" + join(\" | \") + \" |\""
   exit 0
@@ -96,8 +97,7 @@ if [ -n "$SUMMARY" ]; then
   printf '%s%s\n' "| source → target | projector | on its training task (target's own) | unseen tasks ≥ 2 points " \
     "above / below random | mean projected − random: unseen tasks of the training task's category / others |"
   echo "|---|---|---|---|---|"
-  results | jq -r -s '
-    def pct: . * 1000 | round / 10;
+  results | jq -r -s "$percent"'
     def signed: pct | if . > 0 then "+" + tostring else tostring end;
     def cell: if length == 0 then "—"
       else "\(map(.accuracy - .random_accuracy) | add / length | signed) (\(length))" end;
@@ -124,7 +124,7 @@ fi
 printf '%s%s\n' "| source → target | method | trained on | task | category | projected | random | target's own " \
   "| same-task transfer |"
 echo "|---|---|---|---|---|---|---|---|---|"
-results | jq -r "[\"\(.source_model) → \(.target_model)\", .method,
+results | jq -r "$percent [\"\(.source_model) → \(.target_model)\", .method,
   (if (.train_tasks | length) == 0 then \"(no task data)\" else (.train_tasks | join(\",\")) end),
-  (.task + (if .seen then \" (seen)\" else \"\" end)), .category, (.accuracy | $pct), (.random_accuracy | $pct),
-  (.own_accuracy | $pct), (.same_task_transfer | $pct)] | \"| \" + join(\" | \") + \" |\""
+  (.task + (if .seen then \" (seen)\" else \"\" end)), .category, (.accuracy | shown), (.random_accuracy | shown),
+  (.own_accuracy | shown), (.same_task_transfer | shown)] | \"| \" + join(\" | \") + \" |\""
