@@ -42,7 +42,7 @@ if [ -n "$INIT" ]; then
       pair=${name%%.*}
       method=$(echo "$name" | cut -d. -f2)
       train=$(echo "$name" | cut -s -d. -f3)
-      target=$(jq -r 'select(.event == "start") | .model' "$log" | head -1)
+      target=$(jq -r -n 'first(inputs | select(.event == "start") | .model)' "$log")
       source=${pair%-"$target"}
       scratch=$OUT/logs/tune.$target.$task.jsonl
       [ -f "$scratch" ] || { echo "cross-model-results: no from-scratch log $scratch" >&2; exit 65; }
