@@ -1,4 +1,15 @@
 # Sourced by the experiment scripts: what several of them need, written once.
+# require_tools SCRIPT TOOL...: every tool a script's jobs run is in BIN, before any job starts
+# (exit 64 naming the first one missing).
+require_tools() {
+  local script=$1 tool
+  shift
+  for tool in "$@"; do
+    [ -x "$BIN/$tool" ] && continue
+    echo "$script: $BIN/$tool is not built (swift build -c release, or set BIN)" >&2
+    exit 64
+  done
+}
 # prepare_splits TASK SPLIT...: data/TASK/SPLIT.jsonl from the mirror, where it is missing.
 prepare_splits() {
   local task=$1 split

@@ -26,9 +26,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-.build/release}
-for tool in tune-prompt project eval-prompt prepare-data; do   # every tool a job runs, before any job starts
-  [ -x "$BIN/$tool" ] || { echo "cross-model-paper: $BIN/$tool is not built (swift build -c release, or set BIN)" >&2; exit 64; }
-done
+. scripts/common.sh
+require_tools cross-model-paper tune-prompt project eval-prompt prepare-data
 PAIRS=${PAIRS:-"splade-tiny:minilm minilm:mpnet-base"}
 TRAIN_TASKS=${TRAIN_TASKS:-"sst2 mnli"}
 all_tasks="imdb sst2 laptop restaurant movie_rationales tweeteval_sentiment mnli qnli snli ethics_deontology

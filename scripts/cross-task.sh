@@ -10,9 +10,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-.build/release}
-for tool in tune-prompt eval-prompt heatmap-csv; do   # every tool a job runs, before any job starts
-  [ -x "$BIN/$tool" ] || { echo "cross-task: $BIN/$tool is not built (swift build -c release, or set BIN)" >&2; exit 64; }
-done
+. scripts/common.sh
+require_tools cross-task tune-prompt eval-prompt heatmap-csv
 MODEL=${MODEL:-minilm}
 STEPS=${STEPS:-600}
 PATIENCE=${PATIENCE:-}
