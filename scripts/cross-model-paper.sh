@@ -128,6 +128,7 @@ projector_name() { echo "$1-$2.$3${4:+.$4}"; }
   done
 } > "$OUT/grid/2-project.stage"
 
+tabulate="BIN=$BIN scripts/cross-model-results.sh"   # stages 4 and 6: the tables (categories from BIN's prepare-data)
 evaluate="$BIN/eval-prompt --split validation --eval-limit $EVAL_LIMIT --max-text-tokens 64 $common"
 {
   echo "#@ cpus=$THREADS mem=8G time=240"
@@ -160,9 +161,9 @@ train_tasks: (if \$k == \"\" then [] else [\$k] end), task: .target, accuracy, n
 {
   echo "#@ cpus=1 mem=1G time=10"
   # results.jsonl, the job's output, is moved into place last: a failure leaves the job to do
-  printf '%s\t%s\n' "$OUT/results.jsonl" "BIN=$BIN scripts/cross-model-results.sh $OUT > $OUT/results.jsonl.tmp \
-&& BIN=$BIN scripts/cross-model-results.sh --table $OUT > $OUT/results.md.tmp \
-&& BIN=$BIN scripts/cross-model-results.sh --summary $OUT > $OUT/summary.md.tmp \
+  printf '%s\t%s\n' "$OUT/results.jsonl" "$tabulate $OUT > $OUT/results.jsonl.tmp \
+&& $tabulate --table $OUT > $OUT/results.md.tmp \
+&& $tabulate --summary $OUT > $OUT/summary.md.tmp \
 && mv $OUT/results.md.tmp $OUT/results.md && mv $OUT/summary.md.tmp $OUT/summary.md \
 && mv $OUT/results.jsonl.tmp $OUT/results.jsonl"
 } > "$OUT/grid/4-results.stage"
@@ -186,8 +187,8 @@ mkdir -p "$OUT/init"
 } > "$OUT/grid/5-init.stage"
 {
   echo "#@ cpus=1 mem=1G time=10"
-  printf '%s\t%s\n' "$OUT/init.jsonl" "BIN=$BIN scripts/cross-model-results.sh --init $OUT > $OUT/init.jsonl.tmp \
-&& BIN=$BIN scripts/cross-model-results.sh --init --table $OUT > $OUT/init.md.tmp && mv $OUT/init.md.tmp $OUT/init.md \
+  printf '%s\t%s\n' "$OUT/init.jsonl" "$tabulate --init $OUT > $OUT/init.jsonl.tmp \
+&& $tabulate --init --table $OUT > $OUT/init.md.tmp && mv $OUT/init.md.tmp $OUT/init.md \
 && mv $OUT/init.jsonl.tmp $OUT/init.jsonl"
 } > "$OUT/grid/6-init-results.stage"
 
