@@ -12,7 +12,7 @@ SYS_PKGS   := libdnnl-dev libopenblas-dev libarchive-dev libxml2-dev pkg-config 
 MODELS     := models/splade-tiny/model.safetensors models/minilm/model.safetensors models/mpnet-base/model.safetensors \
               models/gpt2-bpe/merges.txt
 
-.PHONY: all build test test-asan demo demo-seeds bench bench-setup fixtures models deps data clean \
+.PHONY: all build test test-asan demo demo-seeds overlap bench bench-setup fixtures models deps data clean \
         fuzz mpnet-transfer mpnet-search sst2-prompts transfer-rt cross-task cross-model paper-indicators released-roberta released-t5 t5-random nli-long
 
 all: build
@@ -59,6 +59,13 @@ demo: build models
 # The demo over seeds 0 1 2 (SEEDS="…"): the spread of each accuracy and of the wall time.
 demo-seeds: build models
 	scripts/demo-seeds.sh
+
+# How many examples of each task's evaluation splits also stand in each task's train split (every
+# pair of the 14 tasks, each with itself): out/overlap.jsonl and the README's table, docs/overlap.md.
+overlap: build
+	$(BIN)/overlap --all --mirror $(MIRROR) -o out/overlap.jsonl
+	$(BIN)/overlap --from out/overlap.jsonl --markdown -o docs/overlap.md
+	cat docs/overlap.md
 
 # The experiments of the README, each reproducible on its own.
 sst2-prompts: build models

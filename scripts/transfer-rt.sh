@@ -28,7 +28,7 @@ for init in scratch sst2; do
   jq -c -s --arg init $init --argjson target "$target" \
     '{init: $init, target_validation_accuracy: $target,
       steps_to_reach: (map(select(.event=="eval" and .accuracy >= $target)) | first | .step),
-      best_validation_accuracy: (map(select(.event=="eval")) | max_by(.accuracy) | .accuracy),
+      best_selection_accuracy: (map(select(.event=="eval")) | max_by(.accuracy) | .accuracy),
       validation_at_step_0: (map(select(.event=="eval" and .step==0)) | first | .accuracy)}' $OUT/rt-from-$init.jsonl
 done | tee $OUT/steps.jsonl
 jq -c '{prompt, accuracy, n}' $OUT/test.jsonl

@@ -18,9 +18,11 @@ extension ActivationSet {
         set.settings = stimulation.settingsJSON(
             model: URL(fileURLWithPath: model).standardized.lastPathComponent, layers: frozen.layers)
         for p in prompts {
-            do { set.masks.append(try stimulation.mask(p.prompt, model: frozen, tokenizer: tokenizer)) } catch let e
-                as ToolError
-            {
+            do {
+                set.masks.append(
+                    try stimulation.mask(
+                        p.prompt, template: p.metadata["template"], model: frozen, tokenizer: tokenizer))
+            } catch let e as ToolError {
                 throw ToolError("\(p.path): \(e.description)", exitCode: e.exitCode)
             }
             set.names.append(p.name)
@@ -30,14 +32,20 @@ extension ActivationSet {
 }
 
 extension Stimulation {
-    /// Takes the prompt layout options (`#mask-first`, `#prompt-no-position`) of a template
-    /// or template name, so that a prompt stimulates the model laid out as it was tuned.
+    /// The paper's stimulus (`P [CLS]`) with the prompt layout options (`#mask-first`,
+    /// `#prompt-no-position`) of a template or template name, e.g. paper-1.0 for the released
+    /// RoBERTa prompts; `own` lays each prompt out in the template it records.
     public mutating func useLayout(of template: String) throws {
+        if template == "own" {
+            ownTemplate = true
+            return
+        }
         let options: Set<String>
         do { options = try PromptTemplate.options(of: template) } catch let e as ToolError {
             throw ToolError.usage(e.description)
         }
         maskFirst = options.contains("#mask-first")
         promptWithoutPositions = options.contains("#prompt-no-position")
+        ownTemplate = false
     }
 }

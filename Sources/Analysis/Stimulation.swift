@@ -3,16 +3,23 @@ import Models
 import Plumbing
 import Tensors
 import Tokenizers
+import Tuning
 
-/// The FFN neurons a prompt switches on: the prompt is fed to the frozen model (by default
-/// followed by a single start token and no task text, as in the paper), the activations
-/// after the FFN's activation function are taken at the read position(s) in the chosen
-/// layers, and binarised (> threshold).
+/// The FFN neurons a prompt switches on: the prompt is fed to the frozen model laid out as it
+/// was tuned (its recorded template, with no task text, read at the mask row: `[CLS] P [MASK]
+/// [SEP]`), or in the paper's stimulus (`P [CLS]`, read at the start token: `--layout bert`, and
+/// with `#mask-first` / `#prompt-no-position` the released prompts' layout); the activations
+/// after the FFN's activation function are taken at the read position(s) in the chosen layers,
+/// and binarised (> threshold).
 public struct Stimulation {
-    public enum Read: Equatable { case start, prompt, all, positions([Int]) }
+    /// `auto`: the mask row under the prompt's own template (T5: its last row), the start token
+    /// in the paper's stimulus.
+    public enum Read: Equatable { case auto, start, prompt, all, positions([Int]) }
 
     public var text = ""
-    public var read = Read.start
+    public var read = Read.auto
+    /// Lay each prompt out in the template it records (the default); false: the paper's stimulus.
+    public var ownTemplate = true
     public var layers: [Int]? = nil  // nil: all
     public var threshold: Float = 0
     /// The prompt layout of `paper-1.0` (see PromptTemplate): prompt row 0 is the mask token
@@ -24,13 +31,14 @@ public struct Stimulation {
 
     public static func parseRead(_ s: String) throws -> Read {
         switch s {
+        case "auto": return .auto
         case "start": return .start
         case "prompt": return .prompt
         case "all": return .all
         default:
             let p = s.split(separator: ",").compactMap { Int($0) }
             guard !p.isEmpty, p.count == s.split(separator: ",").count else {
-                throw ToolError.usage("--read is start, prompt, all or positions like 0,5")
+                throw ToolError.usage("--read is auto, start, prompt, all or positions like 0,5")
             }
             return .positions(p)
         }
@@ -48,6 +56,7 @@ public struct Stimulation {
 
     public var readText: String {
         switch read {
+        case .auto: return "auto"
         case .start: return "start"
         case .prompt: return "prompt"
         case .all: return "all"
@@ -58,6 +67,7 @@ public struct Stimulation {
     public func settingsJSON(model: String, layers count: Int) -> JSON {
         .object([
             .init("model", .string(model)), .init("text", .string(text)), .init("read", .string(readText)),
+            .init("layout", .string(ownTemplate ? "own" : "start-token")),
             .init("layers", .array((layers ?? Array(0..<count)).map { .number($0) })),
             .init("threshold", .number(threshold)),
             .init("mask_first", .bool(maskFirst)), .init("prompt_no_position", .bool(promptWithoutPositions)),
@@ -65,20 +75,33 @@ public struct Stimulation {
     }
 
     /// The mask of one prompt: for each chosen layer (in order), read positions × intermediate bits.
-    public func mask(_ prompt: Tensor, model: FrozenModel, tokenizer: Tokenizer) throws -> [UInt8] {
-        try activations(prompt, model: model, tokenizer: tokenizer).map { $0 > threshold ? 1 : 0 }
+    public func mask(
+        _ prompt: Tensor, template: String?, model: FrozenModel, tokenizer: Tokenizer
+    ) throws -> [UInt8] {
+        try activations(prompt, template: template, model: model, tokenizer: tokenizer).map { $0 > threshold ? 1 : 0 }
     }
 
-    /// The activations the mask binarises, in the same order.
-    public func activations(_ prompt: Tensor, model: FrozenModel, tokenizer: Tokenizer) throws -> [Float] {
-        let n = prompt.shape[0]
-        let I = model.intermediate
-        guard prompt.shape[1] == model.hidden else {
-            throw ToolError(
-                "prompt of hidden size \(prompt.shape[1]) cannot stimulate a model of hidden size "
-                + "\(model.hidden)"
-            )
+    /// The input rows of a stimulus: ids, prompt-vector index per row (−1: a token), rows without
+    /// a position, and the row `read: auto` reads.
+    struct Stimulus {
+        var ids: [Int32], tokens: [Int32], positionless: Range<Int>, autoRow: Int
+    }
+
+    /// The prompt in its recorded template with the stimulus text as text_a.
+    func ownLayout(n: Int, template: String?, model: FrozenModel, tokenizer: Tokenizer) throws -> Stimulus {
+        guard let template, !template.isEmpty else {
+            throw ToolError.usage(
+                "the prompt records no template to lay it out in; give --layout bert (the paper's P [CLS] stimulus) "
+                    + "or the template it was tuned with (e.g. paper-1.0 for the released RoBERTa prompts)")
         }
+        let t = try PromptTemplate(template, tokenizer: tokenizer, readsAtMask: !(model is T5Model))
+        let e = t.encode(tokenizer.tokenize(text), [Int32]?.none, promptLength: n, typeVocab: model.typeVocab)
+        let autoRow = model is T5Model ? e.ids.count - 1 : e.readRow
+        return Stimulus(ids: e.ids, tokens: e.promptToken, positionless: e.positionless, autoRow: autoRow)
+    }
+
+    /// The paper's stimulus: `P [CLS] text` (T5: `P </s> text`), with the layout options.
+    func startTokenLayout(n: Int, tokenizer: Tokenizer) throws -> Stimulus {
         // the start token ([CLS], <s>); T5 has none and takes its </s>
         guard let start = tokenizer.special.cls ?? tokenizer.special.sep else {
             throw ToolError("the tokenizer has no start token (nor </s>)")
@@ -94,12 +117,36 @@ public struct Stimulation {
             ids[0] = mask
             tokens[0] = -1
         }
+        return Stimulus(ids: ids, tokens: tokens, positionless: promptWithoutPositions ? 0..<n : 0..<0, autoRow: n)
+    }
+
+    /// The activations the mask binarises, in the same order.
+    public func activations(
+        _ prompt: Tensor, template: String?, model: FrozenModel, tokenizer: Tokenizer
+    ) throws -> [Float] {
+        let n = prompt.shape[0]
+        let I = model.intermediate
+        guard prompt.shape[1] == model.hidden else {
+            throw ToolError(
+                "prompt of hidden size \(prompt.shape[1]) cannot stimulate a model of hidden size "
+                + "\(model.hidden)"
+            )
+        }
+        let stimulus =
+            ownTemplate
+            ? try ownLayout(n: n, template: template, model: model, tokenizer: tokenizer)
+            : try startTokenLayout(n: n, tokenizer: tokenizer)
+        let ids = stimulus.ids
+        let tokens = stimulus.tokens
         var batch = Batch()
-        batch.append(
-            ids: ids, firstPosition: model.firstPosition, positionless: promptWithoutPositions ? 0..<n : 0..<0)
+        batch.append(ids: ids, firstPosition: model.firstPosition, positionless: stimulus.positionless)
         let rows: [Int]
         switch read {
-        case .start: rows = [n]
+        case .auto: rows = [stimulus.autoRow]
+        case .start:
+            guard let row = ids.firstIndex(where: { [tokenizer.special.cls, tokenizer.special.sep].contains($0) })
+            else { throw ToolError("no start token in the stimulus") }
+            rows = [row]
         case .prompt: rows = Array(0..<n)
         case .all: rows = Array(0..<ids.count)
         case .positions(let p):

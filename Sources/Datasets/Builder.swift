@@ -94,7 +94,11 @@ public struct DatasetBuilder {
             label = i
         }
         let id = "\(manifest.task):\(fileKey):\(row.key)"
-        let group = s["group"]?.string.flatMap { row.fields[$0] }.map { "\(fileKey):\($0)" } ?? id
+        // "group": a field whose value keeps rows together (a sentence id); "group_text": a text field
+        // whose normalised text does (a premise), so no text stands on both sides of a partition
+        let group =
+            s["group"]?.string.flatMap { row.fields[$0] }.map { "\(fileKey):\($0)" }
+            ?? s["group_text"]?.string.flatMap { row.fields[$0] }.map { "text:" + TextKey.normalized($0) } ?? id
         return Example(id: id, textA: a, textB: b, label: label, group: group)
     }
 
@@ -119,15 +123,21 @@ public struct DatasetBuilder {
     // MARK: partitions
 
     /// Seeded partition of a pool by group: groups are shuffled with the seed, the named parts
-    /// take their share in order (a count, or a fraction when below 1), the rest go to `rest`.
+    /// take their share in order (a count, or a fraction when below 1, of groups; with
+    /// `"count": "examples"` a count of examples, whole groups taken until it is reached), the
+    /// rest go to `rest`.
     private func partition(_ all: [Example], _ spec: JSON?, part: String) throws -> [Example] {
         guard let spec, let seed = spec["seed"]?.int, let parts = spec["parts"]?.array, let rest = spec["rest"]?.string
         else {
             throw ToolError("\(manifest.path): a pool needs \"partition\": {\"seed\", \"parts\", \"rest\"}")
         }
         var groups: [String] = []
-        var seen = Set<String>()
-        for e in all where seen.insert(e.group).inserted { groups.append(e.group) }
+        var sizes: [String: Int] = [:]
+        for e in all {
+            if sizes[e.group] == nil { groups.append(e.group) }
+            sizes[e.group, default: 0] += 1
+        }
+        let countExamples = spec["count"]?.string == "examples"
         var rng = SplitMix64(seed: UInt64(seed))
         groups.seededShuffle(&rng)
         var owner: [String: String] = [:]
@@ -135,6 +145,15 @@ public struct DatasetBuilder {
         for p in parts {
             guard let pair = p.array, pair.count == 2, let name = pair[0].string, let size = pair[1].double else {
                 throw ToolError("\(manifest.path): partition parts are [name, size] pairs")
+            }
+            if countExamples, size >= 1 {
+                var taken = 0
+                while next < groups.count, taken < Int(size) {
+                    owner[groups[next]] = name
+                    taken += sizes[groups[next]]!
+                    next += 1
+                }
+                continue
             }
             let n = size < 1 ? Int((size * Double(groups.count)).rounded()) : Int(size)
             for g in groups[next..<min(next + n, groups.count)] { owner[g] = name }

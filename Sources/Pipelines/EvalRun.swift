@@ -1,3 +1,4 @@
+import Analysis
 import Foundation
 import Models
 import Plumbing
@@ -26,6 +27,14 @@ public struct EvalRun {
     public var verbalizer: [String]? = nil
     /// Progress on stderr even when it is not a terminal.
     public var progress = false
+    /// `TASK:SPLIT` of other tasks: examples sharing any normalised text with one of them are
+    /// left out before the --limit sample (e.g. `sst2:train` on rotten_tomatoes).
+    public var excludeOverlap: [String] = []
+    /// Also a row for the majority class of the target's train split.
+    public var majority = false
+    /// Also a row for this many random prompts (seeds 0…K−1, laid out as the first prompt):
+    /// their mean accuracy and its sd.
+    public var randomPrompts = 0
 
     /// Examples from this JSON-lines file (`{"text_a", "text_b"?, "label"}`) instead of the
     /// task's split; without a task, `verbalizer` gives the classes.
@@ -65,18 +74,46 @@ public struct EvalRun {
         let tokenizer = try Tokenizer.load(folder: model)
         let identity = try ModelIdentity(frozen)
         var (texts, labelWords, target) = try loadExamples()
-        guard !texts.isEmpty else { throw ToolError("no examples to evaluate on") }
-        if let limit, limit < texts.count {
-            var rng = SplitMix64(seed: seed ^ 0xE7A1)
-            texts.seededShuffle(&rng)
-            texts = Array(texts.prefix(limit))
+        let whole = texts.count
+        for spec in excludeOverlap {
+            let overlap = TextOverlap(try inputs.examples(spec: spec))
+            texts.removeAll(where: overlap.sharesAnyText)
         }
+        let excluded = whole - texts.count
+        guard !texts.isEmpty else { throw ToolError("no examples to evaluate on") }
+        texts = Selection.sample(texts, limit: limit, seed: seed)
+        let majorityLabel = try majority ? majorityClass(labels: labelWords.count) : nil
         let words = try labelWordIds(labelWords, tokenizer: tokenizer, firstToken: frozen is T5Model)
         let files = try prompts.map { try PromptFile.read($0) }  // all checked before any work
         for f in files { try f.check(model: identity, readout: nil) }
         let out = try DataOutput(path: output)
         var cache: [String: EncodedSet] = [:]
-        for f in files {
+        func row(_ f: PromptFile, source: String, correct: [Bool], template: String, maxText: Int,
+                 extra: [JSON.Member] = []) -> JSON {
+            let ci = Statistics.accuracy(correct, seed: seed)
+            return .object(
+                [
+                    .init("source", .string(source)), .init("target", .string(target)),
+                    .init("model", .string(identity.name)), .init("split", .string(examplesFile ?? split)),
+                    .init("accuracy", .number(ci?.estimate ?? 0)), .init("ci95", ci.map { $0.json } ?? .null),
+                    .init("n", .number(correct.count)), .init("excluded", .number(excluded)),
+                ] + extra + [
+                    .init("prompt", .string(f.path)),
+                    .init("readout", .string(f.metadata["readout"] ?? defaultReadout(frozen).rawValue)),
+                    .init("matrix_backend", JSON.matrixBackend),
+                    .init(
+                        "settings",
+                        .object([
+                            .init("limit", self.limit.map { .number($0) } ?? .null), .init("seed", .number(Int(seed))),
+                            .init("exclude_overlap", .array(excludeOverlap.map { .string($0) })),
+                            .init("max_text_tokens", .number(maxText)), .init("template", .string(template)),
+                            .init("verbalizer", .array(labelWords.map { .string($0) })),
+                            .init("toolkit_version", .string(toolkitVersion)),
+                        ])),
+                ])
+        }
+        /// Per example: the prompt's prediction is the label.
+        func correctness(_ f: PromptFile, values: [Float]) throws -> (correct: [Bool], template: String, maxText: Int) {
             let kind = Readout.Kind(rawValue: f.metadata["readout"] ?? "") ?? defaultReadout(frozen)
             let template = try PromptTemplate(
                 self.template ?? f.metadata["template"] ?? PromptTemplate.defaultText(for: frozen),
@@ -94,28 +131,61 @@ public struct EvalRun {
                 label: "\(f.name) on \(target)", total: set.count,
                 enabled: progress || Log.stderrIsTerminal)
             let preds = try predict(
-                set, prompt: f.prompt.array, promptLength: f.length, reader: reader,
+                set, prompt: values, promptLength: f.length, reader: reader,
                 firstPosition: frozen.firstPosition, batchSize: batchSize, progress: bar)
             bar.finish()
+            return (zip(preds, set.labels).map { $0 == $1 }, template.text, limit)
+        }
+        for f in files {
+            let r = try correctness(f, values: f.prompt.array)
+            out.writeLine(row(f, source: f.name, correct: r.correct, template: r.template, maxText: r.maxText).text)
+            out.flush()
+        }
+        if let majorityLabel {
+            let f = files[0]
+            let correct = texts.map { $0.label == majorityLabel }
+            let extra: [JSON.Member] = [
+                .init("majority_label", .number(majorityLabel)), .init("majority_from", .string("train")),
+            ]
             out.writeLine(
-                JSON.object([
-                    .init("source", .string(f.name)), .init("target", .string(target)),
-                    .init("model", .string(identity.name)), .init("split", .string(examplesFile ?? split)),
-                    .init("accuracy", .number(accuracy(preds, set.labels))), .init("n", .number(set.count)),
-                    .init("prompt", .string(f.path)), .init("readout", .string(kind.rawValue)),
-                    .init("matrix_backend", JSON.matrixBackend),
-                    .init(
-                        "settings",
-                        .object([
-                            .init("limit", self.limit.map { .number($0) } ?? .null), .init("seed", .number(Int(seed))),
-                            .init("max_text_tokens", .number(limit)), .init("template", .string(template.text)),
-                            .init("verbalizer", .array(labelWords.map { .string($0) })),
-                            .init("toolkit_version", .string(toolkitVersion)),
-                        ])),
-                ]).text)
+                row(f, source: "majority", correct: correct, template: "", maxText: 0, extra: extra).text)
+            out.flush()
+        }
+        if randomPrompts > 0 {
+            // laid out as the first prompt (length, template, readout), values drawn as tune-prompt's random init
+            let f = files[0]
+            var accuracies: [Double] = []
+            var last: (correct: [Bool], template: String, maxText: Int)? = nil
+            for draw in 0..<randomPrompts {
+                let values = try PromptInit.random.values(
+                    n: f.length, model: frozen, tokenizer: tokenizer, identity: identity, seed: UInt64(draw))
+                let r = try correctness(f, values: values)
+                accuracies.append(Double(r.correct.filter { $0 }.count) / Double(max(1, r.correct.count)))
+                last = r
+            }
+            let (mean, sd) = Statistics.meanSD(accuracies)
+            let extra: [JSON.Member] = [
+                .init("accuracy_mean", .number(mean)), .init("accuracy_sd", .number(sd)),
+                .init("draws", .number(randomPrompts)), .init("accuracies", .array(accuracies.map { .number($0) })),
+            ]
+            var j = row(f, source: "random", correct: last!.correct, template: last!.template, maxText: last!.maxText,
+                        extra: extra)
+            j.set("accuracy", .number(mean))
+            j.set("ci95", .null)
+            out.writeLine(j.text)
             out.flush()
         }
         try out.commit()
+    }
+
+    /// The most frequent label of the target task's train split (ties: the lower index).
+    func majorityClass(labels: Int) throws -> Int {
+        guard !task.isEmpty else {
+            throw ToolError.usage("--majority needs --task: the majority class is taken from its train split")
+        }
+        var counts = [Int](repeating: 0, count: labels)
+        for t in try inputs.examples(task, split: "train") { counts[t.label] += 1 }
+        return counts.indices.max { counts[$0] < counts[$1] || (counts[$0] == counts[$1] && $0 > $1) }!
     }
 
     func recordedMaxText(_ f: PromptFile) -> Int? {

@@ -19,6 +19,9 @@ public struct HeatmapRun {
     public init() {}
 
     public func run() throws {
+        if relative, let (x, y) = spearman, value != x, value != y {
+            throw ToolError.usage("--relative divides --value (\(value)), which is not one of --spearman \(x),\(y)")
+        }
         var reader = JSONLinesReader(paths: inputs)
         var fields: [String: LabeledMatrix] = [:]
         let wanted = spearman.map { [$0.0, $0.1] } ?? [value]
@@ -46,8 +49,9 @@ public struct HeatmapRun {
         }
         for k in fields.keys {
             if let o = orderNames { fields[k]!.reorder(o) }
-            if relative { fields[k] = fields[k]!.relative() }
         }
+        // only the value compared with the target's own (accuracy) is relative, never an indicator
+        if relative, let m = fields[value] { fields[value] = m.relative() }
         let out = try DataOutput(path: output)
         if let (x, y) = spearman {
             guard let mx = fields[x], let my = fields[y] else {
@@ -87,17 +91,20 @@ public struct HeatmapRun {
             ys += cy
             if let s = Analysis.spearman(cx, cy) { perTarget.append(s) }
         }
-        func line(_ scope: String, _ v: Double?, _ n: Int) -> JSON {
+        func line(_ scope: String, _ v: Double?, _ ci: Interval?, _ p: Double?, _ n: Int) -> JSON {
             .object([
                 .init("x", .string(x)), .init("y", .string(y)), .init("scope", .string(scope)),
-                .init("spearman", v.map { .number($0) } ?? .null), .init("n", .number(n)),
+                .init("spearman", v.map { .number($0) } ?? .null), .init("ci95", ci.map { $0.json } ?? .null),
+                .init("p", p.map { .number($0) } ?? .null), .init("n", .number(n)),
             ])
         }
+        // all pairs: bootstrap over pairs, permutation p; per target: bootstrap of the mean over targets
+        let meanPerTarget = perTarget.isEmpty ? nil : Statistics.meanSD(perTarget).mean
         return [
-            line("all", Analysis.spearman(xs, ys), xs.count),
             line(
-                "mean_per_target", perTarget.isEmpty ? nil : perTarget.reduce(0, +) / Double(perTarget.count),
-                perTarget.count),
+                "all", Analysis.spearman(xs, ys), Statistics.spearmanInterval(xs, ys),
+                Statistics.spearmanPermutationP(xs, ys), xs.count),
+            line("mean_per_target", meanPerTarget, Statistics.mean(perTarget), nil, perTarget.count),
         ]
     }
 }

@@ -23,6 +23,7 @@ public struct ProjectorSettings: TrainingSettings {
     public var evalLimit: Int? = nil
     public var patience: Int? = nil
     public var stopAtAccuracy: Double? = nil
+    public var selection = Selection.trainSlice(size: Selection.defaultSize)
     public var hidden = 768
     public var activation = Projector.Activation.leakyrelu
     public var layerNorm = false
@@ -56,6 +57,7 @@ public struct ProjectorSettings: TrainingSettings {
         if let evalLimit { members.append(.init("eval_limit", .number(evalLimit))) }
         if let patience { members.append(.init("patience", .number(patience))) }
         if let stopAtAccuracy { members.append(.init("stop_at_accuracy", .number(stopAtAccuracy))) }
+        if evalEvery > 0 || patience != nil { members.append(.init("selection", .string(selection.recorded))) }
         return .object(members)
     }
 }
@@ -244,14 +246,19 @@ public struct ProjectTrainRun {
         let template = try tokenizer.map {
             try PromptTemplate(targetTemplate, tokenizer: $0, readsAtMask: readoutKind != .decoder)
         }
-        func encoded(_ task: String, split: String) throws -> EncodedSet {
-            var texts = try inputs.examples(task, split: split)
-            if split == "validation", let limit = s.evalLimit, limit < texts.count {
-                var rng = SplitMix64(seed: s.seed ^ 0xE7A1)
-                texts.seededShuffle(&rng)
-                texts = Array(texts.prefix(limit))
-            }
-            return try EncodedSet(
+        // each task's examples to train on (task objective) and to choose the best on
+        var selected: [String: SelectedData] = [:]
+        func data(_ task: String) throws -> SelectedData {
+            if let d = selected[task] { return d }
+            let d = try SelectedData(
+                train: try inputs.examples(task, split: "train"),
+                validation: { try inputs.examples(task, split: "validation") }, selection: s.selection,
+                evalLimit: s.evalLimit, seed: s.seed)
+            selected[task] = d
+            return d
+        }
+        func encoded(_ texts: [LabeledText]) throws -> EncodedSet {
+            try EncodedSet(
                 texts, tokenizer: tokenizer!, template: template!, promptLength: n, maxTextTokens: s.maxTextTokens,
                 maxSequence: target.maxSequence, typeVocab: target.typeVocab)
         }
@@ -266,7 +273,7 @@ public struct ProjectTrainRun {
             validating
             ? ProjectedValidation(
                 firstPosition: target.firstPosition, sources: sources,
-                sets: try tasks.map { try encoded($0, split: "validation") }, readers: readers!, promptLength: n)
+                sets: try tasks.map { try encoded(data($0).selection) }, readers: readers!, promptLength: n)
             : nil
         let trained: TrainingObjective
         switch objective {
@@ -285,7 +292,7 @@ public struct ProjectTrainRun {
         case .task:
             trained = ProjectorTaskObjective(
                 projector: projector, firstPosition: target.firstPosition, sources: sources,
-                sets: try tasks.map { try encoded($0, split: "train") }, readers: readers!,
+                sets: try tasks.map { try encoded(data($0).fit) }, readers: readers!,
                 validation: validation, promptLength: n, settings: s)
         }
         let loop = TrainingLoop(
@@ -297,6 +304,7 @@ public struct ProjectTrainRun {
                 .init("event", .string("start")), .init("toolkit_version", .string(toolkitVersion)),
                 .init("matrix_backend", JSON.matrixBackend), .init("start_step", .number(loop.step)),
                 .init("settings", recorded),
+                .init("selection", .array(tasks.compactMap { selected[$0]?.json })),
             ]))
         try control.run(loop, output: output, label: "project \(objective.rawValue)", emit: emit) { path, _ in
             projector.params = loop.best
@@ -309,7 +317,8 @@ public struct ProjectTrainRun {
             for m in recorded.members ?? [] { meta[m.key] = m.value.string ?? m.value.text }
             if validating {
                 meta["best_step"] = String(loop.bestStep)
-                meta["best_validation_accuracy"] = String(loop.bestAccuracy)
+                meta["best_selection_accuracy"] = String(loop.bestAccuracy)
+                meta["selection"] = JSON.array(tasks.compactMap { selected[$0]?.json }).text
             }
             try SafetensorsWriter.write(projector.tensors(), metadata: meta, to: path)
         }

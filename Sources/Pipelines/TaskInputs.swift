@@ -22,6 +22,15 @@ public struct TaskInputs {
         return try Manifest.load(path)
     }
 
+    /// `TASK:SPLIT` (e.g. `sst2:train`): that split's examples.
+    public func examples(spec: String) throws -> [LabeledText] {
+        let parts = spec.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+            throw ToolError.usage("'\(spec)' is not TASK:SPLIT (e.g. sst2:train)")
+        }
+        return try examples(parts[0], split: parts[1])
+    }
+
     public func examples(_ task: String, split: String) throws -> [LabeledText] {
         let m = try manifest(task)
         let file = "\(dataDir)/\(task)/\(split).jsonl"

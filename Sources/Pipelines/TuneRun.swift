@@ -28,8 +28,8 @@ public struct TuneRun {
         var s = settings
         s.readout = readout ?? defaultReadout(frozen)
         try checkReadout(s.readout, model: frozen)
-        let (trainTexts, valTexts, words) = try loadData(&s, tokenizer, firstToken: s.readout == .decoder)
-        if let epochs { s.steps = max(1, Int((epochs * Double(trainTexts.count) / Double(s.batchSize)).rounded(.up))) }
+        let (data, words) = try loadData(&s, tokenizer, firstToken: s.readout == .decoder)
+        if let epochs { s.steps = max(1, Int((epochs * Double(data.fit.count) / Double(s.batchSize)).rounded(.up))) }
         let template = try PromptTemplate(
             s.template.isEmpty ? PromptTemplate.defaultText(for: frozen) : s.template,
             tokenizer: tokenizer, readsAtMask: s.readout != .decoder)
@@ -40,19 +40,14 @@ public struct TuneRun {
                 maxTextTokens: s.maxTextTokens,
                 maxSequence: frozen.maxSequence, typeVocab: frozen.typeVocab)
         }
-        var valSubset = valTexts
-        if let limit = s.evalLimit, limit < valSubset.count {
-            var rng = SplitMix64(seed: s.seed ^ 0xE7A1)
-            valSubset.seededShuffle(&rng)
-            valSubset = Array(valSubset.prefix(limit))
-        }
-        let train = try encode(trainTexts)
-        let validation = try encode(valSubset)
+        let train = try encode(data.fit)
+        let validation = try encode(data.selection)
         let reader = try labelReader(s.readout, words: words, model: frozen)
         let initial = try s.initMode.values(
             n: s.promptLength, model: frozen, tokenizer: tokenizer, identity: identity, seed: s.seed)
         let objective = PromptTuningObjective(
-            settings: s, model: frozen, reader: reader, train: train, validation: validation)
+            settings: s, model: frozen, reader: reader, train: train, validation: validation,
+            selection: data.json)
         let loop = TrainingLoop(
             settings: s.loop, objective: objective, initial: initial, recordedSettings: s.json, modelId: identity.id,
             parameterName: "prompt")
@@ -73,7 +68,7 @@ public struct TuneRun {
                 .init("event", .string("start")), .init("toolkit_version", .string(toolkitVersion)),
                 .init("matrix_backend", JSON.matrixBackend),
                 .init("model", .string(identity.name)), .init("model_id", .string(identity.id)),
-                .init("train_n", .number(train.count)), .init("validation_n", .number(validation.count)),
+                .init("train_n", .number(train.count)), .init("selection", data.json),
                 .init("truncated", .number(train.truncated + validation.truncated)),
                 .init("start_step", .number(loop.step)), .init("settings", s.json),
             ]))
@@ -99,11 +94,11 @@ public struct TuneRun {
             ]))
     }
 
-    /// Training and validation texts, and the label word ids (each one token, or with
-    /// `firstToken` each word's first token).
+    /// The examples to train on and to choose the best on, and the label word ids (each one
+    /// token, or with `firstToken` each word's first token).
     func loadData(
         _ s: inout TuneSettings, _ tok: Tokenizer, firstToken: Bool
-    ) throws -> ([LabeledText], [LabeledText], [Int]) {
+    ) throws -> (SelectedData, [Int]) {
         var classes: Int
         if !s.task.isEmpty {
             let m = try inputs.manifest(s.task)
@@ -118,15 +113,25 @@ public struct TuneRun {
         guard s.verbalizer.count == classes else {
             throw ToolError.usage("the verbalizer has \(s.verbalizer.count) words for \(classes) classes")
         }
+        guard validationFile == nil || s.selection == .validation else {
+            throw ToolError.usage(
+                "--validation is read only with --select-on-validation (by default the best is chosen on a slice "
+                    + "of --train)")
+        }
         let words = try labelWordIds(s.verbalizer, tokenizer: tok, firstToken: firstToken)
         func texts(_ file: String?, _ split: String) throws -> [LabeledText] {
             if let file { return try readLabeledTexts(file, classes: classes) }
-            guard !s.task.isEmpty else { throw ToolError.usage("give --task, or --train and --validation files") }
+            guard !s.task.isEmpty else {
+                throw ToolError.usage("give --task, or --train (and --validation with --select-on-validation)")
+            }
             return try inputs.examples(s.task, split: split)
         }
-        let train = try texts(trainFile, "train")
-        let val = try texts(validationFile, "validation")
-        guard !train.isEmpty, !val.isEmpty else { throw ToolError("no training or validation examples") }
-        return (train, val, words)
+        let data = try SelectedData(
+            train: try texts(trainFile, "train"), validation: { try texts(validationFile, "validation") },
+            selection: s.selection, evalLimit: s.evalLimit, seed: s.seed)
+        guard !data.fit.isEmpty, !data.selection.isEmpty else {
+            throw ToolError("no training or selection examples")
+        }
+        return (data, words)
     }
 }

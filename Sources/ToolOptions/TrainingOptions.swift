@@ -37,8 +37,22 @@ public struct OptimizerOptions: ParsableArguments {
             "Validate every K steps and keep the best; 0: the final parameters are the result "
                 + "(\(defaults { $0.evalEvery }))."))
     public var evalEvery: Int?
-    @Option(parsing: .unconditional, help: "Validate on a seeded sample of at most N examples (per task).")
+    @Option(
+        parsing: .unconditional,
+        help: "Each validation pass reads a seeded sample of at most N selection examples (per task).")
     public var evalLimit: Int?
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "The best is chosen on a seeded slice of at most N train examples (and at most a tenth of train), "
+                + "carved out before training and grouped by first text (default \(Selection.defaultSize)).",
+            valueName: "N"))
+    public var selectionSize: Int?
+    @Flag(
+        help: ArgumentHelp(
+            "Choose the best on the validation split instead of a slice of train (the old behaviour: a number "
+                + "then reported on validation was chosen on the examples it reports)."))
+    public var selectOnValidation = false
     @Option(
         parsing: .unconditional,
         help: "Early stopping: stop after K validations without a better accuracy (--steps is the cap).")
@@ -58,6 +72,10 @@ public struct OptimizerOptions: ParsableArguments {
         try OptionRange.check("batch-size", batchSize, 1...4096)
         try OptionRange.check("eval-every", evalEvery, 0...Int.max)
         try OptionRange.check("eval-limit", evalLimit, 1...Int.max)
+        try OptionRange.check("selection-size", selectionSize, 1...Int.max)
+        guard !(selectOnValidation && selectionSize != nil) else {
+            throw ValidationError("--selection-size carves a slice of train; --select-on-validation uses none")
+        }
         try OptionRange.check("patience", patience, 1...Int.max)
         try OptionRange.positive("lr", lr)
         if let stopAtAccuracy {
@@ -87,6 +105,8 @@ public struct OptimizerOptions: ParsableArguments {
         if let evalLimit { settings.evalLimit = evalLimit }
         if let patience { settings.patience = patience }
         if let stopAtAccuracy { settings.stopAtAccuracy = stopAtAccuracy }
+        if let selectionSize { settings.selection = .trainSlice(size: selectionSize) }
+        if selectOnValidation { settings.selection = .validation }
         guard settings.patience == nil || settings.evalEvery > 0 else {
             throw ValidationError("--patience needs --eval-every above 0")
         }

@@ -32,6 +32,7 @@ public struct TuneSettings: TrainingSettings {
     public var patience: Int? = nil
     /// Stop at the first validation at or above this accuracy (recorded only when set).
     public var stopAtAccuracy: Double? = nil
+    public var selection = Selection.trainSlice(size: Selection.defaultSize)
 
     public init() {}
 
@@ -46,6 +47,7 @@ public struct TuneSettings: TrainingSettings {
                 .init("schedule", .string(decay ? "linear" : "constant")), .init("eval_every", .number(evalEvery)),
                 .init("eval_limit", evalLimit.map { .number($0) } ?? .null), .init("template", .string(template)),
                 .init("verbalizer", .array(verbalizer.map { .string($0) })),
+                .init("selection", .string(selection.recorded)),
             ] + (patience.map { [.init("patience", .number($0))] } ?? [])
                 + (stopAtAccuracy.map { [.init("stop_at_accuracy", .number($0))] } ?? []))
     }
@@ -58,10 +60,14 @@ public final class PromptTuningObjective: TrainingObjective {
     let hidden: Int
     let firstPosition: Int
     let train: EncodedSet, validation: EncodedSet
+    /// What the run records of its selection examples (split, size, seed, n).
+    let selection: JSON
 
     public init(
-        settings: TuneSettings, model: FrozenModel, reader: LabelReader, train: EncodedSet, validation: EncodedSet
+        settings: TuneSettings, model: FrozenModel, reader: LabelReader, train: EncodedSet, validation: EncodedSet,
+        selection: JSON
     ) {
+        self.selection = selection
         self.settings = settings
         self.reader = reader
         hidden = model.hidden
@@ -117,7 +123,8 @@ public final class PromptTuningObjective: TrainingObjective {
             "verbalizer": JSON.array(settings.verbalizer.map { .string($0) }).text,
             "label_word_ids": JSON.array(reader.words.map { .number($0) }).text,
             "steps": String(loop.step), "best_step": String(loop.bestStep), "seed": String(settings.seed),
-            "best_validation_accuracy": String(loop.bestAccuracy), "validation_n": String(validation.count),
+            "best_selection_accuracy": String(loop.bestAccuracy), "selection": selection.text,
+            "train_n": String(train.count),
             "init": settings.initMode.description, "settings": settings.json.text,
             "matrix_backend": JSON.matrixBackend.text,
         ]

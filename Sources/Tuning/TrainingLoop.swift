@@ -24,6 +24,8 @@ public protocol TrainingSettings {
     var evalLimit: Int? { get set }
     var patience: Int? { get set }
     var stopAtAccuracy: Double? { get set }
+    /// Where the best parameters are chosen (a slice of train by default).
+    var selection: Selection { get set }
 }
 
 extension TrainingSettings {

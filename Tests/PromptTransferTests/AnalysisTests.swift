@@ -159,10 +159,13 @@ final class AnalysisTests: XCTestCase {
                 to: path)
             files.append(path)
         }
-        let direct = try runTool("score-similarity", ["--model", model, "--layers", "0,1"] + files)
+        // bare tensors record no template: the paper's start-token stimulus, named
+        let direct = try runTool("score-similarity", ["--model", model, "--layers", "0,1", "--layout", "bert"] + files)
         XCTAssertEqual(direct.status, 0, direct.err)
         let masks = tmp.appendingPathComponent("m.safetensors").path
-        XCTAssertEqual(try runTool("embed", ["--model", model, "--activations", "--output", masks] + files).status, 0)
+        let embed = try runTool(
+            "embed", ["--model", model, "--activations", "--layout", "bert", "--output", masks] + files)
+        XCTAssertEqual(embed.status, 0, embed.err)
         let stored = try runTool("score-similarity", ["--activations", masks])
         XCTAssertEqual(stored.status, 0, stored.err)
         let d = direct.out.split(separator: "\n").map { try! JSON.parse(String($0)) }
@@ -175,6 +178,7 @@ final class AnalysisTests: XCTestCase {
         }
         XCTAssertEqual(d[0]["on_cosine"]?.double, 1)
         XCTAssertLessThan(d[1]["on_cosine"]!.double!, 1)
-        XCTAssertEqual(d[0]["on"]?["read"]?.string, "start")
+        XCTAssertEqual(d[0]["on"]?["read"]?.string, "auto")
+        XCTAssertEqual(d[0]["on"]?["layout"]?.string, "start-token")
     }
 }

@@ -126,7 +126,8 @@ final class HardeningTests: XCTestCase {
             toFile: data, atomically: true,
             encoding: .utf8)
         let base = [
-            "--model", m, "--train", data, "--validation", data, "--verbalizer", "bad,good", "--steps", "1",
+            "--model", m, "--train", data, "--validation", data, "--select-on-validation", "--verbalizer", "bad,good",
+            "--steps", "1",
             "--prompt-length", "2", "--output", dir.appendingPathComponent("p.safetensors").path,
         ]
         for template in [

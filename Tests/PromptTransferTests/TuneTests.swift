@@ -33,6 +33,7 @@ final class TuneTests: XCTestCase {
     ) throws -> [String] {
         [
             "--model", try Fixture.model("splade-tiny"), "--train", t.train, "--validation", t.validation,
+            "--select-on-validation",
             "--verbalizer", "negative,positive",
             "--prompt-length", "4", "--steps", String(steps), "--batch-size", "8", "--eval-every", "10", "--warmup",
             "5",
@@ -80,7 +81,7 @@ final class TuneTests: XCTestCase {
         let a = try PromptFile.read(whole)
         let b = try PromptFile.read(cut)
         XCTAssertEqual(a.prompt.array, b.prompt.array, "resumed prompt differs from the uninterrupted one")
-        XCTAssertEqual(a.metadata["best_validation_accuracy"], b.metadata["best_validation_accuracy"])
+        XCTAssertEqual(a.metadata["best_selection_accuracy"], b.metadata["best_selection_accuracy"])
         XCTAssertEqual(a.metadata["best_step"], b.metadata["best_step"])
 
         // Resuming under other settings is refused.
@@ -171,7 +172,7 @@ final class TuneTests: XCTestCase {
         let p = try PromptFile.read(a)
         XCTAssertEqual(p.prompt.shape, [4, 128])
         for key in [
-            "model_id", "hidden_size", "template", "readout", "verbalizer", "steps", "seed", "best_validation_accuracy",
+            "model_id", "hidden_size", "template", "readout", "verbalizer", "steps", "seed", "best_selection_accuracy",
             "toolkit_version",
         ] {
             XCTAssertNotNil(p.metadata[key], key)
@@ -208,7 +209,7 @@ final class TuneTests: XCTestCase {
         XCTAssertEqual(s.status, 0, s.err)
         XCTAssertEqual(evals(s.out).map(\.step), curve.prefix { $0.step <= reach.step }.map(\.step))
         XCTAssertTrue(s.out.contains(#""event":"target_reached","step":\#(reach.step)"#), s.out)
-        let kept = try PromptFile.read(stopped).metadata["best_validation_accuracy"].flatMap(Double.init)
+        let kept = try PromptFile.read(stopped).metadata["best_selection_accuracy"].flatMap(Double.init)
         XCTAssertEqual(kept, reach.accuracy, "the prompt that reached the target is the output")
         let bad = try runTool(
             "tune-prompt", try tuneArgs(t, steps: 5, out: stopped + "2", extra: ["--stop-at-accuracy", "1.5"]))

@@ -32,6 +32,19 @@ public struct EvalPromptOptions: ParsableArguments {
             "Label words, comma-separated, in the task's label order (default: the task's verbalizer). For RoBERTa, "
                 + "'positive' is the token without a leading space, ' positive' the one with.")
     ) var verbalizer: String?
+    @Option(
+        help: ArgumentHelp(
+            "Leave out examples sharing any normalised text with TASK:SPLIT (repeatable; e.g. sst2:train on "
+                + "rotten_tomatoes); the rows say how many were excluded.", valueName: "TASK:SPLIT"))
+    var excludeOverlap: [String] = []
+    @Flag(help: "Also a row for the majority class of the target's train split (source \"majority\").")
+    var majority = false
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "Also a row for K random prompts laid out as the first prompt (seeds 0…K−1, tune-prompt's random "
+                + "init): source \"random\", their mean accuracy, sd and each draw's.", valueName: "K"))
+    var randomPrompts = EvalRun.defaults.randomPrompts
     @OptionGroup var threading: ThreadOptions
     @OptionGroup var reporting: ProgressOption
     @Argument(help: "Prompt files.") var prompts: [String] = []
@@ -40,6 +53,7 @@ public struct EvalPromptOptions: ParsableArguments {
         try OptionRange.check("batch-size", batchSize, 1...4096)
         try OptionRange.check("eval-limit", limit, 1...Int.max)
         try OptionRange.check("max-text-tokens", maxTextTokens, 1...100_000)
+        try OptionRange.check("random-prompts", randomPrompts, 0...1000)
         guard !prompts.isEmpty else { throw ValidationError("name at least one prompt file") }
         guard task != nil || examples != nil else { throw ValidationError("give --task, or --examples FILE") }
     }
@@ -58,6 +72,9 @@ public struct EvalPromptOptions: ParsableArguments {
         r.progress = reporting.progress
         r.inputs = data.inputs
         r.template = template
+        r.excludeOverlap = excludeOverlap
+        r.majority = majority
+        r.randomPrompts = randomPrompts
         r.verbalizer = verbalizer.map { $0.split(separator: ",").map(String.init) }
         try r.run()
     }

@@ -10,7 +10,11 @@ public struct HeatmapCSVOptions: ParsableArguments {
     @Option(help: "Field naming the column.") var col = HeatmapRun().col
     @Option(help: "Numeric field in the cells.") var value = HeatmapRun().value
     @Option(help: "File with row/column names in order.") var order: String?
-    @Flag(help: "Divide each column by its diagonal value.") var relative = false
+    @Flag(
+        help: ArgumentHelp(
+            "Divide each column of --value (default accuracy) by its diagonal, the target's own result; other "
+                + "fields (an indicator under --spearman) are never divided."))
+    var relative = false
     @Option(help: "Also draw the heatmap into FILE.svg.") var svg: String?
     @Option(help: "Title of the SVG.") var title: String?
     @Option(parsing: .unconditional, help: "Digits shown in the SVG cells (the CSV keeps at least 4).") var digits =

@@ -1,0 +1,110 @@
+// `results-table`: eval-prompt's JSON lines as a results table (markdown or CSV): each prompt
+// and baseline with its n and 95 % interval, the rows of several seeds as mean ± sd.
+import Analysis
+import Foundation
+import Plumbing
+
+public struct ResultsTableRun {
+    public var inputs: [String] = []
+    public var format = "markdown"
+    public var output: String? = nil
+
+    public init() {}
+
+    /// One table row: a prompt (or baseline) on an evaluation set, over one or more seeds.
+    struct Row {
+        var source: String
+        var evaluatedOn: String
+        var n: Int
+        var accuracies: [Double] = []
+        var intervals: [JSON] = []
+        var randomSD: [Double] = []
+        var draws = 0
+    }
+
+    public func run() throws {
+        var reader = JSONLinesReader(paths: inputs)
+        var rows: [Row] = []
+        var index: [String: Int] = [:]
+        while let r = try reader.next() {
+            guard let source = r.value["source"]?.string, let target = r.value["target"]?.string,
+                let accuracy = r.value["accuracy"]?.double, let n = r.value["n"]?.int
+            else {
+                throw r.fail("not an eval-prompt line (needs \"source\", \"target\", \"accuracy\", \"n\")")
+            }
+            let split = r.value["split"]?.string ?? ""
+            let excluded = (r.value["settings"]?["exclude_overlap"]?.array ?? []).compactMap { $0.string }
+            let on =
+                "\(target) \(split)"
+                + (excluded.isEmpty ? "" : " without \(excluded.joined(separator: ", "))")
+            let key = "\(source)|\(on)|\(n)"
+            if index[key] == nil {
+                index[key] = rows.count
+                rows.append(Row(source: source, evaluatedOn: on, n: n))
+            }
+            let i = index[key]!
+            rows[i].accuracies.append(accuracy)
+            if let ci = r.value["ci95"], ci != .null { rows[i].intervals.append(ci) }
+            if let sd = r.value["accuracy_sd"]?.double {
+                rows[i].randomSD.append(sd)
+                rows[i].draws = r.value["draws"]?.int ?? 0
+            }
+        }
+        guard !rows.isEmpty else { throw ToolError("no eval-prompt lines to tabulate") }
+        let out = try DataOutput(path: output)
+        let table = format == "csv" ? csv(rows) : markdown(rows)
+        out.writeLine(String(table.dropLast()))
+        try out.commit()
+    }
+
+    static func pct(_ v: Double) -> String { String(format: "%.1f", 100 * v) }
+
+    /// The accuracy cell: one run with its interval; several seeds as mean ± sd (and each);
+    /// random prompts as the mean ± sd over draws.
+    func cell(_ r: Row) -> String {
+        let p = Self.pct
+        // random draws and the majority class do not depend on the run's seed: one value
+        if let sd = r.randomSD.first {
+            return "\(p(r.accuracies[0])) ± \(p(sd)) (mean ± sd of \(r.draws) random prompts)"
+        }
+        if Set(r.accuracies).count > 1 {
+            let (m, sd) = Statistics.meanSD(r.accuracies)
+            return "\(p(m)) ± \(p(sd)) (seeds: \(r.accuracies.map(p).joined(separator: " / ")))"
+        }
+        if let ci = r.intervals.first?.array, ci.count == 2, let lo = ci[0].double, let hi = ci[1].double {
+            return "\(p(r.accuracies[0])) [\(p(lo)), \(p(hi))]"
+        }
+        return p(r.accuracies[0])
+    }
+
+    func markdown(_ rows: [Row]) -> String {
+        var lines = [
+            "| prompt | evaluated on | n | accuracy % (95 % CI; seeds: mean ± sd) |", "|---|---|---|---|",
+        ]
+        for r in rows {
+            lines.append("| \(r.source) | \(r.evaluatedOn) | \(r.n) | \(cell(r)) |")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    func csv(_ rows: [Row]) -> String {
+        var lines = ["prompt,evaluated_on,n,runs,accuracy_mean,accuracy_sd,ci_low,ci_high"]
+        for r in rows {
+            let (m, sd) = Statistics.meanSD(r.accuracies)
+            var ci = ["", ""]
+            if r.accuracies.count == 1, let a = r.intervals.first?.array, a.count == 2 {
+                ci = [a[0].text, a[1].text]
+            }
+            let spread = r.randomSD.first.map { "\($0)" } ?? (r.accuracies.count > 1 ? "\(sd)" : "")
+            lines.append(
+                [r.source, r.evaluatedOn, "\(r.n)", "\(r.accuracies.count)", "\(m)", spread, ci[0], ci[1]]
+                    .map(csvField).joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    func csvField(_ s: String) -> String {
+        guard s.contains(where: { $0 == "," || $0 == "\"" }) else { return s }
+        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
