@@ -32,6 +32,9 @@ public struct EvalRun {
     public var excludeOverlap: [String] = []
     /// Also a row for the majority class of the target's train split.
     public var majority = false
+    /// Each row also carries `"correct"`: one 0/1 per example, in the evaluated order (for paired
+    /// tests: `results-table --paired A,B`).
+    public var perExample = false
     /// Also a row for this many random prompts (seeds 0…K−1, laid out as the first prompt):
     /// their mean accuracy and its sd.
     public var randomPrompts = 0
@@ -97,7 +100,8 @@ public struct EvalRun {
                     .init("model", .string(identity.name)), .init("split", .string(examplesFile ?? split)),
                     .init("accuracy", .number(ci?.estimate ?? 0)), .init("ci95", ci.map { $0.json } ?? .null),
                     .init("n", .number(correct.count)), .init("excluded", .number(excluded)),
-                ] + extra + [
+                ] + extra
+                    + (perExample ? [.init("correct", .string(String(correct.map { $0 ? "1" : "0" })))] : []) + [
                     .init("prompt", .string(f.path)),
                     .init("readout", .string(f.metadata["readout"] ?? defaultReadout(frozen).rawValue)),
                     .init("matrix_backend", JSON.matrixBackend),

@@ -7,6 +7,10 @@ import Plumbing
 public struct ResultsTableRun {
     public var inputs: [String] = []
     public var format = "markdown"
+    /// Prompts A and B compared on each evaluation set both were evaluated on with per-example
+    /// results (eval-prompt --per-example): McNemar's exact p and the paired bootstrap interval
+    /// of the difference, after the table.
+    public var paired: (String, String)? = nil
     public var output: String? = nil
 
     public init() {}
@@ -18,6 +22,8 @@ public struct ResultsTableRun {
         var n: Int
         var accuracies: [Double] = []
         var intervals: [JSON] = []
+        /// Per-example correctness of each run that carried it.
+        var correct: [[Bool]] = []
         var randomSD: [Double] = []
         var draws = 0
     }
@@ -45,6 +51,12 @@ public struct ResultsTableRun {
             let i = index[key]!
             rows[i].accuracies.append(accuracy)
             if let ci = r.value["ci95"], ci != .null { rows[i].intervals.append(ci) }
+            if let bits = r.value["correct"]?.string {
+                guard bits.count == n, bits.allSatisfy({ $0 == "0" || $0 == "1" }) else {
+                    throw r.fail("\"correct\" must hold one 0 or 1 per example (n = \(n))")
+                }
+                rows[i].correct.append(bits.map { $0 == "1" })
+            }
             if let sd = r.value["accuracy_sd"]?.double {
                 rows[i].randomSD.append(sd)
                 rows[i].draws = r.value["draws"]?.int ?? 0
@@ -52,7 +64,8 @@ public struct ResultsTableRun {
         }
         guard !rows.isEmpty else { throw ToolError("no eval-prompt lines to tabulate") }
         let out = try DataOutput(path: output)
-        let table = format == "csv" ? csv(rows) : markdown(rows)
+        var table = format == "csv" ? csv(rows) : markdown(rows)
+        if let (a, b) = paired { table += try comparisons(rows, a, b) }
         out.writeLine(String(table.dropLast()))
         try out.commit()
     }
@@ -75,6 +88,32 @@ public struct ResultsTableRun {
             return "\(p(r.accuracies[0])) [\(p(lo)), \(p(hi))]"
         }
         return p(r.accuracies[0])
+    }
+
+    /// A against B on every evaluation set with per-example results for both (first run each).
+    func comparisons(_ rows: [Row], _ a: String, _ b: String) throws -> String {
+        let p = Self.pct
+        var lines = [
+            "", "| \(a) − \(b) on | n | difference, points (95 % paired bootstrap) | A only right / B only right "
+                + "| McNemar exact p |",
+            "|---|---|---|---|---|",
+        ]
+        for ra in rows where ra.source == a && !ra.correct.isEmpty {
+            guard let rb = rows.first(where: { $0.source == b && $0.evaluatedOn == ra.evaluatedOn && $0.n == ra.n }),
+                let cb = rb.correct.first
+            else { continue }
+            let ca = ra.correct[0]
+            let d = Statistics.pairedDifference(ca, cb)
+            let m = Statistics.mcnemar(ca, cb)
+            let cell = d.map { "\(p($0.estimate)) [\(p($0.low)), \(p($0.high))]" } ?? "—"
+            lines.append(
+                "| \(ra.evaluatedOn) | \(ra.n) | \(cell) | \(m.onlyA) / \(m.onlyB) | \(String(format: "%.3g", m.p)) |")
+        }
+        guard lines.count > 3 else {
+            throw ToolError.usage(
+                "--paired \(a),\(b): no evaluation set has per-example results of both (eval-prompt --per-example)")
+        }
+        return lines.joined(separator: "\n") + "\n"
     }
 
     func markdown(_ rows: [Row]) -> String {

@@ -170,6 +170,29 @@ final class ProtocolTests: XCTestCase {
         XCTAssertEqual(table.status, 0, table.err)
         XCTAssertTrue(table.out.contains("| random | rotten_tomatoes validation without sst2:train | 40 |"), table.out)
         XCTAssertTrue(table.out.contains("mean ± sd of 3 random prompts"), table.out)
+        // paired: the prompt against itself as another name is no difference (McNemar p 1)
+        let second = dir.appendingPathComponent("q.safetensors").path
+        var renamed = try PromptFile.read(prompt)
+        renamed.metadata["name"] = "b"
+        renamed.metadata["task"] = "b"
+        try renamed.write(to: second)
+        let both = try runTool(
+            "eval-prompt",
+            [
+                "--model", try Fixture.model("splade-tiny"), "--task", "rotten_tomatoes", "--data-dir", data.path,
+                "--per-example", prompt, second,
+            ])
+        if both.status == 0 {
+            let rows = both.out.split(separator: "\n").map { try! JSON.parse(String($0)) }
+            XCTAssertEqual(rows[0]["correct"]?.string?.count, rows[0]["n"]?.int)
+            let t = try runTool("results-table", ["--paired", "sst2,b"], stdin: both.out)
+            XCTAssertEqual(t.status, 0, t.err)
+            XCTAssertTrue(t.out.contains("| 0.0 [0.0, 0.0] | 0 / 0 | 1 |"), t.out)
+        } else {
+            XCTFail(both.err)
+        }
+        let unpaired = try runTool("results-table", ["--paired", "sst2,majority"], stdin: r.out)
+        XCTAssertEqual(unpaired.status, 64, unpaired.err)
         let noTask = try runTool(
             "eval-prompt",
             [

@@ -45,6 +45,8 @@ public struct EvalPromptOptions: ParsableArguments {
             "Also a row for K random prompts laid out as the first prompt (seeds 0…K−1, tune-prompt's random "
                 + "init): source \"random\", their mean accuracy, sd and each draw's.", valueName: "K"))
     var randomPrompts = EvalRun.defaults.randomPrompts
+    @Flag(help: "Each row also carries \"correct\", a 0/1 per example (for results-table --paired).")
+    var perExample = false
     @OptionGroup var threading: ThreadOptions
     @OptionGroup var reporting: ProgressOption
     @Argument(help: "Prompt files.") var prompts: [String] = []
@@ -75,6 +77,7 @@ public struct EvalPromptOptions: ParsableArguments {
         r.excludeOverlap = excludeOverlap
         r.majority = majority
         r.randomPrompts = randomPrompts
+        r.perExample = perExample
         r.verbalizer = verbalizer.map { $0.split(separator: ",").map(String.init) }
         try r.run()
     }

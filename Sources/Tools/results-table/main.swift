@@ -18,6 +18,8 @@ struct ResultsTable: ParsableCommand {
                   --random-prompts 5 out/demo/sst2.safetensors | results-table
               results-table out/demo-seed*/rt-test.jsonl          # mean ± sd over seeds
               results-table --format csv out/demo/*.eval.jsonl > table.csv
+              # does the SST-2 prompt beat rotten_tomatoes' own? (eval-prompt --per-example)
+              results-table --paired sst2,rotten_tomatoes out/demo/rt-test.jsonl
             """,
         version: toolkitVersion)
 
