@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The demo over several seeds (SEEDS="0 1 2" by default): each run's table, then one table of
 # every accuracy as mean ± sd over the seeds (results-table) — a different CPU or matrix kernel
-# sums in another order, so across machines compare spreads, not single runs.
+# sums in another order, so across machines compare spreads, not single runs. REUSE=1 evaluates
+# the prompts an earlier run wrote again without tuning them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SEEDS=${SEEDS:-0 1 2}
@@ -22,4 +23,4 @@ files=()
 for part in sst2-validation rt-test rt-test-unseen; do
   for seed in $SEEDS; do files+=(out/demo-seed$seed/$part.jsonl); done
 done
-$BIN/results-table "${files[@]}"
+$BIN/results-table --paired sst2,rotten_tomatoes "${files[@]}"

@@ -23,20 +23,24 @@ case $MODEL in
   minilm) tune=(--readout tied --prompt-length 20 --lr 0.01 --batch-size 16) ;;
   *)      tune=(--readout mlm --prompt-length 20 --lr 0.03 --batch-size 32) ;;
 esac
-echo "tuning a prompt on SST-2 with $MODEL ($SST2_STEPS steps) ..." >&2
-$BIN/tune-prompt --model models/$MODEL --task sst2 "${tune[@]}" --steps $SST2_STEPS --eval-every 200 --seed $SEED \
-  --force \
-  --output $OUT/sst2.safetensors --progress > $OUT/sst2.jsonl
-t1=$(date +%s)
-echo "tuning a rotten_tomatoes prompt from scratch ($RT_STEPS steps) ..." >&2
-$BIN/tune-prompt --model models/$MODEL --task rotten_tomatoes "${tune[@]}" --steps $RT_STEPS --eval-every 100 \
-  --seed $SEED --force \
-  --output $OUT/rt.safetensors --progress > $OUT/rt.jsonl
-t2=$(date +%s)
+# REUSE=1 keeps a prompt an earlier run wrote with the same steps and seed, and only evaluates again
+tuned() {   # name steps
+  [ "${REUSE:-0}" = 1 ] && [ -f "$OUT/$1.safetensors" ] && [ -f "$OUT/$1.jsonl" ] \
+    && head -1 "$OUT/$1.jsonl" | jq -e --argjson steps "$2" --argjson seed "$SEED" \
+      '.settings.steps == $steps and .settings.seed == $seed' > /dev/null
+}
+tune() {   # name task steps eval-every
+  tuned "$1" "$3" && return 0
+  echo "tuning a prompt on $2 with $MODEL ($3 steps) ..." >&2
+  $BIN/tune-prompt --model models/$MODEL --task "$2" "${tune[@]}" --steps "$3" --eval-every "$4" --seed $SEED \
+    --force --output "$OUT/$1.safetensors" --progress > "$OUT/$1.jsonl"
+}
+tune sst2 sst2 $SST2_STEPS 200
+tune rt rotten_tomatoes $RT_STEPS 100
 # Reported splits only (the prompts chose their best on a slice of their train split): SST-2
 # validation, and rotten_tomatoes test whole and without the sentences SST-2's train split holds,
 # each beside the majority class and random prompts.
-base=(--majority --random-prompts "$RANDOM_DRAWS")
+base=(--majority --random-prompts "$RANDOM_DRAWS" --per-example)
 $BIN/eval-prompt --model models/$MODEL --task sst2 --split validation "${base[@]}" $OUT/sst2.safetensors \
   > $OUT/sst2-validation.jsonl
 $BIN/eval-prompt --model models/$MODEL --task rotten_tomatoes --split test "${base[@]}" \
@@ -49,6 +53,7 @@ echo "model: $MODEL (readout $(jq -r '.settings.readout' <<< "$start")), prompt 
   "best chosen on a $(jq -r '.selection.n' <<< "$start")-example slice of each task's train split;" \
   "outputs in $OUT/"
 echo "matrix kernels: $(jq -r '.matrix_backend | "\(.backend) \(.version) \(.kernel) on \(.cpu)"' <<< "$start")"
-echo "SST-2: $SST2_STEPS steps in $((t1 - t0)) s; rotten_tomatoes: $RT_STEPS steps in $((t2 - t1)) s"
-$BIN/results-table $OUT/sst2-validation.jsonl $OUT/rt-test.jsonl $OUT/rt-test-unseen.jsonl
+seconds() { jq -r 'select(.event=="done") | .seconds' "$OUT/$1.jsonl"; }
+echo "tuning: SST-2 $SST2_STEPS steps in $(seconds sst2) s, rotten_tomatoes $RT_STEPS steps in $(seconds rt) s"
+$BIN/results-table --paired sst2,rotten_tomatoes $OUT/{sst2-validation,rt-test,rt-test-unseen}.jsonl
 echo "total $(( $(date +%s) - t0 )) s"

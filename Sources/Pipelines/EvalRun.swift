@@ -13,6 +13,8 @@ public struct EvalRun {
     public var task: String
     public var split = "validation"
     public var prompts: [String] = []
+    /// The prompts' names in the rows, in order (default: each prompt's recorded name).
+    public var names: [String] = []
     public var inputs = TaskInputs()
     public var maxTextTokens: Int? = nil
     public var batchSize = 64
@@ -87,7 +89,13 @@ public struct EvalRun {
         texts = Selection.sample(texts, limit: limit, seed: seed)
         let majorityLabel = try majority ? majorityClass(labels: labelWords.count) : nil
         let words = try labelWordIds(labelWords, tokenizer: tokenizer, firstToken: frozen is T5Model)
-        let files = try prompts.map { try PromptFile.read($0) }  // all checked before any work
+        guard names.isEmpty || names.count == prompts.count else {
+            throw ToolError.usage("\(names.count) --name for \(prompts.count) prompts: give one per prompt, in order")
+        }
+        // all read and checked before any work
+        let files = try prompts.enumerated().map { i, path in
+            try PromptFile.read(path, name: names.isEmpty ? nil : names[i])
+        }
         for f in files { try f.check(model: identity, readout: nil) }
         let out = try DataOutput(path: output)
         var cache: [String: EncodedSet] = [:]

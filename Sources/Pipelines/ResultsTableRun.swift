@@ -90,24 +90,26 @@ public struct ResultsTableRun {
         return p(r.accuracies[0])
     }
 
-    /// A against B on every evaluation set with per-example results for both (first run each).
+    /// A against B on every evaluation set with per-example results for both: one line per run
+    /// (input file order: a seed each).
     func comparisons(_ rows: [Row], _ a: String, _ b: String) throws -> String {
         let p = Self.pct
         var lines = [
-            "", "| \(a) − \(b) on | n | difference, points (95 % paired bootstrap) | A only right / B only right "
-                + "| McNemar exact p |",
-            "|---|---|---|---|---|",
+            "", "| \(a) − \(b) on | run | n | difference, points (95 % paired bootstrap) | \(a) only right / "
+                + "\(b) only right | McNemar exact p |",
+            "|---|---|---|---|---|---|",
         ]
-        for ra in rows where ra.source == a && !ra.correct.isEmpty {
-            guard let rb = rows.first(where: { $0.source == b && $0.evaluatedOn == ra.evaluatedOn && $0.n == ra.n }),
-                let cb = rb.correct.first
+        for ra in rows where ra.source == a {
+            guard let rb = rows.first(where: { $0.source == b && $0.evaluatedOn == ra.evaluatedOn && $0.n == ra.n })
             else { continue }
-            let ca = ra.correct[0]
-            let d = Statistics.pairedDifference(ca, cb)
-            let m = Statistics.mcnemar(ca, cb)
-            let cell = d.map { "\(p($0.estimate)) [\(p($0.low)), \(p($0.high))]" } ?? "—"
-            lines.append(
-                "| \(ra.evaluatedOn) | \(ra.n) | \(cell) | \(m.onlyA) / \(m.onlyB) | \(String(format: "%.3g", m.p)) |")
+            for (run, (ca, cb)) in zip(ra.correct, rb.correct).enumerated() {
+                let d = Statistics.pairedDifference(ca, cb)
+                let m = Statistics.mcnemar(ca, cb)
+                let cell = d.map { "\(p($0.estimate)) [\(p($0.low)), \(p($0.high))]" } ?? "—"
+                lines.append(
+                    "| \(ra.evaluatedOn) | \(run + 1) | \(ra.n) | \(cell) | \(m.onlyA) / \(m.onlyB) | "
+                        + "\(String(format: "%.3g", m.p)) |")
+            }
         }
         guard lines.count > 3 else {
             throw ToolError.usage(

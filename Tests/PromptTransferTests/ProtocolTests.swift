@@ -187,7 +187,7 @@ final class ProtocolTests: XCTestCase {
             XCTAssertEqual(rows[0]["correct"]?.string?.count, rows[0]["n"]?.int)
             let t = try runTool("results-table", ["--paired", "sst2,b"], stdin: both.out)
             XCTAssertEqual(t.status, 0, t.err)
-            XCTAssertTrue(t.out.contains("| 0.0 [0.0, 0.0] | 0 / 0 | 1 |"), t.out)
+            XCTAssertTrue(t.out.contains("| 1 | 43 | 0.0 [0.0, 0.0] | 0 / 0 | 1 |"), t.out)
         } else {
             XCTFail(both.err)
         }

@@ -45,6 +45,8 @@ public struct EvalPromptOptions: ParsableArguments {
             "Also a row for K random prompts laid out as the first prompt (seeds 0…K−1, tune-prompt's random "
                 + "init): source \"random\", their mean accuracy, sd and each draw's.", valueName: "K"))
     var randomPrompts = EvalRun.defaults.randomPrompts
+    @Option(help: "Name of each prompt in the rows, in order (repeat the option; default its recorded name).")
+    var name: [String] = []
     @Flag(help: "Each row also carries \"correct\", a 0/1 per example (for results-table --paired).")
     var perExample = false
     @OptionGroup var threading: ThreadOptions
@@ -66,6 +68,7 @@ public struct EvalPromptOptions: ParsableArguments {
         r.examplesFile = examples
         r.split = split
         r.prompts = prompts
+        r.names = name
         r.limit = limit
         r.seed = seed
         r.maxTextTokens = maxTextTokens
