@@ -3,6 +3,7 @@
 import Analysis
 import Foundation
 import Plumbing
+import Reports
 
 public struct ResultsTableRun {
     public var inputs: [String] = []
@@ -142,10 +143,5 @@ public struct ResultsTableRun {
                     .map(csvField).joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
-    }
-
-    func csvField(_ s: String) -> String {
-        guard s.contains(where: { $0 == "," || $0 == "\"" }) else { return s }
-        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

@@ -50,8 +50,10 @@ public struct LabeledMatrix {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    func csvField(_ s: String) -> String {
-        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" })
-            ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-    }
+}
+
+/// A CSV field, quoted (RFC 4180) when it holds a comma, a quote or a newline.
+public func csvField(_ s: String) -> String {
+    s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" })
+        ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
 }
