@@ -23,6 +23,8 @@ RUNNER=${RUNNER:-local}
 THREADS=${THREADS:-2}
 DATA_DIR=${DATA_DIR:-data}
 SEED=${SEED:-0}
+# each cell without the target's examples that the source's train split holds (EXCLUDE= keeps them)
+EXCLUDE=${EXCLUDE-source}
 case $MODEL in
   /*|./*|models/*) MODEL_DIR=$MODEL ;;
   *) MODEL_DIR=models/$MODEL ;;
@@ -50,16 +52,16 @@ prompts=$(for s in $TASKS; do printf '%s ' "$OUT/prompts/$s.safetensors"; done)
   for t in $TASKS; do
     printf '%s\t%s\n' "$OUT/eval/$t.jsonl" \
       "$BIN/eval-prompt --model $MODEL_DIR --task $t --split validation --eval-limit $EVAL_LIMIT --max-text-tokens 64 \
---seed $SEED $common -o $OUT/eval/$t.jsonl $prompts"
+--seed $SEED ${EXCLUDE:+--exclude-overlap $EXCLUDE} $common -o $OUT/eval/$t.jsonl $prompts"
   done
 } > "$OUT/grid/2-eval.stage"
 evals=$(for t in $TASKS; do printf '%s ' "$OUT/eval/$t.jsonl"; done)
 {
   echo "#@ cpus=1 mem=1G time=10"
   printf '%s\t%s\n' "$OUT/transfer.csv" "cat $evals > $OUT/.transfer.jsonl && mv $OUT/.transfer.jsonl $OUT/transfer.jsonl \
-&& $BIN/heatmap-csv --order $OUT/order.txt --relative --svg $OUT/transfer-relative.svg \
+&& $BIN/heatmap-csv --order $OUT/order.txt --relative --mark excluded --svg $OUT/transfer-relative.svg \
 --title \"$MODEL: zero-shot transfer relative to the target's own prompt\" -o $OUT/transfer-relative.csv $OUT/transfer.jsonl \
-&& $BIN/heatmap-csv --order $OUT/order.txt --svg $OUT/transfer.svg \
+&& $BIN/heatmap-csv --order $OUT/order.txt --mark excluded --svg $OUT/transfer.svg \
 --title \"$MODEL: zero-shot accuracy (row: prompt's task, column: target task, validation)\" \
 -o $OUT/transfer.csv $OUT/transfer.jsonl"
 } > "$OUT/grid/3-matrix.stage"

@@ -30,7 +30,8 @@ public struct EvalRun {
     /// Progress on stderr even when it is not a terminal.
     public var progress = false
     /// `TASK:SPLIT` of other tasks: examples sharing any normalised text with one of them are
-    /// left out before the --limit sample (e.g. `sst2:train` on rotten_tomatoes).
+    /// left out before the --limit sample (e.g. `sst2:train` on rotten_tomatoes); `source`: each
+    /// prompt's own training task's train split (a cross-task matrix's cells).
     public var excludeOverlap: [String] = []
     /// Also a row for the majority class of the target's train split.
     public var majority = false
@@ -78,15 +79,33 @@ public struct EvalRun {
         let frozen = try loadModel(folder: model)
         let tokenizer = try Tokenizer.load(folder: model)
         let identity = try ModelIdentity(frozen)
-        var (texts, labelWords, target) = try loadExamples()
-        let whole = texts.count
-        for spec in excludeOverlap {
-            let overlap = TextOverlap(try inputs.examples(spec: spec))
-            texts.removeAll(where: overlap.sharesAnyText)
+        let (allTexts, labelWords, target) = try loadExamples()
+        // the examples each prompt is evaluated on: the split less the overlap with --exclude-overlap's
+        // splits (`source`: the prompt's own training task's train split), then the --limit sample
+        var evaluationSets: [String: (texts: [LabeledText], excluded: Int)] = [:]
+        func evaluationSet(_ specs: [String]) throws -> (texts: [LabeledText], excluded: Int) {
+            let key = specs.joined(separator: "|")
+            if let set = evaluationSets[key] { return set }
+            var texts = allTexts
+            for spec in specs {
+                let overlap = TextOverlap(try inputs.examples(spec: spec))
+                texts.removeAll(where: overlap.sharesAnyText)
+            }
+            guard !texts.isEmpty else { throw ToolError("no examples to evaluate on") }
+            let set = (Selection.sample(texts, limit: limit, seed: seed), allTexts.count - texts.count)
+            evaluationSets[key] = set
+            return set
         }
-        let excluded = whole - texts.count
-        guard !texts.isEmpty else { throw ToolError("no examples to evaluate on") }
-        texts = Selection.sample(texts, limit: limit, seed: seed)
+        func specs(_ f: PromptFile) throws -> [String] {
+            try excludeOverlap.map { spec in
+                guard spec == "source" else { return spec }
+                guard let task = f.metadata["task"], !task.isEmpty else {
+                    throw ToolError.usage(
+                        "\(f.path) records no task: --exclude-overlap source needs the prompt's training task")
+                }
+                return "\(task):train"
+            }
+        }
         let majorityLabel = try majority ? majorityClass(labels: labelWords.count) : nil
         let words = try labelWordIds(labelWords, tokenizer: tokenizer, firstToken: frozen is T5Model)
         guard names.isEmpty || names.count == prompts.count else {
@@ -100,7 +119,8 @@ public struct EvalRun {
         let out = try DataOutput(path: output)
         var cache: [String: EncodedSet] = [:]
         func row(_ f: PromptFile, source: String, correct: [Bool], template: String, maxText: Int,
-                 extra: [JSON.Member] = []) -> JSON {
+                 extra: [JSON.Member] = []) throws -> JSON {
+            let excluded = try evaluationSet(specs(f)).excluded
             let ci = Statistics.accuracy(correct, seed: seed)
             return .object(
                 [
@@ -117,7 +137,7 @@ public struct EvalRun {
                         "settings",
                         .object([
                             .init("limit", self.limit.map { .number($0) } ?? .null), .init("seed", .number(Int(seed))),
-                            .init("exclude_overlap", .array(excludeOverlap.map { .string($0) })),
+                            .init("exclude_overlap", .array(try specs(f).map { .string($0) })),
                             .init("max_text_tokens", .number(maxText)), .init("template", .string(template)),
                             .init("verbalizer", .array(labelWords.map { .string($0) })),
                             .init("toolkit_version", .string(toolkitVersion)),
@@ -131,11 +151,12 @@ public struct EvalRun {
                 self.template ?? f.metadata["template"] ?? PromptTemplate.defaultText(for: frozen),
                 tokenizer: tokenizer, readsAtMask: kind != .decoder)
             let limit = maxTextTokens ?? recordedMaxText(f) ?? 128
-            let key = "\(template.text)|\(f.length)|\(limit)"
+            let specs = try specs(f)
+            let key = "\(template.text)|\(f.length)|\(limit)|\(specs.joined(separator: "|"))"
             if cache[key] == nil {
                 cache[key] = try EncodedSet(
-                    texts, tokenizer: tokenizer, template: template, promptLength: f.length, maxTextTokens: limit,
-                    maxSequence: frozen.maxSequence, typeVocab: frozen.typeVocab)
+                    try evaluationSet(specs).texts, tokenizer: tokenizer, template: template, promptLength: f.length,
+                    maxTextTokens: limit, maxSequence: frozen.maxSequence, typeVocab: frozen.typeVocab)
             }
             let set = cache[key]!
             let reader = try labelReader(kind, words: words, model: frozen)
@@ -150,17 +171,19 @@ public struct EvalRun {
         }
         for f in files {
             let r = try correctness(f, values: f.prompt.array)
-            out.writeLine(row(f, source: f.name, correct: r.correct, template: r.template, maxText: r.maxText).text)
+            out.writeLine(
+                try row(f, source: f.name, correct: r.correct, template: r.template, maxText: r.maxText).text)
             out.flush()
         }
+        // the baselines are evaluated on the first prompt's examples
         if let majorityLabel {
             let f = files[0]
-            let correct = texts.map { $0.label == majorityLabel }
+            let correct = try evaluationSet(specs(f)).texts.map { $0.label == majorityLabel }
             let extra: [JSON.Member] = [
                 .init("majority_label", .number(majorityLabel)), .init("majority_from", .string("train")),
             ]
             out.writeLine(
-                row(f, source: "majority", correct: correct, template: "", maxText: 0, extra: extra).text)
+                try row(f, source: "majority", correct: correct, template: "", maxText: 0, extra: extra).text)
             out.flush()
         }
         if randomPrompts > 0 {
@@ -180,8 +203,9 @@ public struct EvalRun {
                 .init("accuracy_mean", .number(mean)), .init("accuracy_sd", .number(sd)),
                 .init("draws", .number(randomPrompts)), .init("accuracies", .array(accuracies.map { .number($0) })),
             ]
-            var j = row(f, source: "random", correct: last!.correct, template: last!.template, maxText: last!.maxText,
-                        extra: extra)
+            var j = try row(
+                f, source: "random", correct: last!.correct, template: last!.template, maxText: last!.maxText,
+                extra: extra)
             j.set("accuracy", .number(mean))
             j.set("ci95", .null)
             out.writeLine(j.text)

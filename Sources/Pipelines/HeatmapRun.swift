@@ -14,6 +14,9 @@ public struct HeatmapRun {
     public var title: String? = nil
     public var digits = 3
     public var spearman: (String, String)? = nil
+    /// Cells whose line has this field above 0 are marked in the SVG (e.g. `excluded`: the target's
+    /// examples shared with the source's train split, left out of the cell).
+    public var mark: String? = nil
     public var output: String? = nil
 
     public init() {}
@@ -26,12 +29,14 @@ public struct HeatmapRun {
         var fields: [String: LabeledMatrix] = [:]
         let wanted = spearman.map { [$0.0, $0.1] } ?? [value]
         var seen = 0
+        var marked = Set<String>()
         while let r = try reader.next() {
             guard let rk = r.value[row]?.string ?? r.value[row]?.text,
                 let ck = r.value[col]?.string ?? r.value[col]?.text
             else {
                 throw r.fail("missing \"\(row)\" or \"\(col)\"")
             }
+            if let mark, let v = r.value[mark]?.double, v > 0 { marked.insert(HeatmapSVG.markKey(rk, ck)) }
             for f in wanted {
                 guard let v = r.value[f] else { continue }
                 guard let d = v.double else { throw r.fail("\"\(f)\" is not a number") }
@@ -66,7 +71,10 @@ public struct HeatmapRun {
                     title
                     ?? "\(value)\(relative ? " (relative to the target's own prompt)" : "") — rows: \(row), columns: "
                     + "\(col)"
-                try AtomicFile.write(Data(HeatmapSVG.render(m, title: t, digits: digits).utf8), to: svg)
+                let note = "\(mark ?? "") > 0 in this cell's line (for excluded: the target's examples shared with the "
+                    + "source's train split were left out)"
+                let picture = HeatmapSVG.render(m, title: t, digits: digits, marked: marked, markNote: note)
+                try AtomicFile.write(Data(picture.utf8), to: svg)
             }
         }
         try out.commit()

@@ -2,9 +2,12 @@
 import Foundation
 
 /// A heatmap as an SVG picture: one cell per value with the value written in it, row labels
-/// on the left, column labels on top (slanted), and a colour scale with its legend.
+/// on the left, column labels on top (slanted), a colour scale with its legend, and a `*` in
+/// the corner of each marked cell with the mark's meaning below the picture.
 public enum HeatmapSVG {
-    public static func render(_ m: LabeledMatrix, title: String, digits: Int) -> String {
+    public static func render(
+        _ m: LabeledMatrix, title: String, digits: Int, marked: Set<String> = [], markNote: String = ""
+    ) -> String {
         let values = m.rows.flatMap { r in m.cols.compactMap { m[r, $0] } }
         let lo = values.min() ?? 0
         let hi = values.max() ?? 1
@@ -17,7 +20,7 @@ public enum HeatmapSVG {
             left + cell * (Double(m.cols.count) - 0.5)
             + Double(m.cols.last?.count ?? 0) * 6.6 * cos(40 * Double.pi / 180) + 12
         let width = max(left + cell * Double(m.cols.count) + legendW + 20, 24 + Double(title.count) * 7.8, lastLabelEnd)
-        let height = top + cell * Double(m.rows.count) + 20
+        let height = top + cell * Double(m.rows.count) + (marked.isEmpty ? 20 : 40)
         var s = """
             <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" \
             font-family="Helvetica, Arial, sans-serif" font-size="11">
@@ -48,7 +51,13 @@ public enum HeatmapSVG {
                 s +=
                     "<text x=\"\(x + cell / 2)\" y=\"\(y + cell / 2 + 4)\" text-anchor=\"middle\" "
                     + "fill=\"\(ink)\">\(String(format: "%.\(digits)f", v))</text>\n"
+                if marked.contains(markKey(r, c)) {
+                    s += "<text x=\"\(x + cell - 4)\" y=\"\(y + 11)\" text-anchor=\"end\" fill=\"\(ink)\">*</text>\n"
+                }
             }
+        }
+        if !marked.isEmpty {
+            s += "<text x=\"12\" y=\"\(top + cell * Double(m.rows.count) + 24)\">* \(escape(markNote))</text>\n"
         }
         // legend: a vertical colour bar from hi (top) to lo (bottom)
         let lx = left + cell * Double(m.cols.count) + 20
@@ -63,6 +72,9 @@ public enum HeatmapSVG {
         s += "<text x=\"\(lx + 18)\" y=\"\(top + lh)\">\(String(format: "%.\(digits)f", lo))</text>\n"
         return s + "</svg>\n"
     }
+
+    /// The key of a marked cell.
+    public static func markKey(_ row: String, _ col: String) -> String { row + "\t" + col }
 
     /// A light-yellow → green → dark-blue ramp (YlGnBu-like), and a readable ink for it.
     static func color(_ t: Double) -> (String, String) {

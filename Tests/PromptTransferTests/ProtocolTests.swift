@@ -191,6 +191,22 @@ final class ProtocolTests: XCTestCase {
         } else {
             XCTFail(both.err)
         }
+        // `source`: each prompt's own training task (a matrix cell); heatmap-csv --mark draws the cells
+        let own = try runTool(
+            "eval-prompt",
+            [
+                "--model", try Fixture.model("splade-tiny"), "--task", "rotten_tomatoes", "--data-dir", data.path,
+                "--exclude-overlap", "source", prompt,
+            ])
+        XCTAssertEqual(own.status, 0, own.err)
+        let cell = try JSON.parse(String(own.out.split(separator: "\n")[0]))
+        XCTAssertEqual(cell["excluded"]?.int, 3)
+        XCTAssertEqual(cell["settings"]?["exclude_overlap"]?.array?.first?.string, "sst2:train")
+        let svg = dir.appendingPathComponent("m.svg").path
+        let drawn = try runTool("heatmap-csv", ["--mark", "excluded", "--svg", svg], stdin: own.out)
+        XCTAssertEqual(drawn.status, 0, drawn.err)
+        let picture = try String(contentsOfFile: svg, encoding: .utf8)
+        XCTAssertTrue(picture.contains(">*</text>") && picture.contains("* excluded &gt; 0"), picture)
         let unpaired = try runTool("results-table", ["--paired", "sst2,majority"], stdin: r.out)
         XCTAssertEqual(unpaired.status, 64, unpaired.err)
         let noTask = try runTool(

@@ -35,7 +35,8 @@ public struct EvalPromptOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
             "Leave out examples sharing any normalised text with TASK:SPLIT (repeatable; e.g. sst2:train on "
-                + "rotten_tomatoes); the rows say how many were excluded.", valueName: "TASK:SPLIT"))
+                + "rotten_tomatoes), or with source: each prompt's own training task's train split. The rows say "
+                + "how many were excluded.", valueName: "TASK:SPLIT|source"))
     var excludeOverlap: [String] = []
     @Flag(help: "Also a row for the majority class of the target's train split (source \"majority\").")
     var majority = false

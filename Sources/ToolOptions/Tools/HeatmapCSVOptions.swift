@@ -17,6 +17,11 @@ public struct HeatmapCSVOptions: ParsableArguments {
     var relative = false
     @Option(help: "Also draw the heatmap into FILE.svg.") var svg: String?
     @Option(help: "Title of the SVG.") var title: String?
+    @Option(
+        help: ArgumentHelp(
+            "Mark with * the SVG cells whose line has FIELD above 0 (e.g. excluded, from eval-prompt "
+                + "--exclude-overlap source).", valueName: "FIELD"))
+    var mark: String?
     @Option(parsing: .unconditional, help: "Digits shown in the SVG cells (the CSV keeps at least 4).") var digits =
         HeatmapRun().digits
     @Option(help: "X,Y: Spearman correlation between two fields instead of a matrix.") var spearman: String?
@@ -31,6 +36,7 @@ public struct HeatmapCSVOptions: ParsableArguments {
         r.value = value
         r.order = order
         r.relative = relative
+        r.mark = mark
         r.svg = svg
         r.title = title
         r.digits = digits
