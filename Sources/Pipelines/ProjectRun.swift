@@ -253,7 +253,7 @@ public struct ProjectTrainRun {
             let d = try SelectedData(
                 train: try inputs.examples(task, split: "train"),
                 validation: { try inputs.examples(task, split: "validation") }, selection: s.selection,
-                evalLimit: s.evalLimit, seed: s.seed)
+                evalLimit: s.evalLimit, seed: s.seed, validating: validating)
             selected[task] = d
             return d
         }

@@ -126,11 +126,16 @@ public struct TuneRun {
             }
             return try inputs.examples(s.task, split: split)
         }
+        let validating = s.evalEvery > 0 || s.patience != nil
         let data = try SelectedData(
             train: try texts(trainFile, "train"), validation: { try texts(validationFile, "validation") },
-            selection: s.selection, evalLimit: s.evalLimit, seed: s.seed)
-        guard !data.fit.isEmpty, !data.selection.isEmpty else {
-            throw ToolError("no training or selection examples")
+            selection: s.selection, evalLimit: s.evalLimit, seed: s.seed, validating: validating)
+        guard !data.fit.isEmpty else { throw ToolError("no training examples") }
+        guard !validating || !data.selection.isEmpty else {
+            throw ToolError(
+                "no examples to choose the best on: a selection slice takes at most a tenth of train's "
+                    + "\(data.fit.count) examples' groups; give more training data, --eval-every 0 (the last step's "
+                    + "prompt is the result), or --select-on-validation with --validation FILE")
         }
         return (data, words)
     }

@@ -106,6 +106,7 @@ public final class PromptTuningObjective: TrainingObjective {
     }
 
     public func evaluate(_ prompt: [Float]) throws -> (accuracy: Double, n: Int)? {
+        guard validation.count > 0 else { return nil }  // a run that does not validate: the last prompt
         let predictions = try predict(
             validation, prompt: prompt, promptLength: settings.promptLength, reader: reader,
             firstPosition: firstPosition)

@@ -84,11 +84,18 @@ public struct SelectedData {
     public var json: JSON
 
     /// `train` and, for `.validation`, the validation split's examples; the selection is then
-    /// sampled to `evalLimit` (seeded).
+    /// sampled to `evalLimit` (seeded). A run that does not validate (`validating` false) trains on
+    /// all of train and carves nothing.
     public init(
         train: [LabeledText], validation: () throws -> [LabeledText], selection where: Selection,
-        evalLimit: Int?, seed: UInt64
+        evalLimit: Int?, seed: UInt64, validating: Bool = true
     ) throws {
+        guard validating else {
+            fit = train
+            selection = []
+            json = .object([.init("split", .string("none")), .init("n", .number(0))])
+            return
+        }
         var chosen: [LabeledText]
         var members: [JSON.Member] = [.init("split", .string(`where`.split))]
         switch `where` {

@@ -68,6 +68,18 @@ final class ProtocolTests: XCTestCase {
         XCTAssertNotNil(recorded["seed"]?.int)
         XCTAssertNotNil(meta["best_selection_accuracy"])
         XCTAssertNil(meta["best_validation_accuracy"])
+        // a run that does not validate carves nothing: it trains on all of train
+        let unvalidated = try runTool(
+            "tune-prompt",
+            [
+                "--model", try Fixture.model("splade-tiny"), "--task", "sst2", "--data-dir", data.path,
+                "--prompt-length", "4", "--steps", "2", "--batch-size", "4", "--eval-every", "0",
+                "--output", out + ".last",
+            ])
+        XCTAssertEqual(unvalidated.status, 0, unvalidated.err)
+        let first = try JSON.parse(String(unvalidated.out.split(separator: "\n")[0]))
+        XCTAssertEqual(first["train_n"]?.int, 60)
+        XCTAssertEqual(first["selection"]?["split"]?.string, "none")
         // a validation file is read only when selection on it is asked for by name
         let file = data.appendingPathComponent("sst2/train.jsonl").path
         let refused = try runTool(
