@@ -90,7 +90,8 @@ cross-task: build models data
 cross-task-% cross-model-paper-%: build models data
 	GRID_STAGES=$* GRID_REDO=$(if $(REDO),1,0) scripts/$(patsubst %-$*,%,$@).sh
 
-# The paper's first experiment at base scale, on MPNet (all-mpnet-base-v2).
+# The paper's first experiment at base scale, on MPNet (all-mpnet-base-v2), over SEEDS (default 0 1 2);
+# each stage is cached in out/mpnet/seedK, so a stopped run continues where it was.
 mpnet-transfer: build models
 	scripts/mpnet-transfer.sh
 

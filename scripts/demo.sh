@@ -2,7 +2,7 @@
 # The main job: prepare SST-2 and rotten_tomatoes, tune a soft prompt on SST-2 with the
 # default model, evaluate it zero-shot on rotten_tomatoes, tune a rotten_tomatoes prompt
 # from scratch with the same settings, and print the table beside the majority class and random
-# prompts, on rotten_tomatoes whole and without SST-2's train sentences. About 9 minutes here.
+# prompts, on rotten_tomatoes whole and without SST-2's train sentences. About 11 minutes here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-.build/release}
