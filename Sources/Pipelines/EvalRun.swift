@@ -83,13 +83,14 @@ public struct EvalRun {
         // the examples each prompt is evaluated on: the split less the overlap with --exclude-overlap's
         // splits (`source`: the prompt's own training task's train split), then the --limit sample
         var evaluationSets: [String: (texts: [LabeledText], excluded: Int)] = [:]
+        var overlaps: [String: TextOverlap] = [:]  // each source split read and indexed once
         func evaluationSet(_ specs: [String]) throws -> (texts: [LabeledText], excluded: Int) {
             let key = specs.joined(separator: "|")
             if let set = evaluationSets[key] { return set }
             var texts = allTexts
             for spec in specs {
-                let overlap = TextOverlap(try inputs.examples(spec: spec))
-                texts.removeAll(where: overlap.sharesAnyText)
+                if overlaps[spec] == nil { overlaps[spec] = TextOverlap(try inputs.examples(spec: spec)) }
+                texts.removeAll(where: overlaps[spec]!.sharesAnyText)
             }
             guard !texts.isEmpty else { throw ToolError("no examples to evaluate on") }
             let set = (Selection.sample(texts, limit: limit, seed: seed), allTexts.count - texts.count)
