@@ -31,7 +31,7 @@ let fuzzTarget: Target = .executableTarget(
 
 let toolNames = [
     "tokenize", "embed", "prepare-data", "tune-prompt", "eval-prompt", "heatmap-csv", "score-similarity", "project",
-    "pt-bench", "overlap", "results-table",
+    "pt-bench", "overlap", "results-table", "inspect-prompt",
 ]
 
 let package = Package(

@@ -35,6 +35,8 @@ public struct EvalRun {
     public var excludeOverlap: [String] = []
     /// Also a row for the majority class of the target's train split.
     public var majority = false
+    /// The majority class from this file of one's own training examples (read as --examples).
+    public var majorityFrom: String? = nil
     /// Each row also carries `"correct"`: one 0/1 per example, in the evaluated order (for paired
     /// tests: `results-table --paired A,B`).
     public var perExample = false
@@ -45,6 +47,8 @@ public struct EvalRun {
     /// Examples from this JSON-lines file (`{"text_a", "text_b"?, "label"}`) instead of the
     /// task's split; without a task, `verbalizer` gives the classes.
     public var examplesFile: String? = nil
+    /// How --examples is read, over what the first prompt recorded (else the defaults).
+    public var fields = ExampleFieldChoice()
 
     /// The defaults the tool's options show.
     public static let defaults = EvalRun(model: "", task: "")
@@ -54,16 +58,40 @@ public struct EvalRun {
         self.task = task
     }
 
-    /// The examples, the label words and the target's name.
-    func loadExamples() throws -> (texts: [LabeledText], words: [String], target: String) {
+    /// The examples, the label words and the target's name. Without a task, the label words,
+    /// class names and fields default to what the prompts recorded (when they all agree).
+    func loadExamples(
+        _ files: [PromptFile]
+    ) throws -> (texts: [LabeledText], words: [String], target: String, fields: ExampleFields) {
         if let examplesFile {
             let manifest = task.isEmpty ? nil : try inputs.manifest(task)
-            guard let words = verbalizer ?? manifest?.verbalizer else {
-                throw ToolError.usage("--examples without --task: give --verbalizer word,word,...")
+            func recorded(_ key: String) throws -> String? {
+                let values = Set(files.map { $0.metadata[key] ?? "" })
+                guard values.count == 1, let value = values.first, !value.isEmpty else {
+                    if values.count > 1 {
+                        throw ToolError.usage("the prompts record different \(key); give --task or --verbalizer")
+                    }
+                    return nil
+                }
+                return value
             }
-            let target =
-                task.isEmpty ? ((examplesFile as NSString).lastPathComponent as NSString).deletingPathExtension : task
-            return (try readLabeledTexts(examplesFile, classes: words.count), words, target)
+            func strings(_ text: String?) throws -> [String]? {
+                guard let text else { return nil }
+                return try JSON.parse(text).array?.compactMap { $0.string }
+            }
+            let recordedWords = manifest == nil ? try strings(recorded("verbalizer")) : nil
+            guard let words = verbalizer ?? manifest?.verbalizer ?? recordedWords else {
+                throw ToolError.usage(
+                    "--examples without --task: give --verbalizer word,word,... (the prompts record no label words)")
+            }
+            let recordedFields = try recorded("example_fields").map { ExampleFields(json: try JSON.parse($0)) }
+            var fields = self.fields.over(recordedFields ?? ExampleFields())
+            if fields.labels.isEmpty { fields.labels = try manifest?.labels ?? strings(recorded("labels")) ?? [] }
+            guard fields.labels.isEmpty || fields.labels.count == words.count else {
+                throw ToolError.usage("\(fields.labels.count) class names for \(words.count) label words")
+            }
+            let target = task.isEmpty ? ExampleFile.stem(examplesFile) : task
+            return (try ExampleFile.read(examplesFile, fields: fields, classes: words.count), words, target, fields)
         }
         guard !task.isEmpty else { throw ToolError.usage("give --task, or --examples FILE") }
         let m = try inputs.manifest(task)
@@ -71,15 +99,26 @@ public struct EvalRun {
         guard words.count == m.labels.count else {
             throw ToolError.usage("\(task) has \(m.labels.count) labels; --verbalizer gives \(words.count) words")
         }
-        return (try inputs.examples(task, split: split), words, task)
+        return (try inputs.examples(task, split: split), words, task, ExampleFields())
     }
 
     public func run() throws {
-        guard !prompts.isEmpty else { throw ToolError.usage("name at least one prompt file") }
+        let prompts = try LineSource.paths(self.prompts)
+        guard !prompts.isEmpty else {
+            throw ToolError.usage("no prompts: name prompt files, or give their paths one per line on stdin")
+        }
         let frozen = try loadModel(folder: model)
         let tokenizer = try Tokenizer.load(folder: model)
         let identity = try ModelIdentity(frozen)
-        let (allTexts, labelWords, target) = try loadExamples()
+        guard names.isEmpty || names.count == prompts.count else {
+            throw ToolError.usage("\(names.count) --name for \(prompts.count) prompts: give one per prompt, in order")
+        }
+        // all read and checked before any work
+        let files = try prompts.enumerated().map { i, path in
+            try PromptFile.read(path, name: names.isEmpty ? nil : names[i])
+        }
+        for f in files { try f.check(model: identity, readout: nil) }
+        let (allTexts, labelWords, target, fields) = try loadExamples(files)
         // the examples each prompt is evaluated on: the split less the overlap with --exclude-overlap's
         // splits (`source`: the prompt's own training task's train split), then the --limit sample
         var evaluationSets: [String: (texts: [LabeledText], excluded: Int)] = [:]
@@ -107,16 +146,8 @@ public struct EvalRun {
                 return "\(task):train"
             }
         }
-        let majorityLabel = try majority ? majorityClass(labels: labelWords.count) : nil
+        let majorityLabel = try majority || majorityFrom != nil ? majorityClass(labels: labelWords.count, fields: fields) : nil
         let words = try labelWordIds(labelWords, tokenizer: tokenizer, firstToken: frozen is T5Model)
-        guard names.isEmpty || names.count == prompts.count else {
-            throw ToolError.usage("\(names.count) --name for \(prompts.count) prompts: give one per prompt, in order")
-        }
-        // all read and checked before any work
-        let files = try prompts.enumerated().map { i, path in
-            try PromptFile.read(path, name: names.isEmpty ? nil : names[i])
-        }
-        for f in files { try f.check(model: identity, readout: nil) }
         let out = try DataOutput(path: output)
         var cache: [String: EncodedSet] = [:]
         func row(_ f: PromptFile, source: String, correct: [Bool], template: String, maxText: Int,
@@ -181,7 +212,8 @@ public struct EvalRun {
             let f = files[0]
             let correct = try evaluationSet(specs(f)).texts.map { $0.label == majorityLabel }
             let extra: [JSON.Member] = [
-                .init("majority_label", .number(majorityLabel)), .init("majority_from", .string("train")),
+                .init("majority_label", .number(majorityLabel)),
+                .init("majority_from", .string(majorityFrom ?? "train")),
             ]
             out.writeLine(
                 try row(f, source: "majority", correct: correct, template: "", maxText: 0, extra: extra).text)
@@ -216,12 +248,19 @@ public struct EvalRun {
     }
 
     /// The most frequent label of the target task's train split (ties: the lower index).
-    func majorityClass(labels: Int) throws -> Int {
-        guard !task.isEmpty else {
-            throw ToolError.usage("--majority needs --task: the majority class is taken from its train split")
+    func majorityClass(labels: Int, fields: ExampleFields) throws -> Int {
+        let train: [LabeledText]
+        if let majorityFrom {
+            train = try ExampleFile.read(majorityFrom, fields: fields, classes: labels)
+        } else {
+            guard !task.isEmpty else {
+                throw ToolError.usage(
+                    "--majority needs --task (its train split), or --majority-from FILE (your own training examples)")
+            }
+            train = try inputs.examples(task, split: "train")
         }
         var counts = [Int](repeating: 0, count: labels)
-        for t in try inputs.examples(task, split: "train") { counts[t.label] += 1 }
+        for t in train { counts[t.label] += 1 }
         return counts.indices.max { counts[$0] < counts[$1] || (counts[$0] == counts[$1] && $0 > $1) }!
     }
 

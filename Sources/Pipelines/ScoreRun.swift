@@ -18,20 +18,8 @@ public struct ScoreRun {
 
     public init() {}
 
-    /// Prompt paths from the arguments, or one per line on stdin when there are none.
-    static func paths(_ given: [String]) throws -> [String] {
-        if !given.isEmpty { return given }
-        var src = try LineSource(path: nil)
-        var out: [String] = []
-        while let l = try src.next() {
-            let t = l.trimmingCharacters(in: .whitespaces)
-            if !t.isEmpty { out.append(t) }
-        }
-        return out
-    }
-
     public func run() throws {
-        let files = activationFiles.isEmpty || !prompts.isEmpty ? try ScoreRun.paths(prompts) : []
+        let files = activationFiles.isEmpty || !prompts.isEmpty ? try LineSource.paths(prompts) : []
         guard !files.isEmpty || !activationFiles.isEmpty else {
             throw ToolError.usage("no prompts: name prompt files, or give their paths one per line on stdin")
         }

@@ -17,7 +17,9 @@ public struct TaskInputs {
         let path = "\(folder)/\(task).json"
         guard FileManager.default.fileExists(atPath: path) else {
             throw ToolError.usage(
-                "unknown task '\(task)' (known: \(try Manifest.tasks(in: folder).joined(separator: ", ")))")
+                "unknown task '\(task)' (known: \(try Manifest.tasks(in: folder).joined(separator: ", "))); for "
+                    + "examples of your own give --train FILE (tune-prompt) or --examples FILE (eval-prompt): JSON "
+                    + "lines, CSV or TSV, with --labels NAME,NAME,...")
         }
         return try Manifest.load(path)
     }

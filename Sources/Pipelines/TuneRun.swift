@@ -11,6 +11,10 @@ public struct TuneRun {
     public var inputs = TaskInputs()
     public var trainFile: String? = nil
     public var validationFile: String? = nil
+    /// How --train and --validation are read, and the class names labels written as names map through.
+    public var fields = ExampleFields()
+    /// The prompt's name (default: the task, else the training file's name).
+    public var name: String? = nil
     public var readout: Readout.Kind? = nil
     public var output: String? = nil
     public var format = "safetensors"
@@ -51,7 +55,7 @@ public struct TuneRun {
         let loop = TrainingLoop(
             settings: s.loop, objective: objective, initial: initial, recordedSettings: s.json, modelId: identity.id,
             parameterName: "prompt")
-        let defaultName = "\(s.task.isEmpty ? "prompt" : s.task).\(identity.name)"
+        let defaultName = "\(s.name).\(identity.name)"
         let outPath = output ?? "out/prompts/\(defaultName)\(format == "peft" ? "" : ".safetensors")"
         guard format != "peft" || frozen is Encoder else {
             throw ToolError.usage("--format peft exports prompts of encoder models; this model is T5")
@@ -99,28 +103,57 @@ public struct TuneRun {
     func loadData(
         _ s: inout TuneSettings, _ tok: Tokenizer, firstToken: Bool
     ) throws -> (SelectedData, [Int]) {
-        var classes: Int
+        var fields = self.fields
+        var wordsFromLabels = false
         if !s.task.isEmpty {
             let m = try inputs.manifest(s.task)
             if s.verbalizer.isEmpty { s.verbalizer = m.verbalizer }
-            classes = m.labels.count
-        } else {
-            guard !s.verbalizer.isEmpty else {
-                throw ToolError.usage("without --task, give --verbalizer word,word,...")
+            if fields.labels.isEmpty { fields.labels = m.labels }
+            guard fields.labels.count == m.labels.count else {
+                throw ToolError.usage("--labels names \(fields.labels.count) classes; \(s.task) has \(m.labels.count)")
             }
-            classes = s.verbalizer.count
+        } else {
+            guard trainFile != nil else {
+                throw ToolError.usage(
+                    "give --task, or your own examples: --train FILE (JSON lines, CSV or TSV) with --labels "
+                        + "NAME,NAME,... (see tune-prompt --help)")
+            }
+            if s.verbalizer.isEmpty {
+                guard !fields.labels.isEmpty else {
+                    throw ToolError.usage(
+                        "without --task, give --labels NAME,NAME,... (the class names in class order; the label "
+                            + "words default to them) or --verbalizer WORD,WORD,...")
+                }
+                s.verbalizer = fields.labels
+                wordsFromLabels = true
+            }
+            guard fields.labels.isEmpty || fields.labels.count == s.verbalizer.count else {
+                throw ToolError.usage(
+                    "--labels names \(fields.labels.count) classes; --verbalizer gives \(s.verbalizer.count) words")
+            }
         }
+        let classes = fields.labels.isEmpty ? s.verbalizer.count : fields.labels.count
         guard s.verbalizer.count == classes else {
             throw ToolError.usage("the verbalizer has \(s.verbalizer.count) words for \(classes) classes")
+        }
+        if trainFile != nil { s.fields = fields }
+        s.labels = fields.labels
+        if s.name.isEmpty {
+            s.name = name ?? (s.task.isEmpty ? ExampleFile.stem(trainFile ?? "prompt") : s.task)
         }
         guard validationFile == nil || s.selection == .validation else {
             throw ToolError.usage(
                 "--validation is read only with --select-on-validation (by default the best is chosen on a slice "
                     + "of --train)")
         }
-        let words = try labelWordIds(s.verbalizer, tokenizer: tok, firstToken: firstToken)
+        let words: [Int]
+        do {
+            words = try labelWordIds(s.verbalizer, tokenizer: tok, firstToken: firstToken)
+        } catch let error as ToolError where wordsFromLabels {
+            throw ToolError.usage("\(error.description): the label words are the --labels names; give --verbalizer")
+        }
         func texts(_ file: String?, _ split: String) throws -> [LabeledText] {
-            if let file { return try readLabeledTexts(file, classes: classes) }
+            if let file { return try ExampleFile.read(file, fields: fields, classes: classes) }
             guard !s.task.isEmpty else {
                 throw ToolError.usage("give --task, or --train (and --validation with --select-on-validation)")
             }

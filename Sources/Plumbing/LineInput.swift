@@ -103,3 +103,18 @@ public struct JSONLinesReader {
         }
     }
 }
+
+extension LineSource {
+    /// Paths from the arguments, or one per line on stdin when there are none (blank lines
+    /// skipped; nothing is read from a terminal).
+    public static func paths(_ given: [String]) throws -> [String] {
+        if !given.isEmpty || isatty(0) != 0 { return given }
+        var src = try LineSource(path: nil)
+        var out: [String] = []
+        while let l = try src.next() {
+            let t = l.trimmingCharacters(in: .whitespaces)
+            if !t.isEmpty { out.append(t) }
+        }
+        return out
+    }
+}

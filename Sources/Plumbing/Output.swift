@@ -101,6 +101,7 @@ public enum Log {
     public static func info(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }
 
     public static var stderrIsTerminal: Bool { isatty(2) != 0 }
+    public static var stdoutIsTerminal: Bool { isatty(1) != 0 }
 }
 
 /// A progress line on stderr (`done/total  rate/s  ETA`), redrawn at most 4 times a second.

@@ -2,6 +2,7 @@
 // and the same range checks everywhere.
 import ArgumentParser
 import Pipelines
+import Tuning
 
 /// `--threads`: threads for the matrix backend and the Swift kernels.
 public struct ThreadOptions: ParsableArguments {
@@ -35,6 +36,8 @@ public struct DataFolderOptions: ParsableArguments {
     @Option(
         help: "Dataset mirror, used when a prepared split is missing (default $PT_DATA_MIRROR, else ../shared/data).")
     public var mirror: String?
+    @Option(help: "Task manifests folder (default $PT_MANIFESTS, ./data-manifests, else the installed ones).")
+    public var manifests: String?
 
     public init() {}
 
@@ -42,8 +45,38 @@ public struct DataFolderOptions: ParsableArguments {
         var inputs = TaskInputs()
         inputs.dataDir = dataDir
         inputs.mirror = mirror
+        inputs.manifests = manifests
         return inputs
     }
+}
+
+/// How a file of one's own examples is read: which fields hold the texts and the label, and the
+/// class names labels written as names map through.
+public struct ExampleFieldOptions: ParsableArguments {
+    static let defaults = ExampleFields()
+    @Option(help: "Field (JSON lines) or column (CSV/TSV) of the text (default \(defaults.text)).")
+    public var textField: String?
+    @Option(help: "Field or column of the second text of a pair, if any (default \(defaults.textB)).")
+    public var textBField: String?
+    @Option(help: "Field or column of the label (default \(defaults.label)).")
+    public var labelField: String?
+    @Option(
+        help: ArgumentHelp(
+            "The class names, comma-separated, in class order: a label written as a name is its position here; "
+                + "without --task the label words default to them.", valueName: "NAME,NAME,..."))
+    public var labels: String?
+
+    public init() {}
+
+    public var choice: ExampleFieldChoice {
+        var choice = ExampleFieldChoice()
+        choice.text = textField
+        choice.textB = textBField
+        choice.label = labelField
+        choice.labels = labels.map { $0.split(separator: ",").map(String.init) }
+        return choice
+    }
+
 }
 
 /// `-o/--output` of the tools that write data: stdout by default.

@@ -33,23 +33,31 @@ public struct TuneSettings: TrainingSettings {
     /// Stop at the first validation at or above this accuracy (recorded only when set).
     public var stopAtAccuracy: Double? = nil
     public var selection = Selection.trainSlice(size: Selection.defaultSize)
+    /// The prompt's name (default: the task, else the training file's name).
+    public var name = ""
+    /// How a training file of one's own was read (nil: the task's prepared splits); recorded.
+    public var fields: ExampleFields? = nil
+    /// The class names, in class order (recorded in the prompt file).
+    public var labels: [String] = []
 
     public init() {}
 
     public var json: JSON {
-        .object(
-            [
-                .init("task", .string(task)), .init("prompt_length", .number(promptLength)),
-                .init("lr", .number(learningRate)), .init("warmup", .number(warmup)), .init("steps", .number(steps)),
-                .init("batch_size", .number(batchSize)), .init("max_text_tokens", .number(maxTextTokens)),
-                .init("seed", .number(Int(seed))), .init("init", .string(initMode.description)),
-                .init("readout", .string(readout.rawValue)), .init("weight_decay", .number(weightDecay)),
-                .init("schedule", .string(decay ? "linear" : "constant")), .init("eval_every", .number(evalEvery)),
-                .init("eval_limit", evalLimit.map { .number($0) } ?? .null), .init("template", .string(template)),
-                .init("verbalizer", .array(verbalizer.map { .string($0) })),
-                .init("selection", .string(selection.recorded)),
-            ] + (patience.map { [.init("patience", .number($0))] } ?? [])
-                + (stopAtAccuracy.map { [.init("stop_at_accuracy", .number($0))] } ?? []))
+        var members: [JSON.Member] = [
+            .init("task", .string(task)), .init("prompt_length", .number(promptLength)),
+            .init("lr", .number(learningRate)), .init("warmup", .number(warmup)), .init("steps", .number(steps)),
+            .init("batch_size", .number(batchSize)), .init("max_text_tokens", .number(maxTextTokens)),
+            .init("seed", .number(Int(seed))), .init("init", .string(initMode.description)),
+            .init("readout", .string(readout.rawValue)), .init("weight_decay", .number(weightDecay)),
+            .init("schedule", .string(decay ? "linear" : "constant")), .init("eval_every", .number(evalEvery)),
+            .init("eval_limit", evalLimit.map { .number($0) } ?? .null), .init("template", .string(template)),
+            .init("verbalizer", .array(verbalizer.map { .string($0) })),
+            .init("selection", .string(selection.recorded)),
+        ]
+        if let fields { members.append(.init("example_fields", fields.json)) }
+        if let patience { members.append(.init("patience", .number(patience))) }
+        if let stopAtAccuracy { members.append(.init("stop_at_accuracy", .number(stopAtAccuracy))) }
+        return .object(members)
     }
 }
 
@@ -129,7 +137,9 @@ public final class PromptTuningObjective: TrainingObjective {
             "init": settings.initMode.description, "settings": settings.json.text,
             "matrix_backend": JSON.matrixBackend.text,
         ]
-        meta["name"] = settings.task
+        meta["name"] = settings.name.isEmpty ? settings.task : settings.name
+        if !settings.labels.isEmpty { meta["labels"] = JSON.array(settings.labels.map { .string($0) }).text }
+        if let fields = settings.fields { meta["example_fields"] = fields.json.text }
         return PromptFile(
             prompt: Tensor(shape: [settings.promptLength, C], values: loop.best), metadata: meta, path: "")
     }

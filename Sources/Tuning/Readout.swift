@@ -99,12 +99,12 @@ public func labelWordIds(_ words: [String], tokenizer: Tokenizer, firstToken: Bo
     let ids = try words.map { w -> Int in
         let ids = tokenizer.tokenize(w)
         guard ids.count == 1 || (firstToken && !ids.isEmpty) else {
-            throw ToolError("label word '\(w)' is \(ids.count) tokens for this tokenizer; each must be one")
+            throw ToolError.usage("label word '\(w)' is \(ids.count) tokens for this tokenizer; each must be one")
         }
         return Int(ids[0])
     }
     guard Set(ids).count == ids.count else {
-        throw ToolError("label words \(words) share a first token (\(ids)); the labels would be indistinguishable")
+        throw ToolError.usage("label words \(words) share a first token (\(ids)); the labels would be indistinguishable")
     }
     return ids
 }

@@ -14,22 +14,10 @@ public struct LabeledText {
     }
 }
 
-/// Reads `{"id","text_a","text_b"?,"label"}` lines; labels must be in 0..<classes.
+/// Reads `{"id","text_a","text_b"?,"label"}` lines (as `prepare-data` writes them); labels must
+/// be in 0..<classes.
 public func readLabeledTexts(_ path: String, classes: Int) throws -> [LabeledText] {
-    var reader = JSONLinesReader(paths: [path])
-    var out: [LabeledText] = []
-    while let r = try reader.next() {
-        guard let a = r.value["text_a"]?.string else { throw r.fail("missing \"text_a\"") }
-        guard let label = r.value["label"]?.int, label >= 0, label < classes else {
-            throw r.fail("\"label\" must be a class index below \(classes)")
-        }
-        let b = r.value["text_b"]?.string
-        out.append(
-            LabeledText(
-                id: r.value["id"]?.string ?? "\(r.file):\(r.line)", a: a, b: (b?.isEmpty ?? true) ? nil : b,
-                label: label))
-    }
-    return out
+    try ExampleFile.read(path, fields: ExampleFields(), classes: classes)
 }
 
 /// Examples tokenized once and laid out by a template, ready to be batched.

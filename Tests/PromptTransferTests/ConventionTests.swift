@@ -7,7 +7,7 @@ import XCTest
 final class ConventionTests: XCTestCase {
     let tools = [
         "tokenize", "embed", "prepare-data", "tune-prompt", "eval-prompt", "heatmap-csv",
-        "score-similarity", "project", "pt-bench",
+        "score-similarity", "project", "pt-bench", "overlap", "results-table", "inspect-prompt",
     ]
 
     func testEveryToolPrintsItsVersion() throws {
@@ -81,9 +81,12 @@ final class ConventionTests: XCTestCase {
         XCTAssertEqual(line["settings"]?["verbalizer"]?.array?.compactMap(\.string), ["bad", "good"])
         XCTAssertEqual(line["settings"]?["toolkit_version"]?.string, toolkitVersion)
         XCTAssertTrue(r.err.contains("3/3"), "progress on stderr with --progress: \(r.err)")
-        let noWords = try runTool("eval-prompt", ["--model", model, "--examples", texts.path, prompt])
-        XCTAssertEqual(noWords.status, 64)
-        XCTAssertTrue(noWords.err.contains("--verbalizer"), noWords.err)
+        // without --verbalizer: the label words the prompt recorded (SST-2's)
+        let recorded = try runTool("eval-prompt", ["--model", model, "--examples", texts.path, prompt])
+        XCTAssertEqual(recorded.status, 0, recorded.err)
+        let recordedLine = try JSON.parse(recorded.out.trimmingCharacters(in: .whitespacesAndNewlines))
+        XCTAssertEqual(
+            recordedLine["settings"]?["verbalizer"]?.array?.compactMap(\.string), ["negative", "positive"])
         let neither = try runTool("eval-prompt", ["--model", model, prompt])
         XCTAssertEqual(neither.status, 64)
     }

@@ -95,7 +95,7 @@ final class HardeningTests: XCTestCase {
                 "--eval-limit must be at least 1"
             ),
             ("eval-prompt", ["--model", m, "--task", "sst2", "--threads", "0", prompt], "--threads must be between 1"),
-            ("eval-prompt", ["--model", m, "--task", "sst2"], "name at least one prompt file"),
+            ("eval-prompt", ["--model", m, "--task", "sst2"], "no prompts: name prompt files"),
             ("tune-prompt", ["--model", m, "--task", "sst2", "--steps", "2", "--epochs", "1"], "not both"),
             ("tune-prompt", ["--model", m, "--task", "sst2", "--max-text-tokens", "0"], "--max-text-tokens must be"),
             ("tune-prompt", ["--model", m, "--task", "sst2", "--eval-limit", "0"], "--eval-limit must be at least 1"),

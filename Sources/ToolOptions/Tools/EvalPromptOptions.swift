@@ -9,8 +9,11 @@ public struct EvalPromptOptions: ParsableArguments {
     @Option(help: "Model folder.") var model: String
     @Option(help: "Target task (its labels, label words and prepared splits).") var task: String?
     @Option(
-        help: "Evaluate on this JSON-lines file ({\"text_a\", \"text_b\"?, \"label\"}) instead of the task's split.")
+        help: ArgumentHelp(
+            "Evaluate on your own examples (JSON lines, or CSV/TSV with a header row) instead of the task's split; "
+                + "without --task, the label words, class names and fields are the ones the prompts recorded."))
     var examples: String?
+    @OptionGroup var fields: ExampleFieldOptions
     @Option(help: "Split to evaluate on.") var split = EvalRun.defaults.split
     @Option(parsing: .unconditional, help: "Text tokens kept per example (default: the prompt's recorded setting).")
     var maxTextTokens: Int?
@@ -40,6 +43,8 @@ public struct EvalPromptOptions: ParsableArguments {
     var excludeOverlap: [String] = []
     @Flag(help: "Also a row for the majority class of the target's train split (source \"majority\").")
     var majority = false
+    @Option(help: "A row for the majority class of your own training examples in FILE (read as --examples).")
+    var majorityFrom: String?
     @Option(
         parsing: .unconditional,
         help: ArgumentHelp(
@@ -52,14 +57,13 @@ public struct EvalPromptOptions: ParsableArguments {
     var perExample = false
     @OptionGroup var threading: ThreadOptions
     @OptionGroup var reporting: ProgressOption
-    @Argument(help: "Prompt files.") var prompts: [String] = []
+    @Argument(help: "Prompt files (default: paths read from stdin, one per line).") var prompts: [String] = []
 
     public func validate() throws {
         try OptionRange.check("batch-size", batchSize, 1...4096)
         try OptionRange.check("eval-limit", limit, 1...Int.max)
         try OptionRange.check("max-text-tokens", maxTextTokens, 1...100_000)
         try OptionRange.check("random-prompts", randomPrompts, 0...1000)
-        guard !prompts.isEmpty else { throw ValidationError("name at least one prompt file") }
         guard task != nil || examples != nil else { throw ValidationError("give --task, or --examples FILE") }
     }
 
@@ -80,8 +84,10 @@ public struct EvalPromptOptions: ParsableArguments {
         r.template = template
         r.excludeOverlap = excludeOverlap
         r.majority = majority
+        r.majorityFrom = majorityFrom
         r.randomPrompts = randomPrompts
         r.perExample = perExample
+        r.fields = fields.choice
         r.verbalizer = verbalizer.map { $0.split(separator: ",").map(String.init) }
         try r.run()
     }

@@ -9,9 +9,13 @@ public struct TunePromptOptions: ParsableArguments {
 
     @Option(help: "Model folder.") var model: String
     @Option(help: "Task (data-manifests/TASK.json); its prepared splits are read from --data-dir.") var task: String?
-    @Option(help: "Training JSON lines instead of the task's train split.") var train: String?
-    @Option(help: "Validation JSON lines instead of the task's validation split.") var validation: String?
-    @Option(help: "Label words, comma-separated (default: the task's verbalizer).") var verbalizer: String?
+    @Option(help: "Your own training examples (JSON lines, or CSV/TSV with a header row) instead of the task's.")
+    var train: String?
+    @Option(help: "Your own validation examples, read with --select-on-validation.") var validation: String?
+    @OptionGroup var fields: ExampleFieldOptions
+    @Option(help: "Label words, comma-separated (default: the task's verbalizer, else the --labels names).")
+    var verbalizer: String?
+    @Option(help: "The prompt's name (default: the task, else the --train file's name).") var name: String?
     @Option(
         help: ArgumentHelp(
             "mlm (the model's MLM head) or tied (h · word embeddings); default mlm when the model has a head. "
@@ -61,6 +65,8 @@ public struct TunePromptOptions: ParsableArguments {
         run.readout = readout
         run.trainFile = train
         run.validationFile = validation
+        run.fields = fields.choice.over(ExampleFields())
+        run.name = name
         run.output = output
         run.format = format
         run.control = training.control
