@@ -7,12 +7,13 @@ SWIFT      ?= swift
 PYTHON     ?= python3
 VENV       ?= .venv
 BIN        := .build/release
+PREFIX     ?= /usr/local
 MIRROR     ?= $(if $(PT_DATA_MIRROR),$(PT_DATA_MIRROR),../shared/data)
 SYS_PKGS   := libdnnl-dev libopenblas-dev libarchive-dev libxml2-dev pkg-config jq
 MODELS     := models/splade-tiny/model.safetensors models/minilm/model.safetensors models/mpnet-base/model.safetensors \
               models/gpt2-bpe/merges.txt
 
-.PHONY: all build test test-asan demo demo-seeds overlap bench bench-setup fixtures models deps data clean \
+.PHONY: all build install uninstall test test-asan demo demo-seeds overlap bench bench-setup fixtures models deps data clean \
         fuzz mpnet-transfer mpnet-search sst2-prompts transfer-rt cross-task cross-model paper-indicators released-roberta released-t5 t5-random nli-long
 
 all: build
@@ -32,14 +33,25 @@ $(MODELS):
 build: deps
 	$(SWIFT) build -c release
 
+# The tools, their man pages and completions, and the manifests: make install [PREFIX=/usr/local] [DESTDIR=]
+install: build
+	$(SWIFT) build -c release --product generate-manual
+	PREFIX="$(PREFIX)" DESTDIR="$(DESTDIR)" scripts/install.sh install
+
+# Removes what make install wrote (the same PREFIX and DESTDIR).
+uninstall:
+	PREFIX="$(PREFIX)" DESTDIR="$(DESTDIR)" scripts/install.sh uninstall
+
 test: deps models
 	$(SWIFT) build -c release --build-tests
+	$(SWIFT) build -c release --product generate-manual
 	$(SWIFT) test -c release --skip-build --disable-swift-testing
 
 # The whole suite again on a build with AddressSanitizer (the tools the tests run too).
 # Leak checks are left to `make fuzz`: Foundation and oneDNN keep caches until exit.
 test-asan: deps models
 	$(SWIFT) build -c release --build-tests -Xswiftc -sanitize=address --scratch-path .build-asan
+	$(SWIFT) build -c release --product generate-manual --scratch-path .build-asan
 	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 PT_TOOL_DIR=.build-asan/release \
 	  $(SWIFT) test -c release --skip-build --scratch-path .build-asan --disable-swift-testing
 

@@ -102,18 +102,20 @@ public struct Example: Equatable {
 
 extension Manifest {
     /// The manifests folder: --manifests, $PT_MANIFESTS, ./data-manifests, or the one of the
-    /// source tree the executable was built in.
+    /// source tree the executable was built in, or of the installation it belongs to.
     public static func folder(_ given: String?) throws -> String {
-        let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        let candidates: [String?] = [
-            given, ProcessInfo.processInfo.environment["PT_MANIFESTS"], "data-manifests",
-            exe.deletingLastPathComponent().appendingPathComponent("../../../data-manifests").standardized.path,
-        ]
-        for c in candidates.compactMap({ $0 }) where FileManager.default.fileExists(atPath: c + "/sst2.json") {
+        if let given {
+            guard FileManager.default.fileExists(atPath: given + "/sst2.json") else {
+                throw ToolError.usage("\(given): no data manifests there")
+            }
+            return given
+        }
+        let candidates = [ProcessInfo.processInfo.environment["PT_MANIFESTS"], "data-manifests"].compactMap { $0 }
+            + Installation.candidates("data-manifests")
+        for c in candidates where FileManager.default.fileExists(atPath: c + "/sst2.json") {
             return c
         }
-        if let given { throw ToolError.usage("\(given): no data manifests there") }
-        throw ToolError.usage("cannot find data-manifests/; pass --manifests DIR")
+        throw ToolError.usage("cannot find data-manifests/; pass --manifests DIR (or set $PT_MANIFESTS)")
     }
 
     /// The task names of a manifests folder, sorted.

@@ -17,10 +17,15 @@ public struct RawFiles {
 
     public init(origin: Origin) { self.origin = origin }
 
-    /// The default mirror: $PT_DATA_MIRROR, else ../shared/data when it exists.
+    /// The default mirror: $PT_DATA_MIRROR, else ../shared/data when it exists (beside the working
+    /// folder, then beside the source tree the tool was built in), else the installation's.
     public static func defaultMirror() -> String? {
         if let env = ProcessInfo.processInfo.environment["PT_DATA_MIRROR"], !env.isEmpty { return env }
-        return FileManager.default.fileExists(atPath: "../shared/data") ? "../shared/data" : nil
+        for folder in ["../shared/data", Installation.sourceTree + "/../shared/data"]
+        where FileManager.default.fileExists(atPath: folder) {
+            return folder
+        }
+        return Installation.recordedPath("mirror")
     }
 
     /// Local path of a verified raw file.

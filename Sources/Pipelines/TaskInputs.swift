@@ -6,11 +6,27 @@ import Tuning
 /// Where a task's examples come from: the prepared file `DATA/TASK/SPLIT.jsonl` when it
 /// exists (`make data`), otherwise prepared on the fly from the checksummed mirror.
 public struct TaskInputs {
-    public var dataDir = "data"
+    /// The prepared data folder; nil: `$PT_DATA_DIR`, ./data, the source tree's data/, or the
+    /// one the installation recorded — the first that exists.
+    public var dataDir: String? = nil
     public var mirror: String? = nil
     public var manifests: String? = nil
 
     public init() {}
+
+    var preparedFolder: String {
+        if let dataDir { return dataDir }
+        let candidates = [ProcessInfo.processInfo.environment["PT_DATA_DIR"], "data", Installation.sourceTree + "/data"]
+        for c in candidates.compactMap({ $0 }) where FileManager.default.fileExists(atPath: c) { return c }
+        return Installation.recordedPath("data_dir") ?? "data"
+    }
+
+    /// The tasks of the manifests folder a tool finds by default (for shell completion; none when
+    /// there is no such folder).
+    public static func knownTasks() -> [String] {
+        guard let folder = try? Manifest.folder(nil) else { return [] }
+        return (try? Manifest.tasks(in: folder)) ?? []
+    }
 
     public func manifest(_ task: String) throws -> Manifest {
         let folder = try Manifest.folder(manifests)
@@ -35,7 +51,7 @@ public struct TaskInputs {
 
     public func examples(_ task: String, split: String) throws -> [LabeledText] {
         let m = try manifest(task)
-        let file = "\(dataDir)/\(task)/\(split).jsonl"
+        let file = "\(preparedFolder)/\(task)/\(split).jsonl"
         if FileManager.default.fileExists(atPath: file) { return try readLabeledTexts(file, classes: m.labels.count) }
         guard let dir = mirror ?? RawFiles.defaultMirror() else {
             throw ToolError.usage(

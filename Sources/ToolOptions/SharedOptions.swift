@@ -4,6 +4,9 @@ import ArgumentParser
 import Pipelines
 import Tuning
 
+/// Completion of task names (the manifests a tool finds by default).
+let taskNames = CompletionKind.custom { _, _, _ in TaskInputs.knownTasks() }
+
 /// `--threads`: threads for the matrix backend and the Swift kernels.
 public struct ThreadOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Threads for the matrix products and the kernels.")
@@ -31,8 +34,11 @@ public struct ProgressOption: ParsableArguments {
 
 /// `--data-dir` and `--mirror`: where a task's prepared splits (or its raw files) are.
 public struct DataFolderOptions: ParsableArguments {
-    @Option(help: "Prepared data folder (DATA/TASK/SPLIT.jsonl, as `make data` writes).")
-    public var dataDir = "data"
+    @Option(
+        help: ArgumentHelp(
+            "Prepared data folder (DATA/TASK/SPLIT.jsonl, as `make data` writes; default $PT_DATA_DIR, ./data, "
+                + "else the toolkit's own).", valueName: "DATA"))
+    public var dataDir: String?
     @Option(
         help: "Dataset mirror, used when a prepared split is missing (default $PT_DATA_MIRROR, else ../shared/data).")
     public var mirror: String?

@@ -7,7 +7,8 @@ public struct EvalPromptOptions: ParsableArguments {
     public init() {}
 
     @Option(help: "Model folder.") var model: String
-    @Option(help: "Target task (its labels, label words and prepared splits).") var task: String?
+    @Option(help: "Target task (its labels, label words and prepared splits).", completion: taskNames)
+    var task: String?
     @Option(
         help: ArgumentHelp(
             "Evaluate on your own examples (JSON lines, or CSV/TSV with a header row) instead of the task's split; "

@@ -7,12 +7,15 @@ import Plumbing
 public struct PrepareDataOptions: ParsableArguments {
     public init() {}
 
-    @Argument(help: "Task name (a file data-manifests/TASK.json).") var task: String?
+    @Argument(help: "Task name (a file data-manifests/TASK.json).", completion: taskNames) var task: String?
+    @Option(name: .customLong("task"), help: "The task, as the other tools name it.", completion: taskNames)
+    var taskOption: String?
     @Option(help: "train, validation or test.") var split = "train"
     @Option(name: .shortAndLong, help: "Write to FILE (atomically) instead of stdout.") var output: String?
     @Option(help: "Folder with the raw upstream files (default $PT_DATA_MIRROR, else ../shared/data).") var mirror:
         String?
-    @Option(help: "Folder of the data manifests (default ./data-manifests).") var manifests: String?
+    @Option(help: "Folder of the data manifests (default $PT_MANIFESTS, ./data-manifests, else the toolkit's own).")
+    var manifests: String?
     @Flag(help: "Fetch the raw files from their upstream URLs into --cache instead of a mirror.") var download = false
     @Option(help: "Download cache folder.") var cache = PrepareRun.defaults.cache
     @Flag(help: "Report each malformed row on stderr and skip it, instead of stopping.") var skipBad = false
@@ -27,7 +30,10 @@ public struct PrepareDataOptions: ParsableArguments {
             }
             return
         }
-        guard let task else { throw ValidationError("name a task (see --list)") }
+        guard task == nil || taskOption == nil || task == taskOption else {
+            throw ValidationError("two tasks: \(task!) and --task \(taskOption!)")
+        }
+        guard let task = task ?? taskOption else { throw ValidationError("name a task (see --list)") }
         var r = PrepareRun(task: task, split: split)
         r.output = output
         r.mirror = mirror

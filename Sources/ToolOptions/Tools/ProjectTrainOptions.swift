@@ -12,6 +12,9 @@ public struct ProjectTrainOptions: ParsableArguments {
     @Option(help: "Target model folder.") var targetModel: String
     @Option(help: "task, distance or vocab.") var objective: ProjectTrainRun.Objective = .task
     @Option(help: "Training tasks, comma-separated (task and distance objectives).") var tasks: String = ""
+    @Option(help: "A training task (repeatable; the same as --tasks, as the other tools name it).", completion: taskNames)
+    var task: [String] = []
+    var allTasks: [String] { tasks.split(separator: ",").map(String.init) + task }
     @Option(parsing: .upToNextOption, help: "Prompts tuned on the source model (their recorded task pairs them).")
     var sourcePrompts: [String] = []
     @Option(parsing: .upToNextOption, help: "Prompts tuned on the target model (distance objective).")
@@ -38,10 +41,10 @@ public struct ProjectTrainOptions: ParsableArguments {
         try OptionRange.check("max-text-tokens", maxTextTokens, 1...100_000)
         guard ridge.isFinite, ridge >= 0 else { throw ValidationError("--ridge must be 0 or more, not \(ridge)") }
         if objective == .vocab {
-            guard tasks.isEmpty, sourcePrompts.isEmpty, targetPrompts.isEmpty else {
+            guard allTasks.isEmpty, sourcePrompts.isEmpty, targetPrompts.isEmpty else {
                 throw ValidationError("--objective vocab takes no --tasks or prompts (it needs no task data)")
             }
-        } else if tasks.isEmpty {
+        } else if allTasks.isEmpty {
             throw ValidationError("--objective \(objective.rawValue) needs --tasks")
         }
     }
@@ -50,7 +53,7 @@ public struct ProjectTrainOptions: ParsableArguments {
         threading.apply()
         var run = ProjectTrainRun(sourceModel: sourceModel, targetModel: targetModel)
         run.objective = objective
-        run.tasks = tasks.split(separator: ",").map(String.init)
+        run.tasks = allTasks
         run.sourcePrompts = sourcePrompts
         run.targetPrompts = targetPrompts
         run.settings.hidden = hidden

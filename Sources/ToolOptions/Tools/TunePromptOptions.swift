@@ -8,7 +8,9 @@ public struct TunePromptOptions: ParsableArguments {
     public init() {}
 
     @Option(help: "Model folder.") var model: String
-    @Option(help: "Task (data-manifests/TASK.json); its prepared splits are read from --data-dir.") var task: String?
+    @Option(
+        help: "Task (data-manifests/TASK.json); its prepared splits are read from --data-dir.", completion: taskNames)
+    var task: String?
     @Option(help: "Your own training examples (JSON lines, or CSV/TSV with a header row) instead of the task's.")
     var train: String?
     @Option(help: "Your own validation examples, read with --select-on-validation.") var validation: String?
