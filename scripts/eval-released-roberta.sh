@@ -35,7 +35,7 @@ for target in $TASKS; do
   [ -n "${WORDS[$target]:-}" ] || { echo "no paper words for task $target" >&2; exit 64; }
   echo "== $target" >&2
   $BIN/eval-prompt --model "$MODEL" --task "$target" --split "$SPLIT" --template paper-1.0 \
-    --verbalizer "${WORDS[$target]}" --max-text-tokens 128 ${LIMIT:+$([ "$LIMIT" != 0 ] && echo --limit $LIMIT)} \
+    --verbalizer "${WORDS[$target]}" --max-text-tokens 128 ${LIMIT:+$([ "$LIMIT" != 0 ] && echo --eval-limit $LIMIT)} \
     "${prompts[@]}" | tee -a $OUT/eval.jsonl
 done
 # the paper's released accuracy for each pair, by the same names

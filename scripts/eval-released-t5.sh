@@ -37,7 +37,7 @@ for target in $TASKS; do
   [ -n "${WORDS[$target]:-}" ] || { echo "no paper words for task $target" >&2; exit 64; }
   echo "== $target" >&2
   $BIN/eval-prompt --model "$MODEL" --task "$target" --split "$SPLIT" --template paper-1.0-t5 \
-    --verbalizer "${WORDS[$target]}" --max-text-tokens 128 ${LIMIT:+$([ "$LIMIT" != 0 ] && echo --limit $LIMIT)} \
+    --verbalizer "${WORDS[$target]}" --max-text-tokens 128 ${LIMIT:+$([ "$LIMIT" != 0 ] && echo --eval-limit $LIMIT)} \
     "${prompts[@]}" | tee -a "$OUT/eval.jsonl.tmp"
 done
 mv "$OUT/eval.jsonl.tmp" "$OUT/eval.jsonl"

@@ -34,7 +34,7 @@ $BIN/tune-prompt --model models/splade-tiny --task sst2 --readout mlm --lr 0.03 
 $BIN/tune-prompt --model models/mpnet-base --task sst2 --readout tied --lr 0.01 --steps 4 --eval-every 4 \
   --prompt-length 20 --batch-size 4 --max-text-tokens 32 --seed 0 --eval-limit 16 \
   --output "$OUT/sst2.mpnet.safetensors" > "$OUT/tune.mpnet.jsonl"
-$BIN/eval-prompt --model models/minilm --task rotten_tomatoes --split validation --limit 200 \
+$BIN/eval-prompt --model models/minilm --task rotten_tomatoes --split validation --eval-limit 200 \
   "$OUT/sst2.minilm.safetensors" "$OUT/rt.minilm.safetensors" > "$OUT/cross-task-row.jsonl"
 tasks="IMDB SST2 laptop MNLI QQP"
 for t in $tasks; do echo "$REF/task_prompt_emb/${t}PromptRoberta/task_prompt"; done \

@@ -63,7 +63,9 @@ public struct PromptGeometry {
         meanCos /= Double(n * m)
         return [
             ("euclidean_concat", 1 / (1 + dist2.squareRoot())), ("euclidean_token", 1 / (1 + meanDist)),
-            ("cosine_concat", dot / max(a.flatNorm * b.flatNorm, 1e-30)), ("cosine_token", meanCos),
+            // a cosine is in [-1, 1]; the clamp removes rounding beyond it (1.0000000000000133 for a prompt with itself)
+            ("cosine_concat", min(max(dot / max(a.flatNorm * b.flatNorm, 1e-30), -1), 1)),
+            ("cosine_token", min(max(meanCos, -1), 1)),
         ]
     }
 }

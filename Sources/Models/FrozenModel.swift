@@ -28,6 +28,10 @@ public protocol FrozenModel: AnyObject {
 
 /// The model in `folder`, by its config's `model_type`: T5 (`t5`) or a BERT-family encoder.
 public func loadModel(folder: String) throws -> FrozenModel {
+    var isFolder: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+        throw ToolError.usage("--model \(folder): no such model folder (make models fetches the toolkit's)")
+    }
     let configFile = try ConfigFile(path: folder + "/config.json")
     if configFile.modelType == "t5" {
         return try T5Model(folder: folder, configFile: configFile)

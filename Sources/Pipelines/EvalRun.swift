@@ -168,7 +168,7 @@ public struct EvalRun {
                     .init(
                         "settings",
                         .object([
-                            .init("limit", self.limit.map { .number($0) } ?? .null), .init("seed", .number(Int(seed))),
+                            .init("eval_limit", self.limit.map { .number($0) } ?? .null), .init("seed", .number(Int(seed))),
                             .init("exclude_overlap", .array(try specs(f).map { .string($0) })),
                             .init("max_text_tokens", .number(maxText)), .init("template", .string(template)),
                             .init("verbalizer", .array(labelWords.map { .string($0) })),

@@ -47,7 +47,7 @@ public struct InspectRun {
                     list.map { n in
                         .object([
                             .init("token", .string(tokenizer.tokens([Int32(n.id)])[0])), .init("id", .number(n.id)),
-                            .init("score", .number(rounded(n.score))),
+                            .init("score", rounded(n.score)),
                         ])
                     })
             }
@@ -70,11 +70,11 @@ public struct InspectRun {
                         JSON.object([
                             .init("prompt", .string(f.path)), .init("name", .string(f.name)),
                             .init("model", .string(identity.name)), .init("vector", .number(v.index)),
-                            .init("norm", .number(rounded(v.norm))),
-                            .init("vocabulary_norm_mean", .number(rounded(vocabularyNorm))),
+                            .init("norm", rounded(v.norm)),
+                            .init("vocabulary_norm_mean", rounded(vocabularyNorm)),
                             .init("init", initName.map { .string($0) } ?? .null),
-                            .init("moved", v.moved.map { .number(rounded($0)) } ?? .null),
-                            .init("moved_relative", v.movedRelative.map { .number(rounded($0)) } ?? .null),
+                            .init("moved", v.moved.map(rounded) ?? .null),
+                            .init("moved_relative", v.movedRelative.map(rounded) ?? .null),
                             .init("nearest_cosine", neighbours(v.nearestCosine)),
                             .init("nearest_dot", neighbours(v.nearestDot)),
                         ]).text)
@@ -117,5 +117,5 @@ public struct InspectRun {
     }
 
     /// Scores to 6 significant digits: what a reader compares, without float noise.
-    func rounded(_ x: Double) -> Double { Double(String(format: "%.6g", x)) ?? x }
+    func rounded(_ x: Double) -> JSON { .number(x, significant: 6) }
 }

@@ -23,6 +23,12 @@ public enum JSON: Equatable {
     /// Shortest text that reads back to the same Float.
     public static func number(_ v: Float) -> JSON { .number(v.isFinite ? "\(v)" : "null") }
     public static func number(_ v: Double) -> JSON { .number(v.isFinite ? "\(v)" : "null") }
+    /// `v` to `digits` significant digits: a value computed in Float (a scheduled learning rate,
+    /// 0.007999999) as a reader means it (0.008).
+    public static func number(_ v: Double, significant digits: Int) -> JSON {
+        guard v.isFinite else { return .null }
+        return .number(Double(String(format: "%.\(digits)g", v)) ?? v)
+    }
 
     public subscript(key: String) -> JSON? {
         guard case .object(let members) = self else { return nil }

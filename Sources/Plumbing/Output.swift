@@ -46,6 +46,7 @@ public final class DataOutput {
 
     public func flush() {
         guard !buffer.isEmpty else { return }
+        if target == nil { ProgressLine.clearForStdout() }
         handle.write(Data(buffer))
         buffer.removeAll(keepingCapacity: true)
     }
@@ -104,14 +105,22 @@ public enum Log {
     public static var stdoutIsTerminal: Bool { isatty(1) != 0 }
 }
 
-/// A progress line on stderr (`done/total  rate/s  ETA`), redrawn at most 4 times a second.
+/// A progress line on stderr (`done/total  rate/s  ETA`, then a note such as the last validation
+/// accuracy), redrawn at most 4 times a second; a phase (`validating …`) shows at once. Data
+/// written to stdout on the same terminal first clears the line, which the next update redraws.
 public final class ProgressLine {
     private let total: Int?
     private let label: String
     private let enabled: Bool
     private let start = Date()
     private var last = Date.distantPast
+    private var shown = false
     public private(set) var done = 0
+    /// Shown after the rate (e.g. `val 81.2 %`).
+    public var note = ""
+
+    /// The line on the terminal now, if any: DataOutput clears it before writing to stdout.
+    nonisolated(unsafe) static weak var active: ProgressLine?
 
     public init(label: String, total: Int?, enabled: Bool) {
         self.label = label
@@ -126,17 +135,35 @@ public final class ProgressLine {
         draw(final: false)
     }
 
+    /// Shows what the work is doing now (e.g. `validating`) until the next update.
+    public func phase(_ text: String) {
+        guard enabled else { return }
+        draw(final: false, phase: text)
+    }
+
     public func finish() { if enabled { draw(final: true) } }
 
-    private func draw(final: Bool) {
+    /// Clears the line if it is on the same terminal as stdout (before a line of data).
+    static func clearForStdout() {
+        guard let line = active, line.shown, isatty(1) != 0, isatty(2) != 0 else { return }
+        FileHandle.standardError.write(Data("\r\u{1b}[K".utf8))
+        line.shown = false
+        line.last = .distantPast  // the next update redraws it
+    }
+
+    private func draw(final: Bool, phase: String? = nil) {
         let elapsed = max(Date().timeIntervalSince(start), 1e-9)
         let rate = Double(done) / elapsed
         var s = "\(label): \(done)"
         if let total {
             s += "/\(total)"
-            if rate > 0, !final { s += String(format: "  ETA %.0fs", Double(total - done) / rate) }
+            if rate > 0, !final, phase == nil { s += String(format: "  ETA %.0fs", Double(total - done) / rate) }
         }
         s += String(format: "  %.1f/s  %.1fs", rate, elapsed)
+        if !note.isEmpty { s += "  " + note }
+        if let phase { s += "  " + phase + " …" }
         FileHandle.standardError.write(Data(("\r\u{1b}[K" + s + (final ? "\n" : "")).utf8))
+        shown = !final
+        ProgressLine.active = final ? nil : self
     }
 }

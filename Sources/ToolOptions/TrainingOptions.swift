@@ -5,13 +5,18 @@ import ArgumentParser
 import Pipelines
 import Tuning
 
-/// The optimiser, the schedule, the batches, validation and early stopping.
-public struct OptimizerOptions: ParsableArguments {
-    static let tune = TuneSettings()
-    static let projector = ProjectorSettings()
-    static func defaults<T>(_ value: (any TrainingSettings) -> T) -> String {
-        "default: tune-prompt \(value(tune)), project train \(value(projector))"
-    }
+/// Settings whose defaults the options show: what a tool trains (TuneSettings, ProjectorSettings).
+public protocol DefaultedSettings: TrainingSettings {
+    init()
+}
+
+extension TuneSettings: DefaultedSettings {}
+extension ProjectorSettings: DefaultedSettings {}
+
+/// The optimiser, the schedule, the batches, validation and early stopping, with the defaults of
+/// what the tool trains (`Settings`).
+public struct OptimizerOptions<Settings: DefaultedSettings>: ParsableArguments {
+    static func defaults<T>(_ value: (Settings) -> T) -> String { "default \(value(Settings()))" }
 
     @Option(parsing: .unconditional, help: "Peak learning rate (AdamW; \(defaults { $0.learningRate })).")
     public var lr: Float?
@@ -21,9 +26,9 @@ public struct OptimizerOptions: ParsableArguments {
         parsing: .unconditional,
         help: "Training steps; 0 writes the initial parameters, e.g. a random baseline (\(defaults { $0.steps })).")
     public var steps: Int?
-    @Flag(help: "Keep the learning rate constant after warm-up (default for tune-prompt: linear decay to 0).")
+    @Flag(help: "Keep the learning rate constant after warm-up\(Settings().decay ? "" : " (the default)").")
     public var constantLr = false
-    @Flag(help: "Decay the learning rate linearly to 0 (default for project train: constant).")
+    @Flag(help: "Decay the learning rate linearly to 0 after warm-up\(Settings().decay ? " (the default)" : "").")
     public var linearDecay = false
     @Option(parsing: .unconditional, help: "AdamW weight decay (\(defaults { $0.weightDecay })).")
     public var weightDecay: Float?
@@ -92,7 +97,7 @@ public struct OptimizerOptions: ParsableArguments {
     }
 
     /// The given options over `settings`' defaults.
-    public func apply<S: TrainingSettings>(to settings: inout S) throws {
+    public func apply(to settings: inout Settings) throws {
         if let lr { settings.learningRate = lr }
         if let warmup { settings.warmup = warmup }
         if let steps { settings.steps = steps }

@@ -141,12 +141,15 @@ public final class TrainingLoop {
 
     /// Validates, keeps the parameters when they are the best so far, and emits the event.
     private func validate(emit: (JSON) -> Void) throws {
+        progress?.phase("validating")
         guard let (accuracy, n) = try objective.evaluate(state.parameters) else {
             state.best = state.parameters
             state.bestStep = state.step
             return
         }
         let better = accuracy > state.bestAccuracy
+        let best = max(accuracy, state.bestAccuracy)
+        progress?.note = String(format: "val %.1f %% (best %.1f %%)", accuracy * 100, best * 100)
         if better {
             state.bestAccuracy = accuracy
             state.best = state.parameters
@@ -211,7 +214,8 @@ public final class TrainingLoop {
                 emit(
                     .object([
                         .init("event", .string("train")), .init("step", .number(state.step)),
-                        .init("loss", .number(windowLoss / Double(windowSteps))), .init("lr", .number(lr)),
+                        .init("loss", .number(windowLoss / Double(windowSteps))),
+                        .init("lr", .number(Double(lr), significant: 6)),
                         .init("examples_per_s", .number((Double(windowExamples) / max(dt, 1e-9) * 10).rounded() / 10)),
                     ]))
                 windowStart = Date()

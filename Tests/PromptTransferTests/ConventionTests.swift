@@ -18,6 +18,44 @@ final class ConventionTests: XCTestCase {
         }
     }
 
+    /// Every option two tools offer stands in the README's table of the option vocabulary, and no
+    /// tool shows an old spelling.
+    func testEveryOptionTwoToolsShareIsInTheREADMEsVocabulary() throws {
+        let readme = try String(contentsOf: Fixture.root.appendingPathComponent("README.md"), encoding: .utf8)
+        let toolNames = try FileManager.default.contentsOfDirectory(
+            atPath: Fixture.root.appendingPathComponent("Sources/Tools").path)
+        var offeredBy: [String: Set<String>] = [:]
+        for tool in toolNames {
+            let commands = tool == "project" ? [["train", "--help"], ["apply", "--help"]] : [["--help"]]
+            for args in commands {
+                let r = try runTool(tool, args)
+                XCTAssertEqual(r.status, 0, "\(tool) \(args): \(r.err)")
+                guard let options = r.out.components(separatedBy: "\nOPTIONS:\n").last else { continue }
+                for line in options.split(separator: "\n") {
+                    let words = line.split(separator: " ").map(String.init)
+                    guard line.hasPrefix("  "), !line.hasPrefix("    "), let first = words.first else { continue }
+                    let option = first.hasPrefix("--") ? first : (words.count > 1 ? words[1] : "")
+                    guard option.hasPrefix("--") else { continue }
+                    offeredBy[option.trimmingCharacters(in: CharacterSet(charactersIn: ","))] = (
+                        offeredBy[option.trimmingCharacters(in: CharacterSet(charactersIn: ","))] ?? []
+                    ).union([tool])
+                }
+            }
+        }
+        XCTAssertNotNil(offeredBy["--model"], "the help was parsed: \(offeredBy.keys.sorted())")
+        XCTAssertNil(offeredBy["--limit"], "--limit is the hidden old spelling of --eval-limit")
+        let shared = offeredBy.filter { $0.value.count >= 2 && !["--help", "--version"].contains($0.key) }
+        XCTAssertGreaterThan(shared.count, 20)
+        let table = readme.components(separatedBy: "One vocabulary of options").last?
+            .components(separatedBy: "\n\n").dropFirst().first ?? ""
+        XCTAssertTrue(table.hasPrefix("| option |"), "the README's option table: \(table.prefix(80))")
+        for (option, tools) in shared.sorted(by: { $0.key < $1.key }) {
+            XCTAssertTrue(
+                [" ", "`", ","].contains { table.contains(option + $0) },
+                "\(option) (\(tools.sorted().joined(separator: ", "))) is missing from the README's option table")
+        }
+    }
+
     /// A small prompt on SPLADE-tiny (tuned for 2 steps), written into a folder that does not exist yet.
     func tinyPrompt(_ dir: URL) throws -> String {
         let data = try Fixture.sst2DataDir()

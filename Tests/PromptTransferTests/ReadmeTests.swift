@@ -27,6 +27,8 @@ final class ReadmeTests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.err)
         XCTAssertTrue(r.out.hasPrefix("[101,"), "the tokenize example prints [CLS]-first ids: \(r.out.prefix(200))")
         XCTAssertTrue(r.out.contains("\"target\":\"rotten_tomatoes\""), r.out)
+        XCTAssertTrue(r.out.contains("| reviews | held-out"), "the own-data example's table: \(r.out)")
+        XCTAssertTrue(r.out.contains("nearest tokens (cosine)"), "inspect-prompt's table: \(r.out)")
         XCTAssertTrue(
             FileManager.default.fileExists(atPath: work.appendingPathComponent("scratch/sim.svg").path),
             "the last example draws sim.svg")

@@ -20,10 +20,12 @@ public struct EvalPromptOptions: ParsableArguments {
     var maxTextTokens: Int?
     @Option(parsing: .unconditional, help: "Examples per forward pass.") var batchSize = EvalRun.defaults.batchSize
     @Option(
-        name: [.customLong("eval-limit"), .customLong("limit")], parsing: .unconditional,
-        help: "Evaluate on a seeded sample of at most N examples (--limit: the old spelling).")
-    var limit: Int?
-    @Option(parsing: .unconditional, help: "Seed of the --limit sample.") var seed = EvalRun.defaults.seed
+        name: .customLong("eval-limit"), parsing: .unconditional,
+        help: "Evaluate on a seeded sample of at most N examples (as tune-prompt's --eval-limit).")
+    var evalLimit: Int?
+    @Option(name: .customLong("limit"), parsing: .unconditional, help: .hidden) var oldLimit: Int?
+    var limit: Int? { evalLimit ?? oldLimit }
+    @Option(parsing: .unconditional, help: "Seed of the --eval-limit sample.") var seed = EvalRun.defaults.seed
     @OptionGroup var destination: DataOutputOption
     @OptionGroup var data: DataFolderOptions
     @Option(
@@ -63,6 +65,8 @@ public struct EvalPromptOptions: ParsableArguments {
     public func validate() throws {
         try OptionRange.check("batch-size", batchSize, 1...4096)
         try OptionRange.check("eval-limit", limit, 1...Int.max)
+        guard evalLimit == nil || oldLimit == nil else { throw ValidationError("--limit is --eval-limit: give one") }
+        if oldLimit != nil { Log.info("note: --limit is now spelled --eval-limit; the old spelling goes in 0.2") }
         try OptionRange.check("max-text-tokens", maxTextTokens, 1...100_000)
         try OptionRange.check("random-prompts", randomPrompts, 0...1000)
         guard task != nil || examples != nil else { throw ValidationError("give --task, or --examples FILE") }

@@ -31,7 +31,7 @@ public struct ProjectTrainOptions: ParsableArguments {
         help: "Vocabulary map: ridge, relative to the mean diagonal of XᵀX (vocab objective).")
     var ridge = 0.01
     @Option(name: .shortAndLong, help: "Output projector file.") var output = "out/projector.safetensors"
-    @OptionGroup var optimizer: OptimizerOptions
+    @OptionGroup var optimizer: OptimizerOptions<ProjectorSettings>
     @OptionGroup var training: TrainingControlOptions
     @OptionGroup var data: DataFolderOptions
     @OptionGroup var threading: ThreadOptions

@@ -38,7 +38,7 @@ public struct TunePromptOptions: ParsableArguments {
     @Option(name: .shortAndLong, help: "Output prompt file (default out/prompts/TASK.MODEL.safetensors).")
     var output: String?
     @Option(help: "safetensors, or peft (a PEFT prompt-tuning adapter folder).") var format = "safetensors"
-    @OptionGroup var optimizer: OptimizerOptions
+    @OptionGroup var optimizer: OptimizerOptions<TuneSettings>
     @OptionGroup var training: TrainingControlOptions
     @OptionGroup var data: DataFolderOptions
     @OptionGroup var threading: ThreadOptions
