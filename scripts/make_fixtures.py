@@ -720,6 +720,58 @@ def roberta_tiny_tokenizer():
         cases.append({"text_a": a, "text_b": b, "input_ids": tk.encode(a, b or None).ids})
     write("tokenizer_roberta_tiny.json", {"vocab_size": tk.get_vocab_size(), "cases": cases})
 
+UNICODE_EDGES = [
+    "Hello World", "  leading and trailing  ", "Crème brûlée à la mode", "ﬁne ① ½ Ⅻ ＡＢＣ ＤＩＧＩＴＳ １２３ 456",
+    "e\u0301 vs é, A\u030a vs Å Ångström", "tab\there\nnewline\r\nCRLF\fform\vvertical",
+    "zero\u200bwidth\u200cnon\u200djoiner\u200eltr\u200frtl", "\ufeffBOM start", "control\x01\x07\x1f chars\x7f\x8f\x9f",
+    "ｶﾀｶﾅ ﾊﾝｶｸ", "Straße İstanbul ΣΑΣ ǅ", "emoji 👍🏽 family 👨\u200d👩\u200d👧", "한국어 텍스트", "中文字符 and ㈱",
+    "\u2581metaspace\u2581 already", "x\u00a0nbsp\u3000ideographic\u1680ogham", "line\u2028sep\u2029para",
+    "replacement \ufffd char", "", "   ", "don't ``quote'' -- it's 3.5% (ok)!", "n\u0303 \u0915\u094d\u0937 \u0e01\u0e34",
+]
+
+def normalizer_fixtures():
+    """Each normalizer and pre-tokenizer stage this toolkit implements, as HF `tokenizers` runs it:
+    its tokenizer.json form and what it makes of UNICODE_EDGES (normalize_str, pre_tokenize_str's
+    words); and the issue's tokenizer — a Unigram model with the Nmt and NFKC normalizers — with
+    its ids on the same texts."""
+    from tokenizers import Regex, Tokenizer, models, normalizers as N, pre_tokenizers as P, processors
+    def as_json(normalizer=None, pre=None):
+        tk = Tokenizer(models.WordPiece({"[UNK]": 0}, unk_token="[UNK]"))
+        if normalizer is not None: tk.normalizer = normalizer
+        if pre is not None: tk.pre_tokenizer = pre
+        j = json.loads(tk.to_str())
+        return j["normalizer"] if normalizer is not None else j["pre_tokenizer"]
+    stages = [N.NFC(), N.NFD(), N.NFKC(), N.NFKD(), N.Nmt(), N.Lowercase(), N.Strip(), N.Strip(left=False, right=True),
+              N.StripAccents(), N.Replace("``", '"'), N.Replace(Regex(" {2,}"), "\u2581"), N.Prepend("\u2581"),
+              N.Sequence([N.Nmt(), N.NFKC()]), N.Sequence([N.NFD(), N.StripAccents(), N.Lowercase()]),
+              N.BertNormalizer(), N.BertNormalizer(clean_text=True, handle_chinese_chars=False, strip_accents=False,
+                                                   lowercase=False)]
+    normal = [{"json": as_json(normalizer=n), "outputs": [n.normalize_str(t) for t in UNICODE_EDGES]} for n in stages]
+    pres = [P.WhitespaceSplit(), P.Whitespace(), P.Punctuation(), P.Digits(individual_digits=False),
+            P.Digits(individual_digits=True), P.BertPreTokenizer(),
+            P.Metaspace(replacement="\u2581", prepend_scheme="always"),
+            P.Sequence([P.WhitespaceSplit(), P.Metaspace(replacement="\u2581", prepend_scheme="always")]),
+            P.Sequence([P.Whitespace(), P.Digits(individual_digits=True)])]
+    pre = [{"json": as_json(pre=p), "outputs": [[w for w, _ in p.pre_tokenize_str(t)] for t in UNICODE_EDGES]}
+           for p in pres]
+    # the issue's case: a SentencePiece-style Unigram model with the Nmt and NFKC normalizers
+    tk = Tokenizer(models.Unigram([("<unk>", 0.0), ("\u2581", -2.0), ("\u2581the", -3.0), ("\u2581fine", -4.0),
+                                   ("e", -3.5), ("n", -3.6), ("i", -3.7), ("f", -3.8), ("\u2581a", -3.1),
+                                   ("ABC", -5.0), ("123", -5.0), ("1", -6.0), ("2", -6.0), ("3", -6.0), ("s", -4.0),
+                                   ("\u2581\u2581", -9.0), ("é", -4.5), ("Å", -4.5), ("\u2581Hello", -4.0), ("o", -4.0),
+                                   ("l", -4.0), ("W", -4.2), ("r", -4.0), ("d", -4.0), ("t", -3.9), ("a", -3.9), ("</s>", 0.0)],
+                                  unk_id=0))
+    tk.normalizer = N.Sequence([N.Nmt(), N.NFKC()])
+    tk.pre_tokenizer = P.Metaspace(replacement="\u2581", prepend_scheme="always")
+    tk.post_processor = processors.TemplateProcessing(single="$A </s>", pair="$A </s> $B </s>",
+                                                      special_tokens=[("</s>", 26)])
+    folder = OUT / "unigram-nmt-nfkc"
+    folder.mkdir(parents=True, exist_ok=True)
+    tk.save(str(folder / "tokenizer.json"))
+    write("tokenizer_stages.json", {"texts": UNICODE_EDGES, "normalizers": normal, "pre_tokenizers": pre,
+                                     "unigram_nmt_nfkc": [tk.encode(t, add_special_tokens=False).ids
+                                                          for t in UNICODE_EDGES]})
+
 if __name__ == "__main__":
     OUT.mkdir(parents=True, exist_ok=True)
     if sys.argv[1:2] == ["--only"]:   # e.g. --only corrupt_fixtures: one group, without the models
@@ -739,3 +791,4 @@ if __name__ == "__main__":
     bpe_tokenizer_fixtures()
     mpnet_fixtures()
     t5_fixtures()
+    normalizer_fixtures()

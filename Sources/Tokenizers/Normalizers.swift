@@ -73,6 +73,68 @@ public struct LowercaseNormalizer: Normalizer {
     }
 }
 
+/// A Unicode normalization form (`NFC`, `NFD`, `NFKC`, `NFKD` in tokenizer.json).
+public struct UnicodeFormNormalizer: Normalizer {
+    public enum Form: String, CaseIterable {
+        case nfc = "NFC", nfd = "NFD", nfkc = "NFKC", nfkd = "NFKD"
+    }
+    public let form: Form
+
+    public init(_ form: Form) { self.form = form }
+
+    public func normalize(_ text: [Unicode.Scalar]) -> [Unicode.Scalar] {
+        guard text.contains(where: { !$0.isASCII }) else { return text }  // ASCII is in every form
+        let s = String(String.UnicodeScalarView(text))
+        let normal: String
+        switch form {
+        case .nfc: normal = s.precomposedStringWithCanonicalMapping
+        case .nfd: normal = s.decomposedStringWithCanonicalMapping
+        case .nfkc: normal = s.precomposedStringWithCompatibilityMapping
+        case .nfkd: normal = s.decomposedStringWithCompatibilityMapping
+        }
+        return Array(normal.unicodeScalars)
+    }
+}
+
+/// SentencePiece's `nmt` rules (`Nmt` in tokenizer.json): control characters other than tab and
+/// line ends are dropped; tab, line ends, form feed and other spaces that are not " " become " ".
+public struct NmtNormalizer: Normalizer {
+    public init() {}
+
+    public func normalize(_ text: [Unicode.Scalar]) -> [Unicode.Scalar] {
+        text.compactMap { c in
+            switch c.value {
+            case 0x01...0x08, 0x0B, 0x0E...0x1F, 0x7F, 0x8F, 0x9F: return nil
+            case 0x09, 0x0A, 0x0C, 0x0D, 0x1680, 0x200B...0x200F, 0x2028, 0x2029, 0x2581, 0xFEFF, 0xFFFD: return " "
+            default: return c
+            }
+        }
+    }
+}
+
+/// Drops combining marks (`StripAccents` in tokenizer.json; accents are marks after NFD).
+public struct StripAccentsNormalizer: Normalizer {
+    public init() {}
+
+    public func normalize(_ text: [Unicode.Scalar]) -> [Unicode.Scalar] {
+        text.filter { c in
+            switch c.properties.generalCategory {
+            case .nonspacingMark, .spacingMark, .enclosingMark: return false
+            default: return true
+            }
+        }
+    }
+}
+
+/// Puts a string before a non-empty text (`Prepend` in tokenizer.json).
+public struct PrependNormalizer: Normalizer {
+    public let prefix: [Unicode.Scalar]
+
+    public init(_ prefix: String) { self.prefix = Array(prefix.unicodeScalars) }
+
+    public func normalize(_ text: [Unicode.Scalar]) -> [Unicode.Scalar] { text.isEmpty ? text : prefix + text }
+}
+
 /// Runs normalizers in turn (`Sequence` in tokenizer.json).
 public struct NormalizerSequence: Normalizer {
     public let stages: [Normalizer]

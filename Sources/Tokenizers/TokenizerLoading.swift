@@ -133,9 +133,22 @@ extension Tokenizer {
         case "ByteLevel":
             return ByteLevelPreTokenizer(
                 addPrefixSpace: p["add_prefix_space"]?.bool ?? true, useRegex: p["use_regex"]?.bool ?? true)
+        case "WhitespaceSplit": return WhitespaceSplitPreTokenizer()
+        case "Whitespace": return WhitespacePreTokenizer()
+        case "Punctuation":
+            let behavior = p["behavior"]?.string ?? "Isolated"
+            guard behavior == "Isolated" else {
+                throw fail("pre-tokenizer Punctuation with behavior \(behavior) is not supported (Isolated is)")
+            }
+            return PunctuationPreTokenizer()
+        case "Digits": return DigitsPreTokenizer(individual: p["individual_digits"]?.bool ?? false)
+        case "Sequence":
+            guard let stages = p["pretokenizers"]?.array else { throw fail("pre-tokenizer Sequence without stages") }
+            return PreTokenizerSequence(try stages.map { try preTokenizerFrom($0, fail) })
         case let other:
             throw fail(
-                "pre-tokenizer \(other ?? "?") is not supported (BertPreTokenizer, ByteLevel and Metaspace are)")
+                "pre-tokenizer \(other ?? "?") is not supported (BertPreTokenizer, ByteLevel, Metaspace, "
+                    + "WhitespaceSplit, Whitespace, Punctuation, Digits and Sequence are)")
         }
     }
 
@@ -176,6 +189,16 @@ extension Tokenizer {
         FileManager.default.fileExists(atPath: path) ? try readJSON(path) : nil
     }
 
+    /// A normalizer as tokenizer.json writes it (nil for null).
+    public static func normalizer(fromJSON n: JSON) throws -> Normalizer? {
+        try normalizerFrom(n) { ToolError.data("normalizer", $0) }
+    }
+
+    /// A pre-tokenizer as tokenizer.json writes it.
+    public static func preTokenizer(fromJSON p: JSON) throws -> PreTokenizer {
+        try preTokenizerFrom(p) { ToolError.data("pre_tokenizer", $0) }
+    }
+
     static func normalizerFrom(_ n: JSON, _ fail: (String) -> ToolError) throws -> Normalizer? {
         if n.isNull { return nil }
         switch n["type"]?.string {
@@ -194,7 +217,17 @@ extension Tokenizer {
                 throw fail(error.description)
             }
         case "Strip":
-            return StripNormalizer(left: n["left"]?.bool ?? true, right: n["right"]?.bool ?? true)
+            // tokenizers writes strip_left / strip_right (older files: left / right)
+            return StripNormalizer(
+                left: n["strip_left"]?.bool ?? n["left"]?.bool ?? true,
+                right: n["strip_right"]?.bool ?? n["right"]?.bool ?? true)
+        case "NFC", "NFD", "NFKC", "NFKD":
+            return UnicodeFormNormalizer(UnicodeFormNormalizer.Form(rawValue: n["type"]!.string!)!)
+        case "Nmt": return NmtNormalizer()
+        case "StripAccents": return StripAccentsNormalizer()
+        case "Prepend":
+            guard let prefix = n["prepend"]?.string else { throw fail("Prepend without prepend") }
+            return PrependNormalizer(prefix)
         case "Replace":
             guard let content = n["content"]?.string else { throw fail("Replace without content") }
             let pattern = n["pattern"]
