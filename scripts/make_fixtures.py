@@ -772,6 +772,37 @@ def normalizer_fixtures():
                                      "unigram_nmt_nfkc": [tk.encode(t, add_special_tokens=False).ids
                                                           for t in UNICODE_EDGES]})
 
+def converted_tokenizer_fixtures():
+    """The tokenizer.json that transformers' converters write for the SentencePiece families
+    (ALBERT, XLM-R, DeBERTa-v2/v3, T5), from one real SentencePiece model (the seqio wheel's test
+    model: an nmt_nfkc charsmap, 26 pieces): each file with its charsmap stored once, and the ids
+    HF `tokenizers` gives for UNICODE_EDGES and pairs, special tokens included."""
+    import subprocess, tempfile, zipfile
+    from transformers import AlbertTokenizer, DebertaV2Tokenizer, T5Tokenizer, XLMRobertaTokenizer
+    from transformers.convert_slow_tokenizer import convert_slow_tokenizer
+    tmp = Path(tempfile.mkdtemp())
+    subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "-d", str(tmp), SEQIO_WHEEL[0]],
+                   check=True)
+    spm = tmp / "sentencepiece.model"
+    spm.write_bytes(zipfile.ZipFile(next(tmp.glob("seqio-*.whl"))).read(SEQIO_WHEEL[1]))
+    charsmap, families = None, []
+    for name, cls in [("albert", AlbertTokenizer), ("xlm-roberta", XLMRobertaTokenizer),
+                      ("deberta-v2", DebertaV2Tokenizer), ("t5", T5Tokenizer)]:
+        fast = convert_slow_tokenizer(cls(vocab_file=str(spm)))
+        text = fast.to_str()
+        j = json.loads(text)
+        stages = j["normalizer"]["normalizers"] if j["normalizer"]["type"] == "Sequence" else [j["normalizer"]]
+        for st in stages:
+            if st["type"] == "Precompiled":
+                assert charsmap in (None, st["precompiled_charsmap"])
+                charsmap = st["precompiled_charsmap"]
+                st["precompiled_charsmap"] = "@charsmap"
+        cases = [{"text_a": t, "input_ids": fast.encode(t).ids} for t in UNICODE_EDGES]
+        cases += [{"text_a": a, "text_b": b, "input_ids": fast.encode(a, b).ids}
+                  for a, b in [("a premise here", "a hypothesis"), ("Crème brûlée", "ﬁne ①")]]
+        families.append({"name": name, "tokenizer": j, "cases": cases})
+    write("tokenizer_families.json", {"charsmap": charsmap, "families": families})
+
 if __name__ == "__main__":
     OUT.mkdir(parents=True, exist_ok=True)
     if sys.argv[1:2] == ["--only"]:   # e.g. --only corrupt_fixtures: one group, without the models
@@ -792,3 +823,4 @@ if __name__ == "__main__":
     mpnet_fixtures()
     t5_fixtures()
     normalizer_fixtures()
+    converted_tokenizer_fixtures()

@@ -62,3 +62,30 @@ final class TokenizerStageTests: XCTestCase {
         }
     }
 }
+
+/// The tokenizer.json files transformers' converters write for the SentencePiece families (ALBERT,
+/// XLM-R, DeBERTa-v2/v3, T5; fixture tokenizer_families.json from one real SentencePiece model):
+/// loaded unchanged, they give HF `tokenizers`' ids, special tokens and pairs included.
+final class TokenizerFamilyTests: XCTestCase {
+    func testEveryConvertedSentencePieceFamilyGivesTokenizersIds() throws {
+        let fixture = try Fixture.json("tokenizer_families.json")
+        let charsmap = try XCTUnwrap(fixture["charsmap"]?.string)
+        let families = try XCTUnwrap(fixture["families"]?.array)
+        XCTAssertEqual(families.compactMap { $0["name"]?.string }, ["albert", "xlm-roberta", "deberta-v2", "t5"])
+        for family in families {
+            let name = family["name"]!.string!
+            let folder = try Fixture.tempDir().appendingPathComponent(name)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let text = family["tokenizer"]!.text.replacingOccurrences(of: "\"@charsmap\"", with: "\"\(charsmap)\"")
+            try text.write(to: folder.appendingPathComponent("tokenizer.json"), atomically: true, encoding: .utf8)
+            let tokenizer = try Tokenizer.load(folder: folder.path)
+            for c in family["cases"]!.array! {
+                let a = c["text_a"]!.string!
+                let b = c["text_b"]?.string
+                XCTAssertEqual(
+                    try tokenizer.encode(a, b).encoding.ids, Fixture.ints(c["input_ids"]),
+                    "\(name): \(JSON.string(a).text) \(b.map { JSON.string($0).text } ?? "")")
+            }
+        }
+    }
+}
