@@ -63,7 +63,7 @@ public struct PromptGeometry {
         meanCos /= Double(n * m)
         return [
             ("euclidean_concat", 1 / (1 + dist2.squareRoot())), ("euclidean_token", 1 / (1 + meanDist)),
-            // a cosine is in [-1, 1]; the clamp removes rounding beyond it (1.0000000000000133 for a prompt with itself)
+            // a cosine is in [-1, 1]: the clamp removes rounding beyond it (1.0000000000000133, a prompt with itself)
             ("cosine_concat", min(max(dot / max(a.flatNorm * b.flatNorm, 1e-30), -1), 1)),
             ("cosine_token", min(max(meanCos, -1), 1)),
         ]

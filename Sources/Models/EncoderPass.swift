@@ -334,77 +334,28 @@ final class EncoderPass {
         linearForward(out, inp, w.weight.data, w.bias.data, rows: n, inDim: inDim, outDim: outDim)
     }
 
-    // attn (Nq,C) = per sequence and head: softmax(q kᵀ/√D + relative bias) v
-    func attentionForward(_ attn: UnsafeMutablePointer<Float>, _ a: LayerActs) {
-        let hidden = config.hidden
-        let heads = config.heads
-        let headDim = config.headDim
-        let scale = 1 / Float(headDim).squareRoot()
-        let workerScores = scratch!.scores
-        Parallel.split(batch.count * heads, serialProducts: true) { worker, range in
-            for job in range {
-                let s = job / heads
-                let head = job % heads
-                let length = batch.length(s)
-                let n = a.queries.count(s)
-                let p = a.probs.map { $0 + a.probOffsets[s] + head * n * length } ?? workerScores[worker]
-                let queryRows = a.query + a.queries.offsets[s] * hidden + head * headDim
-                let keyRows = a.key + batch.offsets[s] * hidden + head * headDim
-                let valueRows = a.value + batch.offsets[s] * hidden + head * headDim
-                BLAS.gemmNT(
-                    n, length, headDim, queryRows, lda: hidden, keyRows, ldb: hidden, p, ldc: length,
-                    alpha: scale)
-                weights.relativeBias?.add(
-                    p, head: head, firstQuery: a.queries.start[s], rows: n, keys: length,
-                    ld: length)
-                softmaxRows(p, rows: n, cols: length, ld: length, valid: length)
-                BLAS.gemmNN(
-                    n, headDim, length, p, lda: length, valueRows, ldb: hidden,
-                    attn + a.queries.offsets[s] * hidden + head * headDim, ldc: hidden)
-            }
-        }
+    // the layer's attention: its queries (every row, or the read rows) over each sequence's keys
+    func attention(_ a: LayerActs) -> Attention {
+        Attention(
+            heads: config.heads, headDim: config.headDim, stride: config.hidden,
+            scale: 1 / Float(config.headDim).squareRoot(), queryOffsets: a.queries.offsets,
+            keyOffsets: batch.offsets, firstQuery: a.queries.start, bias: weights.relativeBias)
     }
 
-    // g.query (Nq,C), g.key (N,C), g.value (N,C) from dAttn (Nq,C), per sequence and head
+    // attn (Nq,C) = per sequence and head: softmax(q kᵀ/√D + relative bias) v
+    func attentionForward(_ attn: UnsafeMutablePointer<Float>, _ a: LayerActs) {
+        attention(a).forward(
+            attn, query: a.query, key: a.key, value: a.value, probs: a.probs, probOffsets: a.probOffsets,
+            scores: scratch!.scores)
+    }
+
+    // g.query (Nq,C), g.key (N,C), g.value (N,C) from dAttn (Nq,C)
     func attentionBackward(_ dAttn: UnsafePointer<Float>, _ a: LayerActs, _ g: LayerGrads) {
-        let hidden = config.hidden
-        let heads = config.heads
-        let headDim = config.headDim
-        let scale = 1 / Float(headDim).squareRoot()
-        let longest = batch.maxLength
-        while gradScratch.count < Parallel.workers { gradScratch.append(Arena()) }
-        for arena in gradScratch {
-            arena.reserve(longest * longest + 16)
-            arena.reset()
-        }
-        let dProbs = gradScratch.map { $0.take(longest * longest) }
-        let probs = a.probs!
-        Parallel.split(batch.count * heads, serialProducts: true) { worker, range in
-            let dp = dProbs[worker]
-            for job in range {
-                let s = job / heads
-                let head = job % heads
-                let length = batch.length(s)
-                let n = a.queries.count(s)
-                let p = probs + a.probOffsets[s] + head * n * length
-                let column = head * headDim
-                let dO = dAttn + a.queries.offsets[s] * hidden + column
-                let queryRows = a.query + a.queries.offsets[s] * hidden + column
-                let keyRows = a.key + batch.offsets[s] * hidden + column
-                let valueRows = a.value + batch.offsets[s] * hidden + column
-                let dValue = g.value + batch.offsets[s] * hidden + column
-                // dP = dO Vᵀ, dV = Pᵀ dO
-                BLAS.gemmNT(n, length, headDim, dO, lda: hidden, valueRows, ldb: hidden, dp, ldc: length)
-                BLAS.gemmTN(length, headDim, n, p, lda: length, dO, ldb: hidden, dValue, ldc: hidden)
-                softmaxBackwardRows(dp, p, rows: n, cols: length)  // dS
-                BLAS.gemmNN(
-                    n, headDim, length, dp, lda: length, keyRows, ldb: hidden,
-                    g.query + a.queries.offsets[s] * hidden + column, ldc: hidden, alpha: scale)
-                BLAS.gemmTN(
-                    length, headDim, n, dp, lda: length, queryRows, ldb: hidden,
-                    g.key + batch.offsets[s] * hidden + column, ldc: hidden, alpha: scale)
-            }
-        }
+        let attention = attention(a)
+        attention.backward(
+            dAttn, query: a.query, key: a.key, value: a.value, probs: a.probs!, probOffsets: a.probOffsets,
+            dq: g.query, dk: g.key, dv: g.value,
+            dScores: Attention.workerScratch(&gradScratch, floats: attention.largestScores))
     }
 }
 

@@ -398,66 +398,27 @@ final class T5Pass {
         value: UnsafePointer<Float>, queryOffsets: [Int], keyOffsets: [Int], bias: RelativePositionBias?,
         probs: UnsafeMutablePointer<Float>?, probOffsets: [Int]
     ) {
-        let (I, heads, D) = (config.inner, config.heads, config.headDim)
-        let workerScores = layout!.workerScores.map { at($0) }
-        let count = queryOffsets.count - 1
-        Parallel.split(count * heads, serialProducts: true) { worker, range in
-            for job in range {
-                let s = job / heads
-                let head = job % heads
-                let n = queryOffsets[s + 1] - queryOffsets[s]
-                let length = keyOffsets[s + 1] - keyOffsets[s]
-                let p = probs.map { $0 + probOffsets[s] + head * n * length } ?? workerScores[worker]
-                let column = head * D
-                BLAS.gemmNT(
-                    n, length, D, query + queryOffsets[s] * I + column, lda: I, key + keyOffsets[s] * I + column,
-                    ldb: I, p, ldc: length)
-                bias?.add(p, head: head, firstQuery: 0, rows: n, keys: length, ld: length)
-                softmaxRows(p, rows: n, cols: length, ld: length, valid: length)
-                BLAS.gemmNN(
-                    n, D, length, p, lda: length, value + keyOffsets[s] * I + column, ldb: I,
-                    out + queryOffsets[s] * I + column, ldc: I)
-            }
-        }
+        attention(queryOffsets: queryOffsets, keyOffsets: keyOffsets, bias: bias).forward(
+            out, query: query, key: key, value: value, probs: probs, probOffsets: probOffsets,
+            scores: layout!.workerScores.map { at($0) })
     }
 
-    // dq (Nq,I), dk (Nk,I), dv (Nk,I) (overwritten) from dOut (Nq,I), per sequence and head
+    // dq (Nq,I), dk (Nk,I), dv (Nk,I) (overwritten) from dOut (Nq,I)
     func attendBackward(
         _ dOut: UnsafePointer<Float>, query: UnsafePointer<Float>, key: UnsafePointer<Float>,
         value: UnsafePointer<Float>, probs: UnsafePointer<Float>, probOffsets: [Int], queryOffsets: [Int],
         keyOffsets: [Int], dq: UnsafeMutablePointer<Float>, dk: UnsafeMutablePointer<Float>,
         dv: UnsafeMutablePointer<Float>
     ) {
-        let (I, heads, D) = (config.inner, config.heads, config.headDim)
-        let count = queryOffsets.count - 1
-        var largest = 0
-        for s in 0..<count {
-            largest = max(largest, (queryOffsets[s + 1] - queryOffsets[s]) * (keyOffsets[s + 1] - keyOffsets[s]))
-        }
-        while gradScratch.count < Parallel.workers { gradScratch.append(Arena()) }
-        for arena in gradScratch {
-            arena.reserve(largest + 16)
-            arena.reset()
-        }
-        let dProbs = gradScratch.map { $0.take(largest) }
-        Parallel.split(count * heads, serialProducts: true) { worker, range in
-            let dp = dProbs[worker]
-            for job in range {
-                let s = job / heads
-                let head = job % heads
-                let n = queryOffsets[s + 1] - queryOffsets[s]
-                let length = keyOffsets[s + 1] - keyOffsets[s]
-                let p = probs + probOffsets[s] + head * n * length
-                let column = head * D
-                let queryRows = queryOffsets[s] * I + column
-                let keyRows = keyOffsets[s] * I + column
-                // dP = dO Vᵀ, dV = Pᵀ dO; dS = softmax backward; dQ = dS K, dK = dSᵀ Q
-                BLAS.gemmNT(n, length, D, dOut + queryRows, lda: I, value + keyRows, ldb: I, dp, ldc: length)
-                BLAS.gemmTN(length, D, n, p, lda: length, dOut + queryRows, ldb: I, dv + keyRows, ldc: I)
-                softmaxBackwardRows(dp, p, rows: n, cols: length)
-                BLAS.gemmNN(n, D, length, dp, lda: length, key + keyRows, ldb: I, dq + queryRows, ldc: I)
-                BLAS.gemmTN(length, D, n, dp, lda: length, query + queryRows, ldb: I, dk + keyRows, ldc: I)
-            }
-        }
+        let attention = attention(queryOffsets: queryOffsets, keyOffsets: keyOffsets, bias: nil)
+        attention.backward(
+            dOut, query: query, key: key, value: value, probs: probs, probOffsets: probOffsets, dq: dq, dk: dk,
+            dv: dv, dScores: Attention.workerScratch(&gradScratch, floats: attention.largestScores))
+    }
+
+    func attention(queryOffsets: [Int], keyOffsets: [Int], bias: RelativePositionBias?) -> Attention {
+        Attention(
+            heads: config.heads, headDim: config.headDim, stride: config.inner, scale: 1, queryOffsets: queryOffsets,
+            keyOffsets: keyOffsets, firstQuery: nil, bias: bias)
     }
 }

@@ -146,7 +146,8 @@ public struct EvalRun {
                 return "\(task):train"
             }
         }
-        let majorityLabel = try majority || majorityFrom != nil ? majorityClass(labels: labelWords.count, fields: fields) : nil
+        let majorityLabel =
+            try majority || majorityFrom != nil ? majorityClass(labels: labelWords.count, fields: fields) : nil
         let words = try labelWordIds(labelWords, tokenizer: tokenizer, firstToken: frozen is T5Model)
         let out = try DataOutput(path: output)
         var cache: [String: EncodedSet] = [:]
@@ -168,7 +169,8 @@ public struct EvalRun {
                     .init(
                         "settings",
                         .object([
-                            .init("eval_limit", self.limit.map { .number($0) } ?? .null), .init("seed", .number(Int(seed))),
+                            .init("eval_limit", self.limit.map { .number($0) } ?? .null),
+                            .init("seed", .number(Int(seed))),
                             .init("exclude_overlap", .array(try specs(f).map { .string($0) })),
                             .init("max_text_tokens", .number(maxText)), .init("template", .string(template)),
                             .init("verbalizer", .array(labelWords.map { .string($0) })),

@@ -104,7 +104,8 @@ public func labelWordIds(_ words: [String], tokenizer: Tokenizer, firstToken: Bo
         return Int(ids[0])
     }
     guard Set(ids).count == ids.count else {
-        throw ToolError.usage("label words \(words) share a first token (\(ids)); the labels would be indistinguishable")
+        throw ToolError.usage(
+            "label words \(words) share a first token (\(ids)); the labels would be indistinguishable")
     }
     return ids
 }

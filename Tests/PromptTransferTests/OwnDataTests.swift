@@ -61,7 +61,8 @@ final class OwnDataTests: XCTestCase {
     func testAJSONLinesFileTakesLabelsAsNamesOrIndices() throws {
         let dir = try Fixture.tempDir()
         let path = try write(
-            "{\"text\":\"a\",\"y\":\"pos\"}\n{\"text\":\"b\",\"y\":0}\n{\"text\":\"c\",\"y\":\"1\"}\n", "m.jsonl", in: dir)
+            #"{"text":"a","y":"pos"}"# + "\n" + #"{"text":"b","y":0}"# + "\n" + #"{"text":"c","y":"1"}"# + "\n",
+            "m.jsonl", in: dir)
         var fields = ExampleFields()
         fields.text = "text"
         fields.label = "y"

@@ -47,7 +47,8 @@ final class TokenizerStageTests: XCTestCase {
 
     func testAnUnsupportedStageIsRefusedByName() throws {
         for (json, name) in [
-            (#"{"type":"ByteLevel"}"#, "normalizer ByteLevel"), (#"{"type":"Split","pattern":{"String":" "}}"#, "Split"),
+            (#"{"type":"ByteLevel"}"#, "normalizer ByteLevel"),
+            (#"{"type":"Split","pattern":{"String":" "}}"#, "Split"),
         ] {
             do {
                 if name.hasPrefix("normalizer") {

@@ -12,7 +12,8 @@ public struct ProjectTrainOptions: ParsableArguments {
     @Option(help: "Target model folder.") var targetModel: String
     @Option(help: "task, distance or vocab.") var objective: ProjectTrainRun.Objective = .task
     @Option(help: "Training tasks, comma-separated (task and distance objectives).") var tasks: String = ""
-    @Option(help: "A training task (repeatable; the same as --tasks, as the other tools name it).", completion: taskNames)
+    @Option(
+        help: "A training task (repeatable; the same as --tasks, as the other tools name it).", completion: taskNames)
     var task: [String] = []
     var allTasks: [String] { tasks.split(separator: ",").map(String.init) + task }
     @Option(parsing: .upToNextOption, help: "Prompts tuned on the source model (their recorded task pairs them).")
