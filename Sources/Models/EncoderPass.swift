@@ -296,30 +296,23 @@ final class EncoderPass {
         let n = a.queries.rows
         // feed-forward block: out = LN2(h + W2·gelu(W1·h + b1) + b2); g.h = d(residual sum)
         layerNormBackward(g.h, dOut, a.ffnNormHat, a.ffnNormRstd, w.ffnNorm.weight.data, rows: n, cols: hidden)
-        BLAS.gemmNN(n, inner, hidden, g.h, lda: hidden, w.ffnOut.weight.data, ldb: inner, g.ffnAct, ldc: inner)
+        linearBackward(g.ffnAct, g.h, w.ffnOut.weight.data, rows: n, inDim: inner, outDim: hidden)
         geluBackward(g.ffnAct, g.ffnAct, a.ffnPre, count: n * inner)
-        BLAS.gemmNN(
-            n, hidden, inner, g.ffnAct, lda: inner, w.ffnIn.weight.data, ldb: hidden, g.h, ldc: hidden,
-            beta: 1)  // + residual
+        linearBackward(g.h, g.ffnAct, w.ffnIn.weight.data, rows: n, inDim: hidden, outDim: inner, accumulate: true)
         // attention block: h = LN1(x + Wo·attn + bo); g.h = d(x + attn out)
         layerNormBackward(g.h, g.h, a.attnNormHat, a.attnNormRstd, w.attnNorm.weight.data, rows: n, cols: hidden)
-        BLAS.gemmNN(n, hidden, hidden, g.h, lda: hidden, w.attnOut.weight.data, ldb: hidden, g.attn, ldc: hidden)
+        linearBackward(g.attn, g.h, w.attnOut.weight.data, rows: n, inDim: hidden, outDim: hidden)
         attentionBackward(g.attn, a, g)
-        BLAS.gemmNN(rows, hidden, hidden, g.key, lda: hidden, w.key.weight.data, ldb: hidden, dx, ldc: hidden)
-        BLAS.gemmNN(
-            rows, hidden, hidden, g.value, lda: hidden, w.value.weight.data, ldb: hidden, dx, ldc: hidden,
-            beta: 1)
+        linearBackward(dx, g.key, w.key.weight.data, rows: rows, inDim: hidden, outDim: hidden)
+        linearBackward(dx, g.value, w.value.weight.data, rows: rows, inDim: hidden, outDim: hidden, accumulate: true)
         if a.queries.all {
-            BLAS.gemmNN(
-                rows, hidden, hidden, g.query, lda: hidden, w.query.weight.data, ldb: hidden, dx, ldc: hidden,
-                beta: 1)
+            linearBackward(
+                dx, g.query, w.query.weight.data, rows: rows, inDim: hidden, outDim: hidden, accumulate: true)
             residualForward(dx, dx, g.h, count: rows * hidden)
             return
         }
         // g.h += dq·Wq, then scattered back to the query rows
-        BLAS.gemmNN(
-            n, hidden, hidden, g.query, lda: hidden, w.query.weight.data, ldb: hidden, g.h, ldc: hidden,
-            beta: 1)
+        linearBackward(g.h, g.query, w.query.weight.data, rows: n, inDim: hidden, outDim: hidden, accumulate: true)
         for s in 0..<batch.count {
             let row = dx + (batch.offsets[s] + a.queries.start[s]) * hidden
             residualForward(row, row, g.h + s * hidden, count: hidden)

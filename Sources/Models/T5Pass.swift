@@ -230,15 +230,15 @@ final class T5Pass {
         feedForwardBackward(
             g.dh, dOut, h: at(a.h), normed: at(a.normed2), rstd: at(a.rstd2), pre: at(a.pre), gate: at(a.gate),
             act: at(a.act), w.feedForward, rows: rows, dNormed: g.dNormed, dPre: g.dPre, dGate: g.dGate)
-        BLAS.gemmNN(rows, I, C, g.dh, lda: C, attention.out.data, ldb: I, g.dAttn, ldc: I)
+        linearBackward(g.dAttn, g.dh, attention.out.data, rows: rows, inDim: I, outDim: C)
         let offsets = batch.offsets
         attendBackward(
             g.dAttn, query: at(a.query), key: at(a.key), value: at(a.value), probs: at(a.probs!),
             probOffsets: layout!.probOffsets, queryOffsets: offsets, keyOffsets: offsets, dq: g.dq, dk: g.dk,
             dv: g.dv)
-        BLAS.gemmNN(rows, C, I, g.dq, lda: I, attention.query.data, ldb: C, g.dNormed, ldc: C)
-        BLAS.gemmNN(rows, C, I, g.dk, lda: I, attention.key.data, ldb: C, g.dNormed, ldc: C, beta: 1)
-        BLAS.gemmNN(rows, C, I, g.dv, lda: I, attention.value.data, ldb: C, g.dNormed, ldc: C, beta: 1)
+        linearBackward(g.dNormed, g.dq, attention.query.data, rows: rows, inDim: C, outDim: I)
+        linearBackward(g.dNormed, g.dk, attention.key.data, rows: rows, inDim: C, outDim: I, accumulate: true)
+        linearBackward(g.dNormed, g.dv, attention.value.data, rows: rows, inDim: C, outDim: I, accumulate: true)
         dx.update(from: g.dh, count: rows * C)
         rmsNormBackward(dx, g.dNormed, x, at(a.rstd1), attention.norm.data, rows: rows, cols: C, accumulate: true)
     }
@@ -275,7 +275,7 @@ final class T5Pass {
         dNormed: UnsafeMutablePointer<Float>, dPre: UnsafeMutablePointer<Float>, dGate: UnsafeMutablePointer<Float>
     ) {
         let (C, F) = (config.hidden, config.intermediate)
-        BLAS.gemmNN(rows, F, C, dOut, lda: C, w.out.data, ldb: F, dPre, ldc: F)  // d act
+        linearBackward(dPre, dOut, w.out.data, rows: rows, inDim: F, outDim: C)  // d act
         if let wGate = w.gate {
             // act = gelu(pre) ⊙ gate: d gate = d act ⊙ gelu(pre); d pre = gelu'(pre) ⊙ d act ⊙ gate
             geluTanhForward(dGate, pre, count: rows * F)
@@ -285,11 +285,11 @@ final class T5Pass {
                 dGate[i] *= dAct
             }
             geluTanhBackward(dPre, dPre, pre, count: rows * F)
-            BLAS.gemmNN(rows, C, F, dPre, lda: F, w.input.data, ldb: C, dNormed, ldc: C)
-            BLAS.gemmNN(rows, C, F, dGate, lda: F, wGate.data, ldb: C, dNormed, ldc: C, beta: 1)
+            linearBackward(dNormed, dPre, w.input.data, rows: rows, inDim: C, outDim: F)
+            linearBackward(dNormed, dGate, wGate.data, rows: rows, inDim: C, outDim: F, accumulate: true)
         } else {
             reluBackward(dPre, dPre, pre, count: rows * F)
-            BLAS.gemmNN(rows, C, F, dPre, lda: F, w.input.data, ldb: C, dNormed, ldc: C)
+            linearBackward(dNormed, dPre, w.input.data, rows: rows, inDim: C, outDim: F)
         }
         rmsNormBackward(dh, dNormed, h, rstd, w.norm.data, rows: rows, cols: C, accumulate: true)
     }
@@ -372,19 +372,19 @@ final class T5Pass {
                 gate: at(a.gate), act: at(a.act), w.feedForward, rows: B, dNormed: dTmp, dPre: dPre, dGate: dGate)
             // cross-attention: dy1 = dy2 + norm2 backward of Wq-side gradients; encoded gets K and V's
             let cross = w.crossAttention
-            BLAS.gemmNN(B, I, C, dy, lda: C, cross.out.data, ldb: I, dAttn, ldc: I)
+            linearBackward(dAttn, dy, cross.out.data, rows: B, inDim: I, outDim: C)
             attendBackward(
                 dAttn, query: at(a.query), key: at(a.key), value: at(a.value), probs: at(a.probs),
                 probOffsets: layout.crossOffsets, queryOffsets: queryOffsets, keyOffsets: batch.offsets, dq: dq,
                 dk: dKey, dv: dValue)
-            BLAS.gemmNN(rows, C, I, dKey, lda: I, cross.key.data, ldb: C, dEncoded, ldc: C, beta: 1)
-            BLAS.gemmNN(rows, C, I, dValue, lda: I, cross.value.data, ldb: C, dEncoded, ldc: C, beta: 1)
-            BLAS.gemmNN(B, C, I, dq, lda: I, cross.query.data, ldb: C, dTmp, ldc: C)
+            linearBackward(dEncoded, dKey, cross.key.data, rows: rows, inDim: C, outDim: I, accumulate: true)
+            linearBackward(dEncoded, dValue, cross.value.data, rows: rows, inDim: C, outDim: I, accumulate: true)
+            linearBackward(dTmp, dq, cross.query.data, rows: B, inDim: C, outDim: I)
             rmsNormBackward(dy, dTmp, at(a.y1), at(a.rstd2), cross.norm.data, rows: B, cols: C, accumulate: true)
             // self-attention over the one step: y1 = y + Wo·Wv·norm1(y)
             let selfAttention = w.selfAttention
-            BLAS.gemmNN(B, I, C, dy, lda: C, selfAttention.out.data, ldb: I, dAttn, ldc: I)
-            BLAS.gemmNN(B, C, I, dAttn, lda: I, selfAttention.value.data, ldb: C, dTmp, ldc: C)
+            linearBackward(dAttn, dy, selfAttention.out.data, rows: B, inDim: I, outDim: C)
+            linearBackward(dTmp, dAttn, selfAttention.value.data, rows: B, inDim: C, outDim: I)
             rmsNormBackward(dy, dTmp, input, at(a.rstd1), selfAttention.norm.data, rows: B, cols: C, accumulate: true)
         }
     }

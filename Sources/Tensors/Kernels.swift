@@ -21,6 +21,16 @@
     }
 }
 
+/// dInp (N,IC) = dOut (N,OC) · weight (OC,IC): a linear layer's input gradient (the weights are
+/// frozen, so there is no weight gradient); `accumulate` adds it to dInp (beta 1).
+@inline(__always)
+public func linearBackward(
+    _ dInp: UnsafeMutablePointer<Float>, _ dOut: UnsafePointer<Float>, _ weight: UnsafePointer<Float>,
+    rows n: Int, inDim c: Int, outDim oc: Int, accumulate: Bool = false
+) {
+    BLAS.gemmNN(n, c, oc, dOut, lda: oc, weight, ldb: c, dInp, ldc: c, beta: accumulate ? 1 : 0)
+}
+
 /// out (N,OC) = inp (N,C) · weight(OC,C)ᵀ + bias(OC)
 public func linearForward(
     _ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>,
