@@ -91,7 +91,7 @@ struct Attention {
     static func workerScratch(_ arenas: inout [Arena], floats: Int) -> [UnsafeMutablePointer<Float>] {
         while arenas.count < Parallel.workers { arenas.append(Arena()) }
         for arena in arenas {
-            arena.reserve(floats + 16)
+            arena.reserve(floats)
             arena.reset()
         }
         return arenas.map { $0.take(floats) }

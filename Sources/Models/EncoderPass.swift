@@ -33,9 +33,32 @@ struct ArenaPlan {
     private(set) var floats = 0
 
     mutating func take(_ count: Int) -> Int {
-        let start = (floats + 15) & ~15
+        let start = Arena.aligned(floats)
         floats = start + count
         return start
+    }
+}
+
+/// Where the backward pass's gradients live in their arena, as offsets in floats: the gradient
+/// leaving a layer and the one entering it (swapped layer by layer), and one layer's
+/// intermediate gradients (LayerGrads), reused by every layer.
+struct GradientLayout {
+    let dy, dx: Int  // (N,C)
+    let h, attn, query, key, value: Int  // (N,C)
+    let ffnAct: Int  // (N,I)
+    let floats: Int
+
+    init(rows: Int, hidden: Int, inner: Int) {
+        var plan = ArenaPlan()
+        dy = plan.take(rows * hidden)
+        dx = plan.take(rows * hidden)
+        h = plan.take(rows * hidden)
+        attn = plan.take(rows * hidden)
+        query = plan.take(rows * hidden)
+        key = plan.take(rows * hidden)
+        value = plan.take(rows * hidden)
+        ffnAct = plan.take(rows * inner)
+        floats = plan.floats
     }
 }
 
@@ -201,16 +224,16 @@ final class EncoderPass {
         let rows = batch.rows
         let hidden = config.hidden
         let inner = config.intermediate
-        // dy, dx, then the layer's h, attn, query, key, value (N,C) and ffnAct (N,I)
-        let sizes = Array(repeating: rows * hidden, count: 7) + [rows * inner]
-        grads.reserve(Arena.span(sizes))
+        let layout = GradientLayout(rows: rows, hidden: hidden, inner: inner)
+        grads.reserve(layout.floats)
         grads.reset()
-        let slices = sizes.map { grads.take($0) }
-        var dy = slices[0]
+        let base = grads.take(layout.floats)
+        var dy = base + layout.dy
         dy.update(from: dOut, count: layers.last!.queries.rows * hidden)
-        var dx = slices[1]
+        var dx = base + layout.dx
         let g = LayerGrads(
-            h: slices[2], attn: slices[3], query: slices[4], key: slices[5], value: slices[6], ffnAct: slices[7])
+            h: base + layout.h, attn: base + layout.attn, query: base + layout.query, key: base + layout.key,
+            value: base + layout.value, ffnAct: base + layout.ffnAct)
         for (index, w) in weights.layers.enumerated().reversed() {
             layerBackward(dx, dy, w, layers[index], g)
             swap(&dy, &dx)  // this layer's input gradient is the previous layer's output gradient

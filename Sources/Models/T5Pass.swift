@@ -85,6 +85,29 @@ struct T5Layout {
 
 /// The encoder–decoder's forward and its backward to the prompt vectors. Weights are frozen:
 /// only input gradients are computed.
+/// Where T5's backward gradients live in their arena, as offsets in floats: the encoder's
+/// ping-pong pair and one layer's intermediate gradients (N rows), then the decoder step's (B rows).
+struct T5GradientLayout {
+    let dx, dy, dh, dNormed: Int  // (N,C)
+    let dq, dk, dv, dAttn: Int  // (N,I)
+    let dPre, dGate: Int  // (N,F)
+    let decoderDy, decoderTmp: Int  // (B,C)
+    let decoderDq, decoderAttn: Int  // (B,I)
+    let decoderPre, decoderGate: Int  // (B,F)
+    let floats: Int
+
+    init(rows N: Int, sequences B: Int, hidden C: Int, inner I: Int, intermediate F: Int) {
+        var plan = ArenaPlan()
+        (dx, dy, dh, dNormed) = (plan.take(N * C), plan.take(N * C), plan.take(N * C), plan.take(N * C))
+        (dq, dk, dv, dAttn) = (plan.take(N * I), plan.take(N * I), plan.take(N * I), plan.take(N * I))
+        (dPre, dGate) = (plan.take(N * F), plan.take(N * F))
+        (decoderDy, decoderTmp) = (plan.take(B * C), plan.take(B * C))
+        (decoderDq, decoderAttn) = (plan.take(B * I), plan.take(B * I))
+        (decoderPre, decoderGate) = (plan.take(B * F), plan.take(B * F))
+        floats = plan.floats
+    }
+}
+
 final class T5Pass {
     let config: T5Config
     let weights: T5Weights
@@ -151,31 +174,33 @@ final class T5Pass {
         let rows = batch.rows
         let B = batch.count
         let (C, I, F) = (config.hidden, config.inner, config.intermediate)
-        // encoder: dy, dx (N,C), dh, dNormed (N,C), dq, dk, dv, dAttn (N,I), dPre, dGate (N,F);
-        // decoder: dy, dTmp (B,C), dq, dAttn (B,I), dPre, dGate (B,F)
-        let sizes =
-            [rows * C, rows * C, rows * C, rows * C, rows * I, rows * I, rows * I, rows * I, rows * F, rows * F]
-            + [B * C, B * C, B * I, B * I, B * F, B * F]
-        grads.reserve(Arena.span(sizes))
+        let g = T5GradientLayout(rows: rows, sequences: B, hidden: C, inner: I, intermediate: F)
+        grads.reserve(g.floats)
         grads.reset()
-        let g = sizes.map { grads.take($0) }
-        let dEncoded = g[0]
+        let base = grads.take(g.floats)
+        // the decoder step first: its gradient into the encoder's output, dEncoded, is the first dx;
+        // its cross-attention's key and value gradients use the encoder layers' dk and dv
+        let dEncoded = base + g.dx
         dEncoded.update(repeating: 0, count: rows * C)
         decoderBackward(
-            dDecoded, dEncoded: dEncoded, dy: g[10], dTmp: g[11], dq: g[12], dAttn: g[13], dPre: g[14], dGate: g[15],
-            dKey: g[5], dValue: g[6])
+            dDecoded, dEncoded: dEncoded, dy: base + g.decoderDy, dTmp: base + g.decoderTmp, dq: base + g.decoderDq,
+            dAttn: base + g.decoderAttn, dPre: base + g.decoderPre, dGate: base + g.decoderGate, dKey: base + g.dk,
+            dValue: base + g.dv)
         // encoder: the final norm, then the layers in reverse
-        var dy = g[1]
+        var dy = base + g.dy
         let lastOut = layout.encoderLayers.last.map { at($0.out) } ?? at(layout.embedded)
         rmsNormBackward(
             dy, dEncoded, lastOut, at(layout.finalRstd), weights.finalNorm.data, rows: rows, cols: C,
             accumulate: false)
-        var dx = g[0]
+        var dx = base + g.dx
         for index in weights.layers.indices.reversed() {
             let input = index == 0 ? at(layout.embedded) : at(layout.encoderLayers[index - 1].out)
             encoderLayerBackward(
                 dx, dy, input, layout.encoderLayers[index], weights.layers[index],
-                scratch: (dh: g[2], dNormed: g[3], dq: g[4], dk: g[5], dv: g[6], dAttn: g[7], dPre: g[8], dGate: g[9]))
+                scratch: (
+                    dh: base + g.dh, dNormed: base + g.dNormed, dq: base + g.dq, dk: base + g.dk, dv: base + g.dv,
+                    dAttn: base + g.dAttn, dPre: base + g.dPre, dGate: base + g.dGate
+                ))
             swap(&dx, &dy)
         }
         dPrompt.update(repeating: 0, count: n * C)

@@ -67,16 +67,13 @@ public final class Arena {
 
     public func reset() { used = 0 }
 
-    /// The floats that `take` of each count in turn uses, from an empty arena: what to reserve.
-    public static func span(_ counts: [Int]) -> Int {
-        counts.reduce(0) { used, count in alignedStart(used) + count }
-    }
-
-    private static func alignedStart(_ used: Int) -> Int { (used + 15) & ~15 }
+    /// The first 16-float (64-byte) boundary at or after `floats`: where the next slice starts,
+    /// in an arena and in a layout planned for one (ArenaPlan).
+    public static func aligned(_ floats: Int) -> Int { (floats + 15) & ~15 }
 
     /// `n` floats, 64-byte aligned, uninitialised.
     public func take(_ n: Int) -> UnsafeMutablePointer<Float> {
-        let start = Arena.alignedStart(used)
+        let start = Arena.aligned(used)
         precondition(start + n <= capacity, "arena of \(capacity) floats cannot hand out \(n) more after \(used)")
         used = start + n
         return base + start
