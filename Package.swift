@@ -42,32 +42,36 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
     ],
     targets: [
+        // The C libraries, each a module map in Sources/C.
         .systemLibrary(
-            name: "COpenBLAS", pkgConfig: "openblas",
+            name: "COpenBLAS", path: "Sources/C/COpenBLAS", pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]),
-        .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
-        .systemLibrary(name: "CFuzzDriver"),
-        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
-        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(name: "CDNNL", path: "Sources/C/CDNNL", providers: [.apt(["libdnnl-dev"])]),
+        .systemLibrary(name: "CFuzzDriver", path: "Sources/C/CFuzzDriver"),
+        .systemLibrary(
+            name: "CArchive", path: "Sources/C/CArchive", pkgConfig: "libarchive",
+            providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(
+            name: "CLibXML2", path: "Sources/C/CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .target(name: "Tensors", dependencies: ["COpenBLAS", "CDNNL"], swiftSettings: fast),
         // Unix plumbing: errors and exit codes, JSON lines, atomic outputs, progress, RNG, SHA-256.
-        .target(name: "Plumbing", dependencies: ["Tensors"], swiftSettings: fast),
+        .target(name: "Plumbing", swiftSettings: fast),
         // Tensor file formats: safetensors, .npy, torch.save (zip + a pickle machine), prompt files.
         .target(name: "TensorFiles", dependencies: ["Plumbing", "Tensors", "CArchive"], swiftSettings: fast),
         .target(name: "Tokenizers", dependencies: ["Plumbing"], swiftSettings: fast),
         .target(
-            name: "Models", dependencies: ["Tensors", "Plumbing", "TensorFiles", "Tokenizers"], swiftSettings: fast),
+            name: "Models", dependencies: ["Tensors", "Plumbing", "TensorFiles"], swiftSettings: fast),
         .target(
             name: "Tuning", dependencies: ["Models", "Tensors", "Plumbing", "TensorFiles", "Tokenizers"],
             swiftSettings: fast),
         // Cross-model transfer: the projector.
         .target(
-            name: "Transfer", dependencies: ["Tensors", "Plumbing", "TensorFiles", "COpenBLAS"], swiftSettings: fast),
+            name: "Transfer", dependencies: ["Tensors", "Plumbing", "TensorFiles"], swiftSettings: fast),
         // Reports: matrices as CSV and SVG heatmaps.
         .target(name: "Reports", dependencies: ["Plumbing"], swiftSettings: fast),
         .target(
             name: "Analysis",
-            dependencies: ["Plumbing", "TensorFiles", "Tensors", "COpenBLAS", "Models", "Tokenizers", "Tuning"],
+            dependencies: ["Plumbing", "TensorFiles", "Tensors", "Models", "Tokenizers", "Tuning"],
             swiftSettings: fast),
         .target(name: "Datasets", dependencies: ["Plumbing", "TensorFiles", "CLibXML2"], swiftSettings: fast),
         .target(
@@ -82,7 +86,7 @@ let package = Package(
         .target(
             name: "ToolOptions",
             dependencies: [
-                "Pipelines", "Plumbing", "Tensors", "Analysis", "Tuning", "Transfer",
+                "Pipelines", "Plumbing", "Tensors", "Analysis", "Tuning", "Transfer", "Datasets",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fast),

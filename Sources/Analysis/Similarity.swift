@@ -1,4 +1,3 @@
-import COpenBLAS
 import Foundation
 import Plumbing
 import Tensors
@@ -45,12 +44,8 @@ public struct PromptGeometry {
         }
         var g = [Double](repeating: 0, count: n * m)
         var gu = g
-        cblas_dgemm(
-            CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(m), Int32(d), 1, a.values, Int32(d), b.values,
-            Int32(d), 0, &g, Int32(m))
-        cblas_dgemm(
-            CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(m), Int32(d), 1, a.unit, Int32(d), b.unit,
-            Int32(d), 0, &gu, Int32(m))
+        BLAS.dgemmNT(n, m, d, a.values, lda: d, b.values, ldb: d, &g, ldc: m)
+        BLAS.dgemmNT(n, m, d, a.unit, lda: d, b.unit, ldb: d, &gu, ldc: m)
         var meanDist = 0.0
         var meanCos = 0.0
         for i in 0..<n {

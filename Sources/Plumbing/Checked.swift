@@ -1,4 +1,3 @@
-import Tensors
 
 /// Sizes and values from untrusted files, checked before any memory is touched: dimensions
 /// non-negative, products and offsets without overflow, floats finite.
@@ -30,16 +29,5 @@ public enum Checked {
             bad += 1
         }
         return bad
-    }
-
-    /// Refuses a tensor with NaN or infinite values: they make every result computed from it
-    /// meaningless (`FILE: tensor NAME has N non-finite values`, exit 65).
-    public static func finite(_ tensor: Tensor, name: String, file: String) throws {
-        let bad = nonFiniteCount(tensor.data, tensor.count)
-        guard bad == 0 else {
-            throw ToolError(
-                "\(file): tensor \(name) has \(bad) non-finite value\(bad == 1 ? "" : "s") (NaN or infinity)",
-                exitCode: 65)
-        }
     }
 }

@@ -1,4 +1,3 @@
-import Tensors
 
 /// A JSON value that keeps object keys in their order and numbers as written, so a tool
 /// that passes a record through changes nothing it was not asked to change.
@@ -334,13 +333,5 @@ struct JSONParser {
         }
         guard let s = String(validating: out, as: UTF8.self) else { throw fail("invalid UTF-8 in string") }
         return s
-    }
-}
-
-extension JSON {
-    /// The matrix kernels in use, as every tool records them (`"matrix_backend"`): a different
-    /// backend or CPU sums in another order, so a seed reproduces bit-for-bit only on the same.
-    public static var matrixBackend: JSON {
-        .object(BLAS.backend.description.sorted { $0.key < $1.key }.map { Member($0.key, .string($0.value)) })
     }
 }

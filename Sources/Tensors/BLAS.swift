@@ -1,3 +1,5 @@
+import COpenBLAS
+
 /// Matrix products as the models call them. Weights stay in their checkpoint layout `[out, in]`,
 /// so a linear layer is `inp · Wᵀ` — the transposed-B product — and nothing is copied at load.
 /// The products run on `BLAS.backend` (MatrixBackend.swift).
@@ -49,5 +51,26 @@ public enum BLAS {
         backend.sgemm(
             transA: true, transB: false, m, n, k, alpha: alpha, a, lda: lda, b, ldb: ldb,
             beta: beta, out, ldc: ldc)
+    }
+
+    /// Double precision, always on OpenBLAS (the analyses' and the ridge fit's products, not the
+    /// models'): out (M,N) = a (M,K) · b (N,K)ᵀ.
+    public static func dgemmNT(
+        _ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<Double>, lda: Int, _ b: UnsafePointer<Double>, ldb: Int,
+        _ out: UnsafeMutablePointer<Double>, ldc: Int
+    ) {
+        cblas_dgemm(
+            CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), 0,
+            out, Int32(ldc))
+    }
+
+    /// Double precision: out (M,N) = a (K,M)ᵀ · b (K,N).
+    public static func dgemmTN(
+        _ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<Double>, lda: Int, _ b: UnsafePointer<Double>, ldb: Int,
+        _ out: UnsafeMutablePointer<Double>, ldc: Int
+    ) {
+        cblas_dgemm(
+            CblasRowMajor, CblasTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), 0,
+            out, Int32(ldc))
     }
 }

@@ -2,7 +2,6 @@
 // Lester et al. 2022): a linear map from one model's input embedding space to another's, fitted
 // by ridge least squares over the tokens both vocabularies share (matched by string), applied
 // to each prompt vector.
-import COpenBLAS
 import Foundation
 import Plumbing
 import TensorFiles
@@ -65,12 +64,8 @@ public struct VocabularyMap {
         }
         var gram = [Double](repeating: 0, count: columns * columns)
         var xty = [Double](repeating: 0, count: columns * targetDim)
-        cblas_dgemm(
-            CblasRowMajor, CblasTrans, CblasNoTrans, Int32(columns), Int32(columns), Int32(rows), 1, x,
-            Int32(columns), x, Int32(columns), 0, &gram, Int32(columns))
-        cblas_dgemm(
-            CblasRowMajor, CblasTrans, CblasNoTrans, Int32(columns), Int32(targetDim), Int32(rows), 1, x,
-            Int32(columns), y, Int32(targetDim), 0, &xty, Int32(targetDim))
+        BLAS.dgemmTN(columns, columns, rows, x, lda: columns, x, ldb: columns, &gram, ldc: columns)
+        BLAS.dgemmTN(columns, targetDim, rows, x, lda: columns, y, ldb: targetDim, &xty, ldc: targetDim)
         let meanDiagonal = (0..<sourceDim).reduce(0.0) { $0 + gram[$1 * columns + $1] } / Double(sourceDim)
         for i in 0..<sourceDim { gram[i * columns + i] += ridge * meanDiagonal }
         let solution = try solveSymmetricPositive(gram, xty, size: columns, rightHandSides: targetDim)
