@@ -13,8 +13,9 @@ SYS_PKGS   := libdnnl-dev libopenblas-dev libarchive-dev libxml2-dev pkg-config 
 MODELS     := models/splade-tiny/model.safetensors models/minilm/model.safetensors models/mpnet-base/model.safetensors \
               models/gpt2-bpe/merges.txt
 
-.PHONY: all build install uninstall test test-asan demo demo-seeds overlap bench bench-setup fixtures models deps data clean \
-        fuzz mpnet-transfer mpnet-search sst2-prompts transfer-rt cross-task cross-model paper-indicators released-roberta released-t5 t5-random nli-long
+.PHONY: all build install uninstall test test-asan demo demo-seeds overlap bench bench-setup fixtures models deps \
+        data clean fuzz mpnet-transfer mpnet-search sst2-prompts transfer-rt cross-task cross-model \
+        paper-indicators released-roberta released-t5 t5-random nli-long
 
 all: build
 

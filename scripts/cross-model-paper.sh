@@ -54,9 +54,8 @@ done
 
 tune_flags() {   # model: the settings chosen for it (the MPNet ones by make mpnet-search)
   case $1 in
-    splade-tiny) echo "--readout mlm --lr 0.03 --batch-size 32 --steps $STEPS_SMALL --eval-every 250" ;;
-    minilm) echo "--readout tied --lr 0.01 --batch-size 16 --steps $STEPS_SMALL --eval-every 250" ;;
-    mpnet-base) echo "--readout tied --lr 0.01 --batch-size 16 --steps $STEPS_LARGE --eval-every 100" ;;
+    splade-tiny|minilm) echo "--preset $1 --steps $STEPS_SMALL --eval-every 250" ;;
+    mpnet-base) echo "--preset $1 --steps $STEPS_LARGE --eval-every 100" ;;
     *) echo "cross-model-paper: no tuning settings for model $1" >&2; exit 64 ;;
   esac
 }

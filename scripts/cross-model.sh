@@ -16,7 +16,7 @@ mkdir -p $OUT/source $OUT/direct $OUT/logs $OUT/projected-task $OUT/projected-di
 # 1. source prompts on SPLADE-tiny, every task
 for t in $TRAIN_TASKS $EVAL_TASKS; do
   [ -f $OUT/source/$t.safetensors ] && continue
-  $BIN/tune-prompt --model models/$SRC --task $t --readout mlm --prompt-length 20 --lr 0.03 --batch-size 32 \
+  $BIN/tune-prompt --model models/$SRC --task $t --preset $SRC \
     --steps 1500 --max-text-tokens 64 --eval-every 500 --eval-limit 500 --seed 0 \
     --output $OUT/source/$t.safetensors > $OUT/logs/source.$t.jsonl
 done
@@ -26,7 +26,7 @@ for t in $TRAIN_TASKS $EVAL_TASKS; do
   if [ -f $DIRECT/$t.safetensors ]; then
     cp $DIRECT/$t.safetensors $OUT/direct/; cp out/cross-task/$TGT/logs/$t.jsonl $OUT/logs/direct.$t.jsonl
   else
-    $BIN/tune-prompt --model models/$TGT --task $t --readout tied --prompt-length 20 --lr 0.01 --batch-size 16 \
+    $BIN/tune-prompt --model models/$TGT --task $t --preset $TGT \
       --steps 600 --max-text-tokens 64 --eval-every 200 --eval-limit 500 --seed 0 \
       --output $OUT/direct/$t.safetensors > $OUT/logs/direct.$t.jsonl
   fi
@@ -48,20 +48,21 @@ src_eval=$(for t in $EVAL_TASKS; do echo $OUT/source/$t.safetensors; done)
 for o in task distance; do
   $BIN/project apply --projector $OUT/projector-$o.safetensors --output-dir $OUT/projected-$o $src_eval > /dev/null
 done
-$BIN/tune-prompt --model models/$TGT --task sst2 --readout tied --prompt-length 20 --steps 0 --init random --eval-every 0 \
+$BIN/tune-prompt --model models/$TGT --task sst2 --preset $TGT --steps 0 --init random --eval-every 0 \
   --seed 0 --force --output $OUT/random.safetensors > /dev/null
 # 5. accuracy on each unseen task's validation split (seeded sample of 500)
 : > $OUT/results.jsonl
 for t in $EVAL_TASKS; do
-  $BIN/eval-prompt --model models/$TGT --task $t --eval-limit 500 --max-text-tokens 64 \
-    $OUT/random.safetensors $OUT/projected-task/$t.safetensors $OUT/projected-distance/$t.safetensors $OUT/direct/$t.safetensors \
-    | jq -c --arg t $t '{task: $t, prompt: (.prompt | sub(".*/cross-model/"; "") | sub("/.*"; "") | sub(".safetensors"; "")), accuracy, n}' \
-    >> $OUT/results.jsonl
+  prompt_name='.prompt | sub(".*/cross-model/"; "") | sub("/.*"; "") | sub(".safetensors"; "")'
+  $BIN/eval-prompt --model models/$TGT --task $t --eval-limit 500 --max-text-tokens 64 $OUT/random.safetensors \
+    $OUT/projected-task/$t.safetensors $OUT/projected-distance/$t.safetensors $OUT/direct/$t.safetensors \
+    | jq -c --arg t $t '{task: $t, prompt: ('"$prompt_name"'), accuracy, n}' >> $OUT/results.jsonl
   # similarity of each projected prompt to the directly tuned one
   for o in task distance; do
-    $BIN/score-similarity --name projected-$o --name direct $OUT/projected-$o/$t.safetensors $OUT/direct/$t.safetensors \
-      | jq -c --arg t $t --arg o $o 'select(.source != .target and .source == "projected-\($o)") | {task: $t, projector: $o, cosine_token, cosine_concat, euclidean_token}' \
-      >> $OUT/similarity.jsonl.tmp
+    pair='select(.source != .target and .source == "projected-\($o)")'
+    fields='{task: $t, projector: $o, cosine_token, cosine_concat, euclidean_token}'
+    $BIN/score-similarity --name projected-$o --name direct $OUT/projected-$o/$t.safetensors \
+      $OUT/direct/$t.safetensors | jq -c --arg t $t --arg o $o "$pair | $fields" >> $OUT/similarity.jsonl.tmp
   done
 done
 mv $OUT/similarity.jsonl.tmp $OUT/similarity.jsonl
@@ -70,5 +71,7 @@ for t in $EVAL_TASKS; do
   jq -c --arg t $t 'select(.event=="done") | {task: $t, source_seconds: .seconds}' $OUT/logs/source.$t.jsonl
   jq -c --arg t $t 'select(.event=="done") | {task: $t, direct_seconds: .seconds}' $OUT/logs/direct.$t.jsonl
 done > $OUT/cost.jsonl
-for o in task distance; do jq -c --arg o $o 'select(.event=="done") | {projector: $o, train_seconds: .seconds}' $OUT/logs/projector-$o.jsonl; done >> $OUT/cost.jsonl
+for o in task distance; do
+  jq -c --arg o $o 'select(.event=="done") | {projector: $o, train_seconds: .seconds}' $OUT/logs/projector-$o.jsonl
+done >> $OUT/cost.jsonl
 cat $OUT/results.jsonl $OUT/similarity.jsonl $OUT/cost.jsonl

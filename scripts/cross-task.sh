@@ -17,7 +17,7 @@ STEPS=${STEPS:-600}
 PATIENCE=${PATIENCE:-}
 EVAL_EVERY=${EVAL_EVERY:-200}
 EVAL_LIMIT=${EVAL_LIMIT:-300}
-TASKS=${TASKS:-"imdb sst2 laptop restaurant movie_rationales tweeteval_sentiment mnli qnli snli ethics_deontology ethics_justice qqp mrpc"}
+TASKS=${TASKS:-$($BIN/prepare-data --list --paper | cut -f1 | tr '\n' ' ')}   # the paper's 13, in its order
 OUT=${OUT:-out/cross-task/$MODEL}
 RUNNER=${RUNNER:-local}
 THREADS=${THREADS:-2}
@@ -29,10 +29,7 @@ case $MODEL in
   /*|./*|models/*) MODEL_DIR=$MODEL ;;
   *) MODEL_DIR=models/$MODEL ;;
 esac
-case $(basename "$MODEL_DIR") in
-  minilm|mpnet-base) tune="--readout tied --prompt-length 20 --lr 0.01 --batch-size 16" ;;
-  *) tune="--readout mlm --prompt-length 20 --lr 0.03 --batch-size 32" ;;
-esac
+tune="--preset ${PRESET:-$(basename "$MODEL_DIR")}"   # data-manifests/presets/MODEL.json, or PRESET=NAME|FILE
 mkdir -p "$OUT/prompts" "$OUT/logs" "$OUT/eval" "$OUT/grid"
 rm -f "$OUT"/grid/*.stage
 echo $TASKS | tr ' ' '\n' > "$OUT/order.txt"
@@ -58,17 +55,20 @@ prompts=$(for s in $TASKS; do printf '%s ' "$OUT/prompts/$s.safetensors"; done)
 evals=$(for t in $TASKS; do printf '%s ' "$OUT/eval/$t.jsonl"; done)
 {
   echo "#@ cpus=1 mem=1G time=10"
-  printf '%s\t%s\n' "$OUT/transfer.csv" "cat $evals > $OUT/.transfer.jsonl && mv $OUT/.transfer.jsonl $OUT/transfer.jsonl \
-&& $BIN/heatmap-csv --order $OUT/order.txt --relative --mark excluded --svg $OUT/transfer-relative.svg \
---title \"$MODEL: zero-shot transfer relative to the target's own prompt\" -o $OUT/transfer-relative.csv $OUT/transfer.jsonl \
-&& $BIN/heatmap-csv --order $OUT/order.txt --mark excluded --svg $OUT/transfer.svg \
---title \"$MODEL: zero-shot accuracy (row: prompt's task, column: target task, validation)\" \
--o $OUT/transfer.csv $OUT/transfer.jsonl"
+  gather="cat $evals > $OUT/.transfer.jsonl && mv $OUT/.transfer.jsonl $OUT/transfer.jsonl"
+  heatmap="$BIN/heatmap-csv --order $OUT/order.txt --mark excluded"
+  relative="$heatmap --relative --svg $OUT/transfer-relative.svg"
+  relative+=" --title \"$MODEL: zero-shot transfer relative to the target's own prompt\""
+  relative+=" -o $OUT/transfer-relative.csv $OUT/transfer.jsonl"
+  absolute="$heatmap --svg $OUT/transfer.svg"
+  absolute+=" --title \"$MODEL: zero-shot accuracy (row: prompt's task, column: target task, validation)\""
+  absolute+=" -o $OUT/transfer.csv $OUT/transfer.jsonl"
+  printf '%s\t%s\n' "$OUT/transfer.csv" "$gather && $relative && $absolute"
 } > "$OUT/grid/3-matrix.stage"
 start=$(date +%s)
 scripts/grid.sh --runner "$RUNNER" "$OUT/grid"
 for t in $TASKS; do
-  [ -f "$OUT/logs/$t.jsonl" ] && jq -c --arg t "$t" 'select(.event=="done") | {task: $t, best_accuracy, best_step, steps, seconds}' \
-    "$OUT/logs/$t.jsonl" >&2
+  done_event='select(.event=="done") | {task: $t, best_accuracy, best_step, steps, seconds}'
+  [ -f "$OUT/logs/$t.jsonl" ] && jq -c --arg t "$t" "$done_event" "$OUT/logs/$t.jsonl" >&2
 done
 echo "cross-task: $(( $(date +%s) - start )) s ($RUNNER); $OUT/transfer{,-relative}.{csv,svg}" >&2

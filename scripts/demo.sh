@@ -19,10 +19,7 @@ for s in train validation; do $BIN/prepare-data sst2 --split $s --mirror "$MIRRO
 for s in train validation test; do
   $BIN/prepare-data rotten_tomatoes --split $s --mirror "$MIRROR" --output data/rotten_tomatoes/$s.jsonl
 done
-case $MODEL in
-  minilm) tune=(--readout tied --prompt-length 20 --lr 0.01 --batch-size 16) ;;
-  *)      tune=(--readout mlm --prompt-length 20 --lr 0.03 --batch-size 32) ;;
-esac
+tune=(--preset "$MODEL")   # data-manifests/presets/MODEL.json
 # REUSE=1 keeps a prompt an earlier run wrote with the same steps and seed, and only evaluates again
 tuned() {   # name steps
   [ "${REUSE:-0}" = 1 ] && [ -f "$OUT/$1.safetensors" ] && [ -f "$OUT/$1.jsonl" ] \

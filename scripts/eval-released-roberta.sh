@@ -26,7 +26,7 @@ declare -A WORDS=([sst2]=negative,positive [imdb]=negative,positive [movie_ratio
   [laptop]=negative,moderate,positive,conf [restaurant]=negative,moderate,positive,conf
   [tweeteval_sentiment]=negative,moderate,positive [mnli]=yes,neutral,no [snli]=yes,neutral,no [qnli]=yes,no
   [qqp]=false,true [mrpc]=false,true [ethics_deontology]=un,acceptable [ethics_justice]=un,acceptable)
-ALL="sst2 imdb laptop restaurant movie_rationales tweeteval_sentiment mnli qnli snli qqp mrpc ethics_deontology ethics_justice"
+ALL=$($BIN/prepare-data --list --paper | cut -f1 | tr '\n' ' ')   # the paper's 13, in its order
 TASKS=${*:-$ALL}
 mkdir -p $OUT
 prompts=(); for t in $ALL; do prompts+=("$REF/task_prompt_emb/${PAPER[$t]}PromptRoberta/task_prompt"); done

@@ -28,7 +28,7 @@ declare -A WORDS=([sst2]=negative,positive [imdb]=negative,positive [movie_ratio
   [tweeteval_sentiment]=negative,moderate,positive [mnli]=entailment,neutral,contradiction
   [snli]=entailment,neutral,contradiction [qnli]=entailment,contradiction [qqp]=false,true [mrpc]=false,true
   [ethics_deontology]=unacceptable,acceptable [ethics_justice]=unacceptable,acceptable)
-ALL="sst2 imdb laptop restaurant movie_rationales tweeteval_sentiment mnli qnli snli qqp mrpc ethics_deontology ethics_justice"
+ALL=$($BIN/prepare-data --list --paper | cut -f1 | tr '\n' ' ')   # the paper's 13, in its order
 TASKS=${*:-$ALL}
 mkdir -p "$OUT"
 prompts=(); for t in $ALL; do prompts+=("$REF/task_prompt_emb/${PAPER[$t]}PromptT5/task_prompt"); done

@@ -35,14 +35,16 @@ except zipfile.BadZipFile:
     safetensors) cp $FIX/corrupt/*.safetensors $FIX/prompts/peft_adapter/adapter_model.safetensors "$dir/" ;;
     jsonl)
       cp $FIX/corrupt/*.jsonl "$dir/"
-      printf '%s\n' '{"id":"a","text_a":"fine","text_b":null,"label":1}' '{"input_ids":[101,2023,102],"x":[1.5e3,-0,true]}' \
-        > "$dir/good.jsonl" ;;
+      printf '%s\n' '{"id":"a","text_a":"fine","text_b":null,"label":1}' \
+        '{"input_ids":[101,2023,102],"x":[1.5e3,-0,true]}' > "$dir/good.jsonl" ;;
     tokenizer)
       cp $FIX/roberta-tiny/tokenizer.json "$dir/roberta-tiny.json"
       for t in $FIX/corrupt/tok_*/tokenizer.json; do cp "$t" "$dir/$(basename "$(dirname "$t")").json"; done ;;
     semeval) head -c 3000 "$MIRROR/semeval14/Laptops_Test_Gold.xml" | sed -n '1,/<\/sentence>/p' > "$dir/part.xml"
       echo '</sentences>' >> "$dir/part.xml"
-      printf '<sentences><sentence id="1"><text>ok</text><aspectTerms><aspectTerm term="x" polarity="neutral" from="0" to="1"/></aspectTerms></sentence></sentences>' > "$dir/tiny.xml" ;;
+      term='<aspectTerm term="x" polarity="neutral" from="0" to="1"/>'
+      printf '<sentences><sentence id="1"><text>ok</text><aspectTerms>%s</aspectTerms></sentence></sentences>' \
+        "$term" > "$dir/tiny.xml" ;;
   esac
 }
 
@@ -67,6 +69,8 @@ for h in $HARNESSES; do
   cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*' || echo 0)
   features=$(grep -o 'ft: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*' || echo 0)
   units=$(find "$corpus" -type f | wc -l)
-  printf '{"harness":"%s","seconds":%s,"executions":%s,"coverage_edges":%s,"features":%s,"corpus":%s,"crashers":%s,"exit":%s}\n' \
-    "$h" "$SECONDS_EACH" "${execs:-0}" "${cov:-0}" "${features:-0}" "$units" "$found" "$status" | tee -a out/fuzz/results.jsonl
+  jq -n -c --arg h "$h" --argjson s "$SECONDS_EACH" --argjson e "${execs:-0}" --argjson c "${cov:-0}" \
+    --argjson f "${features:-0}" --argjson u "$units" --argjson x "$found" --argjson status "$status" \
+    '{harness: $h, seconds: $s, executions: $e, coverage_edges: $c, features: $f, corpus: $u, crashers: $x,
+      exit: $status}' | tee -a out/fuzz/results.jsonl
 done

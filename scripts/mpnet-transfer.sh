@@ -22,7 +22,7 @@ prepare_splits rotten_tomatoes train validation test
 for seed in $SEEDS; do
   dir=$OUT/seed$seed
   mkdir -p "$dir"
-  tune=(--readout tied --prompt-length 20 --lr 0.01 --warmup 50 --batch-size 16 --max-text-tokens 64 --seed "$seed")
+  tune=(--preset mpnet-base --warmup 50 --max-text-tokens 64 --seed "$seed")
   stage() {   # name, then tune-prompt arguments: skipped when its prompt exists, resumed from its checkpoint
     local name=$1 resume=()
     shift

@@ -14,5 +14,6 @@ for task in mnli snli; do
     --batch-size 16 --eval-every 500 --eval-limit 500 --seed 0 --output "$p" > $OUT/$task.log
 done
 for target in mnli snli; do
-  $BIN/eval-prompt --model models/$MODEL --task $target --split test --eval-limit 2000 $OUT/mnli.$MODEL.safetensors $OUT/snli.$MODEL.safetensors
+  $BIN/eval-prompt --model models/$MODEL --task $target --split test --eval-limit 2000 \
+    $OUT/mnli.$MODEL.safetensors $OUT/snli.$MODEL.safetensors
 done | tee $OUT/eval.jsonl | jq -r '[.source, .target, .accuracy, .n] | @tsv'

@@ -10,7 +10,9 @@ cd "$(dirname "$0")/.."
 REF=${PT_REFERENCE:-../shared/reference/prompt-transferability}
 BIN=.build/release
 OUT=out/paper
-TASKS="IMDB SST2 laptop restaurant movierationales tweetevalsentiment MNLI QNLI snli ethicsdeontology ethicsjustice QQP MRPC"
+# the released prompts' folder names of the paper's 13 tasks, in its order
+TASKS="IMDB SST2 laptop restaurant movierationales tweetevalsentiment MNLI QNLI snli ethicsdeontology ethicsjustice"
+TASKS+=" QQP MRPC"
 mkdir -p $OUT
 for model in Roberta T5; do
   : > $OUT/results.$model.jsonl

@@ -12,10 +12,7 @@ OUT=out/transfer-rt/$MODEL
 SST2=out/prompts/sst2.$MODEL.safetensors
 [ -f $SST2 ] || { echo "$SST2 missing: run scripts/tune-sst2.sh $MODEL" >&2; exit 1; }
 mkdir -p $OUT
-case $MODEL in
-  minilm) tune=(--readout tied --prompt-length 20 --lr 0.01 --batch-size 16) ;;
-  *)      tune=(--readout mlm --prompt-length 20 --lr 0.03 --batch-size 32) ;;
-esac
+tune=(--preset "$MODEL")   # data-manifests/presets/MODEL.json
 for init in scratch sst2; do
   extra=(); [ $init = sst2 ] && extra=(--init from:$SST2)
   $BIN/tune-prompt --model models/$MODEL --task rotten_tomatoes "${tune[@]}" "${extra[@]}" --steps $STEPS \

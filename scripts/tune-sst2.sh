@@ -6,8 +6,8 @@ cd "$(dirname "$0")/.."
 model=${1:?usage: scripts/tune-sst2.sh minilm|splade-tiny}
 mkdir -p out/prompts out/logs
 case $model in
-  minilm)      args=(--readout tied --prompt-length 20 --lr 0.01 --batch-size 16 --steps 3000 --eval-every 250) ;;
-  splade-tiny) args=(--readout mlm --prompt-length 20 --lr 0.03 --batch-size 32 --steps 40000 --eval-every 2000) ;;
+  minilm)      args=(--preset minilm --steps 3000 --eval-every 250) ;;
+  splade-tiny) args=(--preset splade-tiny --steps 40000 --eval-every 2000) ;;
   *) echo "unknown model $model" >&2; exit 64 ;;
 esac
 /usr/bin/time -f "%e s wall" .build/release/tune-prompt --model models/$model --task sst2 "${args[@]}" \

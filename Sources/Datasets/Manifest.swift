@@ -15,6 +15,8 @@ public struct Manifest {
     public let category: String
     public let labels: [String]
     public let verbalizer: [String]
+    /// The task's place among the paper's 13 (1…13), nil for the others.
+    public var paperOrder: Int? { json["paper_order"]?.int }
     public let files: [String: File]
     public let json: JSON
     public let path: String

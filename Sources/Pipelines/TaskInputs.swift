@@ -28,6 +28,26 @@ public struct TaskInputs {
         return (try? Manifest.tasks(in: folder)) ?? []
     }
 
+    /// A tuning preset: a file (a path with a "/" or ending in .json), or NAME in the manifests
+    /// folder's presets/.
+    public func preset(_ nameOrPath: String) throws -> TunePreset {
+        let isPath = nameOrPath.contains("/") || nameOrPath.hasSuffix(".json")
+        let folder = isPath ? "" : try Manifest.folder(manifests) + "/presets"
+        let path = isPath ? nameOrPath : "\(folder)/\(nameOrPath).json"
+        guard FileManager.default.fileExists(atPath: path) else {
+            let known = (try? FileManager.default.contentsOfDirectory(atPath: folder))?.filter { $0.hasSuffix(".json") }
+                .map { String($0.dropLast(5)) }.sorted().joined(separator: ", ")
+            throw ToolError.usage("no preset \(nameOrPath)" + (known.map { " (known: \($0))" } ?? ""))
+        }
+        let json: JSON
+        do {
+            json = try JSON.parse(String(decoding: try readWholeFile(path), as: UTF8.self))
+        } catch let error as JSONParseError {
+            throw ToolError.data(path, "not valid JSON: \(error)")
+        }
+        return try TunePreset(name: ExampleFile.stem(path), json: json, file: path)
+    }
+
     public func manifest(_ task: String) throws -> Manifest {
         let folder = try Manifest.folder(manifests)
         let path = "\(folder)/\(task).json"

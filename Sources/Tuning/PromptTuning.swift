@@ -37,6 +37,8 @@ public struct TuneSettings: TrainingSettings {
     public var name = ""
     /// How a training file of one's own was read (nil: the task's prepared splits); recorded.
     public var fields: ExampleFields? = nil
+    /// The preset the settings started from (recorded when there is one).
+    public var preset: String? = nil
     /// The class names, in class order (recorded in the prompt file).
     public var labels: [String] = []
 
@@ -55,6 +57,7 @@ public struct TuneSettings: TrainingSettings {
             .init("selection", .string(selection.recorded)),
         ]
         if let fields { members.append(.init("example_fields", fields.json)) }
+        if let preset { members.append(.init("preset", .string(preset))) }
         if let patience { members.append(.init("patience", .number(patience))) }
         if let stopAtAccuracy { members.append(.init("stop_at_accuracy", .number(stopAtAccuracy))) }
         return .object(members)

@@ -20,12 +20,16 @@ public struct PrepareDataOptions: ParsableArguments {
     @Option(help: "Download cache folder.") var cache = PrepareRun.defaults.cache
     @Flag(help: "Report each malformed row on stderr and skip it, instead of stopping.") var skipBad = false
     @Flag(help: "List the tasks: name, category, available splits (tab-separated).") var list = false
+    @Flag(help: "With --list: only the paper's 13 tasks, in its order.") var paper = false
 
     public func run() throws {
         if list {
             let folder = try Manifest.folder(manifests)
-            for t in try Manifest.tasks(in: folder) {
-                let m = try Manifest.load("\(folder)/\(t).json")
+            var listed = try Manifest.tasks(in: folder).map { ($0, try Manifest.load("\(folder)/\($0).json")) }
+            if paper {
+                listed = listed.filter { $0.1.paperOrder != nil }.sorted { $0.1.paperOrder! < $1.1.paperOrder! }
+            }
+            for (t, m) in listed {
                 print("\(t)\t\(m.category)\t\(m.splitNames.filter(m.isAvailable).joined(separator: ","))")
             }
             return

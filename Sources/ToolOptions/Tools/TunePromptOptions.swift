@@ -23,11 +23,19 @@ public struct TunePromptOptions: ParsableArguments {
             "mlm (the model's MLM head) or tied (h · word embeddings); default mlm when the model has a head. "
                 + "T5 reads at its first decoder step (decoder), its only readout."))
     var readout: Readout.Kind?
-    @Option(parsing: .unconditional, help: "Prompt vectors n.") var promptLength = TuneSettings().promptLength
+    @Option(
+        help: ArgumentHelp(
+            "Start from a preset's settings (data-manifests/presets/NAME.json: minilm, mpnet-base, splade-tiny; or "
+                + "a file); the options given here override it.", valueName: "NAME|FILE"))
+    var preset: String?
+    @Option(parsing: .unconditional, help: "Prompt vectors n (default \(TuneSettings().promptLength)).")
+    var promptLength: Int?
     @Option(parsing: .unconditional, help: "Epochs (instead of --steps).") var epochs: Double?
-    @Option(parsing: .unconditional, help: "Text tokens kept per example (longest-first truncation).")
-    var maxTextTokens = TuneSettings().maxTextTokens
-    @Option(help: "random | vocab | text:\"...\" | from:FILE") var `init` = "random"
+    @Option(
+        parsing: .unconditional,
+        help: "Text tokens kept per example (longest-first truncation; default \(TuneSettings().maxTextTokens)).")
+    var maxTextTokens: Int?
+    @Option(help: "random | vocab | text:\"...\" | from:FILE (default random)") var `init`: String?
     @Option(
         help: ArgumentHelp(
             "Template or its name: bert (\(PromptTemplate.bert)), roberta (the same with RoBERTa's double separator "
@@ -56,15 +64,17 @@ public struct TunePromptOptions: ParsableArguments {
     public func run() throws {
         threading.apply()
         var run = TuneRun(model: model)
+        run.inputs = data.inputs
+        if let preset { run.readout = try run.inputs.preset(preset).apply(to: &run.settings) }
         run.settings.task = task ?? ""
-        run.settings.promptLength = promptLength
-        run.settings.maxTextTokens = maxTextTokens
-        run.settings.initMode = try PromptInit(parsing: `init`)
-        run.settings.template = template
+        if let promptLength { run.settings.promptLength = promptLength }
+        if let maxTextTokens { run.settings.maxTextTokens = maxTextTokens }
+        if let `init` { run.settings.initMode = try PromptInit(parsing: `init`) }
+        if !template.isEmpty { run.settings.template = template }
         run.settings.verbalizer = verbalizer.map { $0.split(separator: ",").map(String.init) } ?? []
         try optimizer.apply(to: &run.settings)
         run.epochs = epochs
-        run.readout = readout
+        if let readout { run.readout = readout }
         run.trainFile = train
         run.validationFile = validation
         run.fields = fields.choice.over(ExampleFields())
@@ -72,7 +82,6 @@ public struct TunePromptOptions: ParsableArguments {
         run.output = output
         run.format = format
         run.control = training.control
-        run.inputs = data.inputs
         try run.run()
     }
 }
