@@ -94,7 +94,7 @@ let package = Package(
             name: "PromptTransferTests",
             dependencies: [
                 "Pipelines", "Models", "Tokenizers", "Plumbing", "TensorFiles", "Tensors", "Datasets", "Tuning",
-                "Transfer", "Analysis", "Reports",
+                "Transfer", "Analysis", "Reports", "ToolOptions",
             ],
             path: "Tests/PromptTransferTests",
             exclude: ["Fixtures"],

@@ -1,11 +1,33 @@
-// The options of `project train`, declared once, and what it does with them.
+// `project train`: the command — its help and examples, its options declared once, and what it does.
 import ArgumentParser
 import Pipelines
 import Plumbing
 import Transfer
 import Tuning
 
-public struct ProjectTrainOptions: ParsableArguments {
+public struct ProjectTrain: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Learn a projector from a source model's prompts to a target model's.",
+        discussion: """
+            The projector: flatten [n, d_s] → Linear(n·d_s → h) → LeakyReLU|Tanh → \
+            Linear(h → n·d_t) → [n, d_t] (→ per-token LayerNorm). Objectives: task — the \
+            projected prompt runs the frozen target model on the training tasks and the \
+            target's verbalizer cross-entropy is back-propagated into the projector; \
+            distance — the mean squared distance to prompts tuned on the target for the \
+            same tasks; vocab — no prompts and no task data: a linear map from the source's word \
+            embeddings to the target's, fitted by ridge least squares over the tokens both \
+            vocabularies share (matched by string), applied to each prompt vector (any prompt \
+            length). Writes the projector (safetensors + metadata) and a JSON-lines log.
+
+            Examples:
+              project train --source-model models/splade-tiny --target-model models/minilm \\
+                --objective task --tasks sst2,mnli --source-prompts src/*.safetensors
+              project train ... --objective distance --target-prompts tgt/*.safetensors
+              project train --source-model models/minilm --target-model models/mpnet-base \\
+                --objective vocab -o out/minilm-to-mpnet.vocab.safetensors
+            """)
+
     public init() {}
 
     @Option(help: "Source model folder.") var sourceModel: String

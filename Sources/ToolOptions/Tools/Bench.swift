@@ -1,9 +1,22 @@
-// The options of `pt-bench`, declared once, and what the tool does with them.
+// `pt-bench`: the command — its help and examples, its options declared once, and what it does with them.
 import ArgumentParser
 import Pipelines
 import Plumbing
 
-public struct BenchOptions: ParsableArguments {
+public struct Bench: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "pt-bench",
+        abstract: "Time the encoder on random inputs of a fixed shape (used by `make bench`).",
+        discussion: """
+            Prints one JSON line: sequences per second and GFLOP/s of the forward pass (or of a
+            training step), the matrix backend and kernel in use (PT_GEMM=onednn|openblas chooses),
+            and the backend's GFLOP/s on the model's linear-layer shapes alone.
+
+            Example:
+              pt-bench --model models/minilm --batch-size 16 --sequence-length 128 --threads 2
+            """,
+        version: toolkitVersion)
+
     public init() {}
 
     @Option(help: "Model folder.") var model: String

@@ -1,10 +1,26 @@
-// The options of `prepare-data`, declared once, and what the tool does with them.
+// `prepare-data`: the command — its help and examples, its options declared once, and what it does with them.
 import ArgumentParser
 import Datasets
 import Pipelines
 import Plumbing
 
-public struct PrepareDataOptions: ParsableArguments {
+public struct PrepareData: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "prepare-data",
+        abstract: "Write one split of a task as normalised JSON lines, from checksummed raw files.",
+        discussion: """
+            Output lines: {"id","task","text_a","text_b"?,"label"} with label the class index of the \
+            manifest's "labels" (data-manifests/TASK.json, which also holds the verbalizer). Raw \
+            files are verified by sha256 before they are parsed; a malformed row stops the run with \
+            FILE:LINE: reason unless --skip-bad.
+
+            Examples:
+              prepare-data sst2 --split validation | head -2
+              prepare-data --list
+              prepare-data laptop --split train --mirror ../shared/data --output data/laptop/train.jsonl
+            """,
+        version: toolkitVersion)
+
     public init() {}
 
     @Argument(help: "Task name (a file data-manifests/TASK.json).", completion: taskNames) var task: String?
