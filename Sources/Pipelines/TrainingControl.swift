@@ -18,7 +18,8 @@ public struct TrainingControl {
     public var force = false
     /// Stop after this many seconds of training.
     public var timeLimit: Double? = nil
-    public var logEvery = 50
+    /// Log the loss every this many steps (nil: the loop's default).
+    public var logEvery: Int? = nil
     public var progress = false
 
     public init() {}
@@ -68,9 +69,10 @@ public struct TrainingControl {
     public func prepare(_ loop: TrainingLoop, output: String) throws {
         let checkpointPath = checkpointPath(for: output)
         loop.checkpointPath = checkpointPath
-        loop.checkpointEvery = checkpointEvery ?? (loop.settings.evalEvery > 0 ? loop.settings.evalEvery : 200)
+        let validationEvery = loop.settings.evalEvery > 0 ? loop.settings.evalEvery : nil
+        loop.checkpointEvery = checkpointEvery ?? validationEvery ?? TrainingLoop.defaultCheckpointEvery
         loop.timeLimit = timeLimit
-        loop.logEvery = logEvery
+        if let logEvery { loop.logEvery = logEvery }
         guard resume else { return }
         if FileManager.default.fileExists(atPath: checkpointPath) {
             try loop.resume(from: checkpointPath)

@@ -4,6 +4,11 @@ import Plumbing
 import Tokenizers
 import Tuning
 
+/// How tune-prompt writes a prompt: safetensors, or a PEFT prompt-tuning adapter folder.
+public enum PromptOutputFormat: String, CaseIterable {
+    case safetensors, peft
+}
+
 /// `tune-prompt`: learns a soft prompt for a task on a frozen model.
 public struct TuneRun {
     public var model: String
@@ -17,10 +22,12 @@ public struct TuneRun {
     public var name: String? = nil
     public var readout: Readout.Kind? = nil
     public var output: String? = nil
-    public var format = "safetensors"
+    public var format = TuneRun.defaultFormat
     public var control = TrainingControl()
     /// Epochs instead of steps: the step count follows from the training set's size.
     public var epochs: Double? = nil
+
+    public static let defaultFormat = PromptOutputFormat.safetensors
 
     public init(model: String) { self.model = model }
 
@@ -56,11 +63,11 @@ public struct TuneRun {
             settings: s.loop, objective: objective, initial: initial, recordedSettings: s.json, modelId: identity.id,
             parameterName: "prompt")
         let defaultName = "\(s.name).\(identity.name)"
-        let outPath = output ?? "out/prompts/\(defaultName)\(format == "peft" ? "" : ".safetensors")"
-        guard format != "peft" || frozen is Encoder else {
+        let outPath = output ?? "out/prompts/\(defaultName)\(format == .peft ? "" : ".safetensors")"
+        guard format != .peft || frozen is Encoder else {
             throw ToolError.usage("--format peft exports prompts of encoder models; this model is T5")
         }
-        try control.checkOutputs(outPath, folderOutput: format == "peft")
+        try control.checkOutputs(outPath, folderOutput: format == .peft)
         try control.prepare(loop, output: outPath)
         let out = try DataOutput(path: nil)
         func emit(_ j: JSON) {
@@ -82,7 +89,7 @@ public struct TuneRun {
             if interrupted {
                 result.metadata["interrupted_at_step"] = String(loop.step)
             }
-            if format == "peft", let encoder = frozen as? Encoder {
+            if format == .peft, let encoder = frozen as? Encoder {
                 try PEFTExport.write(result, encoder: encoder, folder: path)
             } else {
                 try result.write(to: path)

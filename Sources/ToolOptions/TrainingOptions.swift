@@ -124,7 +124,11 @@ public struct OptimizerOptions<Settings: DefaultedSettings>: ParsableArguments {
 /// Checkpoints, resuming, overwriting and time limits of a training run.
 public struct TrainingControlOptions: ParsableArguments {
     @Option(help: "Checkpoint file (default OUTPUT.ckpt).") public var checkpoint: String?
-    @Option(parsing: .unconditional, help: "Write the checkpoint every K steps (default: --eval-every, else 200).")
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "Write the checkpoint every K steps (default: --eval-every, else "
+                + "\(TrainingLoop.defaultCheckpointEvery))."))
     public var checkpointEvery: Int?
     @Flag(help: "Continue from the checkpoint, to the same result an uninterrupted run gives.") public var resume =
         false
@@ -135,7 +139,9 @@ public struct TrainingControlOptions: ParsableArguments {
         parsing: .unconditional,
         help: "Stop after this many seconds of training (the step count then depends on speed).")
     public var timeLimit: Double?
-    @Option(parsing: .unconditional, help: "Log the training loss every K steps.") public var logEvery = 50
+    @Option(
+        parsing: .unconditional, help: "Log the training loss every K steps (default \(TrainingLoop.defaultLogEvery)).")
+    public var logEvery: Int?
     @OptionGroup public var reporting: ProgressOption
 
     public init() {}

@@ -111,9 +111,12 @@ public final class TrainingLoop {
     let parameterName: String
     var state: LoopState
     public var checkpointPath: String? = nil
-    public var checkpointEvery = 200
+    /// Without validation, a checkpoint every this many steps (else at every validation).
+    public static let defaultCheckpointEvery = 200
+    public static let defaultLogEvery = 50
+    public var checkpointEvery = TrainingLoop.defaultCheckpointEvery
     public var timeLimit: Double? = nil
-    public var logEvery = 50
+    public var logEvery = TrainingLoop.defaultLogEvery
     public var progress: ProgressLine? = nil
     /// Asked after every step: true stops the run there (SIGINT/SIGTERM), with the checkpoint
     /// written; `interrupted` then says so.

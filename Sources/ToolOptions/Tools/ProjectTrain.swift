@@ -52,7 +52,7 @@ public struct ProjectTrain: ParsableCommand {
     @Option(
         parsing: .unconditional,
         help: "Vocabulary map: ridge, relative to the mean diagonal of XᵀX (vocab objective).")
-    var ridge = 0.01
+    var ridge = ProjectTrainRun(sourceModel: "", targetModel: "").ridge
     @Option(name: .shortAndLong, help: "Output projector file.") var output = "out/projector.safetensors"
     @OptionGroup var optimizer: OptimizerOptions<ProjectorSettings>
     @OptionGroup var training: TrainingControlOptions

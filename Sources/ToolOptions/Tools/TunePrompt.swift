@@ -74,7 +74,7 @@ public struct TunePrompt: ParsableCommand {
     ) var template = ""
     @Option(name: .shortAndLong, help: "Output prompt file (default out/prompts/TASK.MODEL.safetensors).")
     var output: String?
-    @Option(help: "safetensors, or peft (a PEFT prompt-tuning adapter folder).") var format = "safetensors"
+    @Option(help: "safetensors, or peft (a PEFT prompt-tuning adapter folder).") var format = TuneRun.defaultFormat
     @OptionGroup var optimizer: OptimizerOptions<TuneSettings>
     @OptionGroup var training: TrainingControlOptions
     @OptionGroup var data: DataFolderOptions
@@ -87,7 +87,6 @@ public struct TunePrompt: ParsableCommand {
         guard optimizer.steps == nil || epochs == nil else {
             throw ValidationError("give --steps or --epochs, not both")
         }
-        guard ["safetensors", "peft"].contains(format) else { throw ValidationError("--format is safetensors or peft") }
     }
 
     public func run() throws {
@@ -114,3 +113,5 @@ public struct TunePrompt: ParsableCommand {
         try run.run()
     }
 }
+
+extension PromptOutputFormat: ExpressibleByArgument {}
