@@ -142,8 +142,7 @@ public struct EmbedRun {
     public static func writeActivations(
         prompts: [String], model: String, stimulation: Stimulation, to path: String
     ) throws {
-        let files = try LineSource.paths(prompts).map { try PromptFile.read($0) }
-        guard !files.isEmpty else { throw ToolError.usage("name at least one prompt file") }
+        let files = try LineSource.promptPaths(prompts).map { try PromptFile.read($0) }
         try ActivationSet.measure(files, model: model, stimulation: stimulation).write(to: path)
     }
 }

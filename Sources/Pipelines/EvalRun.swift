@@ -103,13 +103,8 @@ public struct EvalRun {
     }
 
     public func run() throws {
-        let prompts = try LineSource.paths(self.prompts)
-        guard !prompts.isEmpty else {
-            throw ToolError.usage("no prompts: name prompt files, or give their paths one per line on stdin")
-        }
-        let frozen = try loadModel(folder: model)
-        let tokenizer = try Tokenizer.load(folder: model)
-        let identity = try ModelIdentity(frozen)
+        let prompts = try LineSource.promptPaths(self.prompts)
+        let (frozen, tokenizer, identity) = try loadModelAndTokenizer(folder: model)
         guard names.isEmpty || names.count == prompts.count else {
             throw ToolError.usage("\(names.count) --name for \(prompts.count) prompts: give one per prompt, in order")
         }

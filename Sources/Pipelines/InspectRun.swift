@@ -25,13 +25,8 @@ public struct InspectRun {
     public init(model: String) { self.model = model }
 
     public func run() throws {
-        let prompts = try LineSource.paths(self.prompts)
-        guard !prompts.isEmpty else {
-            throw ToolError.usage("no prompts: name prompt files, or give their paths one per line on stdin")
-        }
-        let frozen = try loadModel(folder: model)
-        let tokenizer = try Tokenizer.load(folder: model)
-        let identity = try ModelIdentity(frozen)
+        let prompts = try LineSource.promptPaths(self.prompts)
+        let (frozen, tokenizer, identity) = try loadModelAndTokenizer(folder: model)
         let files = try prompts.map { try PromptFile.read($0) }
         for f in files { try f.check(model: identity, readout: nil) }
         let given = try initFile.map { try PromptFile.read($0) }

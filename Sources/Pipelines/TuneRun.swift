@@ -33,9 +33,7 @@ public struct TuneRun {
 
     public func run() throws {
         let t0 = Date()
-        let frozen = try loadModel(folder: model)
-        let tokenizer = try Tokenizer.load(folder: model)
-        let identity = try ModelIdentity(frozen)
+        let (frozen, tokenizer, identity) = try loadModelAndTokenizer(folder: model)
         var s = settings
         s.readout = readout ?? defaultReadout(frozen)
         try checkReadout(s.readout, model: frozen)

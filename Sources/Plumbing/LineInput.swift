@@ -107,6 +107,14 @@ public struct JSONLinesReader {
 extension LineSource {
     /// Paths from the arguments, or one per line on stdin when there are none (blank lines
     /// skipped; nothing is read from a terminal).
+    public static func promptPaths(_ given: [String]) throws -> [String] {
+        let paths = try self.paths(given)
+        guard !paths.isEmpty else {
+            throw ToolError.usage("no prompts: name prompt files, or give their paths one per line on stdin")
+        }
+        return paths
+    }
+
     public static func paths(_ given: [String]) throws -> [String] {
         if !given.isEmpty || isatty(0) != 0 { return given }
         var src = try LineSource(path: nil)

@@ -2,6 +2,7 @@ import Foundation
 import Models
 import Plumbing
 import TensorFiles
+import Tokenizers
 import Tensors
 
 /// A prompt file: safetensors with tensor `prompt` [n, hidden] and `__metadata__` naming the
@@ -64,4 +65,10 @@ public struct ModelIdentity {
         name = URL(fileURLWithPath: model.folder).standardized.lastPathComponent
         hidden = model.hidden
     }
+}
+
+/// A model folder's frozen model, its tokenizer and its identity (what prompts record).
+public func loadModelAndTokenizer(folder: String) throws -> (FrozenModel, Tokenizer, ModelIdentity) {
+    let frozen = try loadModel(folder: folder)
+    return (frozen, try Tokenizer.load(folder: folder), try ModelIdentity(frozen))
 }
