@@ -140,12 +140,12 @@ paper-indicators: build
 # The released RoBERTa prompts on your own roberta-base: make released-roberta MODEL=~/models/roberta-base
 released-roberta: build data
 	@[ -n "$(MODEL)" ] || { echo "usage: make released-roberta MODEL=path/to/roberta-base [LIMIT=200]" >&2; exit 64; }
-	LIMIT=$(or $(LIMIT),200) scripts/eval-released-roberta.sh $(MODEL)
+	LIMIT=$(or $(LIMIT),200) scripts/eval-released.sh roberta $(MODEL)
 
 # The released T5-base prompts on your own t5-base: make released-t5 MODEL=~/models/t5-base
 released-t5: build data
 	@[ -n "$(MODEL)" ] || { echo "usage: make released-t5 MODEL=path/to/t5-base [LIMIT=200]" >&2; exit 64; }
-	LIMIT=$(or $(LIMIT),200) scripts/eval-released-t5.sh $(MODEL)
+	LIMIT=$(or $(LIMIT),200) scripts/eval-released.sh t5 $(MODEL)
 
 # A T5-base-shaped checkpoint with random weights and a T5-format tokenizer (models/t5-base-random),
 # to run the T5 tools end to end without T5 weights: make t5-random && make released-t5 MODEL=models/t5-base-random
