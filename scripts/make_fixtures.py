@@ -803,6 +803,70 @@ def converted_tokenizer_fixtures():
         families.append({"name": name, "tokenizer": j, "cases": cases})
     write("tokenizer_families.json", {"charsmap": charsmap, "families": families})
 
+def transferability_fixtures():
+    """LEEP, LogME and H-score on fixed seeded inputs, computed with numpy as their authors'
+    code does (LogME: thuml/LogME's fixed-point iteration with numpy's SVD; H-score: numpy's
+    pinv of the feature covariance), for TransferabilityTests."""
+    rng = np.random.default_rng(7)
+    def logme(f, y):
+        n, d = f.shape
+        if n > d:
+            _, s2, vh = np.linalg.svd(f.T @ f)
+            s = np.sqrt(s2)
+            rank = int((s > 1e-10).sum())
+            u = (f @ vh.T)[:, :rank] / s[:rank].reshape(1, -1)
+            s = s[:rank]
+        else:
+            u, s, _ = np.linalg.svd(f, full_matrices=False)
+        sigma = (s ** 2).reshape(-1, 1)
+        evidences = []
+        for k in range(int(y.max()) + 1):
+            y_ = (y == k).astype(np.float64).reshape(-1, 1)
+            x = u.T @ y_
+            x2 = x ** 2
+            res_x2 = (y_ ** 2).sum() - x2.sum()
+            alpha, beta = 1.0, 1.0
+            for _ in range(11):
+                t = alpha / beta
+                gamma = (sigma / (sigma + t)).sum()
+                m2 = (sigma * x2 / ((t + sigma) ** 2)).sum()
+                res2 = (x2 / ((1 + sigma / t) ** 2)).sum() + res_x2
+                alpha = gamma / (m2 + 1e-5)
+                beta = (n - gamma) / (res2 + 1e-5)
+                if abs(alpha / beta - t) / t <= 1e-3:
+                    break
+            evidence = (d / 2.0 * np.log(alpha) + n / 2.0 * np.log(beta) - 0.5 * np.sum(np.log(alpha + beta * sigma))
+                        - beta / 2.0 * res2 - alpha / 2.0 * m2 - n / 2.0 * np.log(2 * np.pi))
+            evidences.append(evidence / n)
+        return float(np.mean(evidences))
+    def hscore(f, y):
+        def cov(x):
+            c = x - x.mean(axis=0, keepdims=True)
+            return c.T @ c / (len(x) - 1)
+        g = np.zeros_like(f)
+        for z in np.unique(y):
+            g[y == z] = f[y == z].mean(axis=0)
+        return float(np.trace(np.linalg.pinv(cov(f), rcond=1e-15) @ cov(g)))
+    def leep(theta, y, k):
+        n, z = theta.shape
+        joint = np.zeros((k, z))
+        for i in range(n):
+            joint[y[i]] += theta[i] / n
+        conditional = joint / joint.sum(axis=0, keepdims=True)
+        return float(np.mean(np.log((theta @ conditional.T)[np.arange(n), y])))
+    cases = []
+    for n, d, k in [(40, 8, 2), (12, 24, 3), (90, 16, 4)]:
+        y = np.arange(n) % k
+        rng.shuffle(y)
+        f = rng.normal(size=(n, d)) + 0.8 * np.eye(k, d)[y]   # features that carry the label a little
+        cases.append({"n": n, "d": d, "classes": k, "features": f.reshape(-1).tolist(), "labels": y.tolist(),
+                      "logme": logme(f, y), "hscore": hscore(f, y) if n > d else None})
+    theta = rng.dirichlet([1.0, 1.0], size=50)
+    y = rng.integers(0, 3, size=50)
+    write("transferability.json", {"cases": cases, "leep": {"theta": theta.reshape(-1).tolist(), "source_classes": 2,
+                                                            "labels": y.tolist(), "classes": 3,
+                                                            "value": leep(theta, y, 3)}})
+
 if __name__ == "__main__":
     OUT.mkdir(parents=True, exist_ok=True)
     if sys.argv[1:2] == ["--only"]:   # e.g. --only corrupt_fixtures: one group, without the models
@@ -824,3 +888,4 @@ if __name__ == "__main__":
     t5_fixtures()
     normalizer_fixtures()
     converted_tokenizer_fixtures()
+    transferability_fixtures()

@@ -89,6 +89,12 @@ public final class T5Model {
         return out
     }
 
+    /// The last `firstStepLogits`' decoder output (B,C), before the LM head.
+    public var lastDecoderStates: [Float] {
+        precondition(decoded, "lastDecoderStates follows firstStepLogits")
+        return Array(UnsafeBufferPointer(start: pass.decoderOutput, count: pass.batch.count * config.hidden))
+    }
+
     /// Gradient of the loss with respect to every prompt vector, dPrompt (n,C) (overwritten), from
     /// the gradient of the last `firstStepLogits` dLogits (B, words.count).
     public func backward(_ dLogits: [Float], dPrompt: UnsafeMutablePointer<Float>, promptLength n: Int) {

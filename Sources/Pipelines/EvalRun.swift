@@ -179,7 +179,7 @@ public struct EvalRun {
             let template = try PromptTemplate(
                 self.template ?? f.metadata["template"] ?? PromptTemplate.defaultText(for: frozen),
                 tokenizer: tokenizer, readsAtMask: kind != .decoder)
-            let limit = maxTextTokens ?? recordedMaxText(f) ?? 128
+            let limit = maxTextTokens ?? f.recordedMaxTextTokens ?? 128
             let specs = try specs(f)
             let key = "\(template.text)|\(f.length)|\(limit)|\(specs.joined(separator: "|"))"
             if cache[key] == nil {
@@ -261,8 +261,4 @@ public struct EvalRun {
         return counts.indices.max { counts[$0] < counts[$1] || (counts[$0] == counts[$1] && $0 > $1) }!
     }
 
-    func recordedMaxText(_ f: PromptFile) -> Int? {
-        guard let s = f.metadata["settings"], let j = try? JSON.parse(s) else { return nil }
-        return j["max_text_tokens"]?.int
-    }
 }

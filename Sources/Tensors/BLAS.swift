@@ -73,4 +73,27 @@ public enum BLAS {
             CblasRowMajor, CblasTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), 0,
             out, Int32(ldc))
     }
+
+    /// Eigenvalues (ascending) and eigenvectors (row i of `vectors` belongs to value i) of the
+    /// symmetric n × n matrix `a` (row-major; only its symmetry is used): LAPACK's dsyev.
+    public static func symmetricEigen(_ a: [Double], n: Int) -> (values: [Double], vectors: [Double])? {
+        precondition(a.count == n * n)
+        guard n > 0 else { return ([], []) }
+        var matrix = a  // row-major = column-major of the transpose, the same matrix
+        var values = [Double](repeating: 0, count: n)
+        var size = Int32(n)
+        var lda = Int32(n)
+        var info: Int32 = 0
+        var jobz = Int8(UInt8(ascii: "V"))
+        var uplo = Int8(UInt8(ascii: "U"))
+        var query = 0.0
+        var lwork: Int32 = -1
+        dsyev_(&jobz, &uplo, &size, &matrix, &lda, &values, &query, &lwork, &info)
+        lwork = Int32(query)
+        var work = [Double](repeating: 0, count: max(1, Int(lwork)))
+        dsyev_(&jobz, &uplo, &size, &matrix, &lda, &values, &work, &lwork, &info)
+        guard info == 0 else { return nil }
+        // column j of the column-major result is eigenvector j: row j of the row-major array
+        return (values, matrix)
+    }
 }

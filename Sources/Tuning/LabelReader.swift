@@ -14,6 +14,10 @@ public protocol LabelReader: AnyObject {
     func logits(_ input: PromptInput, prompt: [Float], promptLength n: Int) throws -> [Float]
     /// The loss gradient of every prompt vector (n·C) from dLogits (B,K) of the last `logits`.
     func promptGradient(_ dLogits: [Float], promptLength n: Int) -> [Float]
+    /// The states the label is read from (B,C): the mask rows' last hidden states, or T5's first
+    /// decoder step's output; and the label logits (B,K) computed from them.
+    func statesAndLogits(_ input: PromptInput, prompt: [Float], promptLength n: Int) throws
+        -> (states: [Float], logits: [Float])
 }
 
 /// An encoder read at each sequence's mask row through a Readout (mlm or tied).
@@ -32,6 +36,14 @@ public final class MaskReader: LabelReader {
     public func logits(_ input: PromptInput, prompt: [Float], promptLength n: Int) throws -> [Float] {
         let h = try encoder.forward(input, prompt: prompt, promptLength: n)
         return readout.forward(h, rows: input.batch.count)
+    }
+
+    public func statesAndLogits(_ input: PromptInput, prompt: [Float], promptLength n: Int) throws
+        -> (states: [Float], logits: [Float])
+    {
+        let h = try encoder.forward(input, prompt: prompt, promptLength: n)
+        let states = Array(UnsafeBufferPointer(start: h, count: input.batch.count * encoder.encoder.config.hidden))
+        return (states, readout.forward(h, rows: input.batch.count))
     }
 
     public func promptGradient(_ dLogits: [Float], promptLength n: Int) -> [Float] {
@@ -66,6 +78,13 @@ public final class DecoderReader: LabelReader {
         return try prompt.withUnsafeBufferPointer { p in
             try model.firstStepLogits(input.batch, prompt: (input.promptToken, p.baseAddress!, n), words: words).array
         }
+    }
+
+    public func statesAndLogits(_ input: PromptInput, prompt: [Float], promptLength n: Int) throws
+        -> (states: [Float], logits: [Float])
+    {
+        let logits = try self.logits(input, prompt: prompt, promptLength: n)
+        return (model.lastDecoderStates, logits)
     }
 
     public func promptGradient(_ dLogits: [Float], promptLength n: Int) -> [Float] {

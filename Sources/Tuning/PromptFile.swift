@@ -40,17 +40,16 @@ public struct PromptFile {
     /// Refuses a prompt recorded for another model, hidden size or readout — never a silent misuse.
     public func check(model: ModelIdentity, readout: String?) throws {
         guard hidden == model.hidden else {
-            throw ToolError(
-                "\(path): prompt vectors have \(hidden) dimensions; \(model.name) has hidden size \(model.hidden)")
+            throw ToolError.data(
+                path, "prompt vectors have \(hidden) dimensions; \(model.name) has hidden size \(model.hidden)")
         }
         if let id = metadata["model_id"], id != model.id {
-            throw ToolError(
-                "\(path): prompt was tuned for model \(metadata["model"] ?? "?") (id \(id)), not \(model.name) (id "
-                + "\(model.id))"
-            )
+            throw ToolError.data(
+                path,
+                "prompt was tuned for model \(metadata["model"] ?? "?") (id \(id)), not \(model.name) (id \(model.id))")
         }
         if let readout, let mine = metadata["readout"], mine != readout {
-            throw ToolError("\(path): prompt was tuned with readout '\(mine)', not '\(readout)'")
+            throw ToolError.data(path, "prompt was tuned with readout '\(mine)', not '\(readout)'")
         }
     }
 }
@@ -64,6 +63,14 @@ public struct ModelIdentity {
         id = String(sha256Hex(m.bytes).prefix(16))
         name = URL(fileURLWithPath: model.folder).standardized.lastPathComponent
         hidden = model.hidden
+    }
+}
+
+extension PromptFile {
+    /// The text-token limit the prompt was tuned with, if it records its settings.
+    public var recordedMaxTextTokens: Int? {
+        guard let s = metadata["settings"], let j = try? JSON.parse(s) else { return nil }
+        return j["max_text_tokens"]?.int
     }
 }
 

@@ -247,7 +247,7 @@ final class TuneTests: XCTestCase {
         XCTAssertEqual(lines[0]["n"]?.int, 1066)
         XCTAssertEqual(lines[0]["accuracy"], lines[1]["accuracy"])
         let minilm = try runTool("eval-prompt", ["--model", try Fixture.model("minilm"), "--task", "sst2", out])
-        XCTAssertNotEqual(minilm.status, 0)
+        XCTAssertEqual(minilm.status, 65, "a prompt of another model is bad input")
         XCTAssertTrue(minilm.err.contains("128 dimensions; minilm has hidden size 384"), minilm.err)
         // same hidden size, another model: the recorded identity catches it
         var p = try PromptFile.read(out)
@@ -255,7 +255,7 @@ final class TuneTests: XCTestCase {
         let forged = t.dir.appendingPathComponent("forged.safetensors").path
         try p.write(to: forged)
         let f = try runTool("eval-prompt", ["--model", splade, "--task", "sst2", forged])
-        XCTAssertNotEqual(f.status, 0)
+        XCTAssertEqual(f.status, 65)
         XCTAssertTrue(f.err.contains("prompt was tuned for model"), f.err)
     }
 

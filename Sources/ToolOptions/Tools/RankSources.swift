@@ -1,0 +1,85 @@
+// `rank-sources`: the command — its help and examples, its options declared once, and what it does.
+import ArgumentParser
+import Pipelines
+import Plumbing
+import Tuning
+
+public struct RankSources: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "rank-sources",
+        abstract: "Rank source prompts for a new target task by transferability estimators.",
+        discussion: """
+            Each source prompt is run on the target task's selection slice of train (the slice \
+            tune-prompt carves with the same --seed and --selection-size; never a reported split) \
+            and scored: leep (its own label distribution at the read row, through its recorded \
+            label words, as an empirical predictor of the target labels; Nguyen et al. 2020), logme \
+            (the evidence of a Bayesian linear model on the states the label is read from; You et \
+            al. 2021), hscore (Bao et al. 2019; needs more examples than the model's hidden size, \
+            else null), probe_accuracy (zero-shot accuracy through the target's label words). One \
+            JSON line per source, best first by --by: {"source","target","model","split","n", \
+            "leep","logme","hscore","probe_accuracy","rank","by",...}.
+
+            Examples:
+              rank-sources --model models/mpnet-base --task rotten_tomatoes out/mpnet/*/sst2.safetensors
+              ls out/cross-task/minilm/prompts/*.safetensors | rank-sources --model models/minilm \\
+                --task mrpc --by leep --selection-size 1000
+              rank-sources --model models/minilm --examples mine.csv --verbalizer bad,good --labels bad,good \\
+                out/prompts/*.minilm.safetensors
+            """,
+        version: toolkitVersion)
+
+    public init() {}
+
+    @Option(help: "Model folder (the prompts' model).") var model: String
+    @Option(help: "Target task: its train split's selection slice is read.", completion: taskNames) var task: String?
+    @Option(help: "The target's own examples (JSON lines, CSV or TSV) instead of a task's slice.") var examples: String?
+    @OptionGroup var fields: ExampleFieldOptions
+    @Option(help: "The target's label words (default: the task's verbalizer).") var verbalizer: String?
+    @Option(
+        parsing: .unconditional,
+        help: "Examples in the selection slice (default \(Selection.defaultSize); as tune-prompt's).")
+    var selectionSize: Int?
+    @Option(parsing: .unconditional, help: "Seed of the selection slice (as tune-prompt's --seed).")
+    var seed = RankRun.defaults.seed
+    @Option(parsing: .unconditional, help: "Examples per forward pass.") var batchSize = RankRun.defaults.batchSize
+    @Option(parsing: .unconditional, help: "Text tokens kept per example (default: each prompt's recorded setting).")
+    var maxTextTokens: Int?
+    @Option(help: "The estimator that orders the rows: \(RankRun.estimators.joined(separator: ", ")).")
+    var by = RankRun.defaultEstimator
+    @Option(help: "Name of each prompt in the rows, in order (repeat the option; default its recorded name).")
+    var name: [String] = []
+    @OptionGroup var destination: DataOutputOption
+    @OptionGroup var data: DataFolderOptions
+    @OptionGroup var threading: ThreadOptions
+    @OptionGroup var reporting: ProgressOption
+    @Argument(help: "Source prompt files (default: paths read from stdin, one per line).") var prompts: [String] = []
+
+    public func validate() throws {
+        try OptionRange.check("selection-size", selectionSize, 2...100_000)
+        try OptionRange.check("batch-size", batchSize, 1...4096)
+        try OptionRange.check("max-text-tokens", maxTextTokens, 1...100_000)
+        guard RankRun.estimators.contains(by) else {
+            throw ValidationError("--by is one of \(RankRun.estimators.joined(separator: ", ")), not \(by)")
+        }
+        guard task != nil || examples != nil else { throw ValidationError("give --task, or --examples FILE") }
+    }
+
+    public func run() throws {
+        threading.apply()
+        var r = RankRun(model: model, task: task ?? "")
+        r.prompts = prompts
+        r.names = name
+        r.inputs = data.inputs
+        r.examplesFile = examples
+        r.fields = fields.choice
+        r.verbalizer = verbalizer.map { $0.split(separator: ",").map(String.init) }
+        if let selectionSize { r.selectionSize = selectionSize }
+        r.seed = seed
+        r.batchSize = batchSize
+        r.maxTextTokens = maxTextTokens
+        r.by = by
+        r.output = destination.output
+        r.progress = reporting.progress
+        try r.run()
+    }
+}
