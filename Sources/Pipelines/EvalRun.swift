@@ -105,14 +105,7 @@ public struct EvalRun {
     public func run() throws {
         let prompts = try LineSource.promptPaths(self.prompts)
         let (frozen, tokenizer, identity) = try loadModelAndTokenizer(folder: model)
-        guard names.isEmpty || names.count == prompts.count else {
-            throw ToolError.usage("\(names.count) --name for \(prompts.count) prompts: give one per prompt, in order")
-        }
-        // all read and checked before any work
-        let files = try prompts.enumerated().map { i, path in
-            try PromptFile.read(path, name: names.isEmpty ? nil : names[i])
-        }
-        for f in files { try f.check(model: identity, readout: nil) }
+        let files = try PromptFile.readAll(prompts, names: names, model: identity)
         let (allTexts, labelWords, target, fields) = try loadExamples(files)
         // the examples each prompt is evaluated on: the split less the overlap with --exclude-overlap's
         // splits (`source`: the prompt's own training task's train split), then the --limit sample

@@ -27,8 +27,7 @@ public struct InspectRun {
     public func run() throws {
         let prompts = try LineSource.promptPaths(self.prompts)
         let (frozen, tokenizer, identity) = try loadModelAndTokenizer(folder: model)
-        let files = try prompts.map { try PromptFile.read($0) }
-        for f in files { try f.check(model: identity, readout: nil) }
+        let files = try PromptFile.readAll(prompts, names: [], model: identity)
         let given = try initFile.map { try PromptFile.read($0) }
         let vocabularyNorm = PromptTokens.meanNorm(frozen.wordEmbeddings)
         let asTable = table ?? (output == nil && Log.stdoutIsTerminal)

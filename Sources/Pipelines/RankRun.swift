@@ -46,13 +46,7 @@ public struct RankRun {
         }
         let paths = try LineSource.promptPaths(prompts)
         let (frozen, tokenizer, identity) = try loadModelAndTokenizer(folder: model)
-        guard names.isEmpty || names.count == paths.count else {
-            throw ToolError.usage("\(names.count) --name for \(paths.count) prompts: give one per prompt, in order")
-        }
-        let files = try paths.enumerated().map { i, path in
-            try PromptFile.read(path, name: names.isEmpty ? nil : names[i])
-        }
-        for f in files { try f.check(model: identity, readout: nil) }
+        let files = try PromptFile.readAll(paths, names: names, model: identity)
         let (examples, targetWords, split) = try targetExamples()
         let labels = examples.map(\.label)
         let targetIds = try labelWordIds(targetWords, tokenizer: tokenizer, firstToken: frozen is T5Model)

@@ -67,6 +67,19 @@ public struct ModelIdentity {
 }
 
 extension PromptFile {
+    /// Every prompt of `paths` (named `names[i]` when names are given, one per prompt), read and
+    /// checked against the model before any work.
+    public static func readAll(_ paths: [String], names: [String], model: ModelIdentity) throws -> [PromptFile] {
+        guard names.isEmpty || names.count == paths.count else {
+            throw ToolError.usage("\(names.count) --name for \(paths.count) prompts: give one per prompt, in order")
+        }
+        let files = try paths.enumerated().map { i, path in
+            try PromptFile.read(path, name: names.isEmpty ? nil : names[i])
+        }
+        for f in files { try f.check(model: model, readout: nil) }
+        return files
+    }
+
     /// The text-token limit the prompt was tuned with, if it records its settings.
     public var recordedMaxTextTokens: Int? {
         guard let s = metadata["settings"], let j = try? JSON.parse(s) else { return nil }
