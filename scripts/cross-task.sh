@@ -37,19 +37,20 @@ common="--threads $THREADS --data-dir $DATA_DIR"
 {
   echo "#@ cpus=$THREADS mem=6G time=240"
   for t in $TASKS; do
-    printf '%s\t%s\n' "$OUT/prompts/$t.safetensors" \
-      "$BIN/tune-prompt --model $MODEL_DIR --task $t $tune --steps $STEPS ${PATIENCE:+--patience $PATIENCE} \
---max-text-tokens 64 --eval-every $EVAL_EVERY --eval-limit 500 --seed $SEED $common --resume \
---output $OUT/prompts/$t.safetensors >> $OUT/logs/$t.jsonl"
+    job="$BIN/tune-prompt --model $MODEL_DIR --task $t $tune --steps $STEPS ${PATIENCE:+--patience $PATIENCE}"
+    job+=" --max-text-tokens 64 --eval-every $EVAL_EVERY --eval-limit 500 --seed $SEED $common --resume"
+    job+=" --output $OUT/prompts/$t.safetensors >> $OUT/logs/$t.jsonl"
+    printf '%s\t%s\n' "$OUT/prompts/$t.safetensors" "$job"
   done
 } > "$OUT/grid/1-tune.stage"
 prompts=$(for s in $TASKS; do printf '%s ' "$OUT/prompts/$s.safetensors"; done)
 {
   echo "#@ cpus=$THREADS mem=4G time=120"
   for t in $TASKS; do
-    printf '%s\t%s\n' "$OUT/eval/$t.jsonl" \
-      "$BIN/eval-prompt --model $MODEL_DIR --task $t --split validation --eval-limit $EVAL_LIMIT --max-text-tokens 64 \
---seed $SEED ${EXCLUDE:+--exclude-overlap $EXCLUDE} $common -o $OUT/eval/$t.jsonl $prompts"
+    job="$BIN/eval-prompt --model $MODEL_DIR --task $t --split validation --eval-limit $EVAL_LIMIT"
+    job+=" --max-text-tokens 64 --seed $SEED ${EXCLUDE:+--exclude-overlap $EXCLUDE} $common"
+    job+=" -o $OUT/eval/$t.jsonl $prompts"
+    printf '%s\t%s\n' "$OUT/eval/$t.jsonl" "$job"
   done
 } > "$OUT/grid/2-eval.stage"
 evals=$(for t in $TASKS; do printf '%s ' "$OUT/eval/$t.jsonl"; done)
