@@ -31,7 +31,14 @@ public struct RankRun {
     public var output: String? = nil
     public var progress = false
 
-    public static let estimators = ["leep", "logme", "hscore", "probe_accuracy"]
+    /// A prompt of the target (e.g. tuned briefly on it): with it, the paper's prompt-only
+    /// indicators of each source against it (euclidean_*, cosine_*; sources of its shape).
+    public var reference: String? = nil
+
+    public static let estimators = [
+        "leep", "logme", "hscore", "probe_accuracy", "euclidean_concat", "euclidean_token", "cosine_concat",
+        "cosine_token",
+    ]
     public static let defaultEstimator = "logme"
     public static let defaults = RankRun(model: "", task: "")
 
@@ -44,9 +51,14 @@ public struct RankRun {
         guard Self.estimators.contains(by) else {
             throw ToolError.usage("--by is one of \(Self.estimators.joined(separator: ", ")), not \(by)")
         }
+        guard reference != nil || !(by.hasPrefix("euclidean") || by.hasPrefix("cosine")) else {
+            throw ToolError.usage("--by \(by) compares each source with the target's prompt: give --reference PROMPT")
+        }
         let paths = try LineSource.promptPaths(prompts)
         let (frozen, tokenizer, identity) = try loadModelAndTokenizer(folder: model)
         let files = try PromptFile.readAll(paths, names: names, model: identity)
+        let referenceFile = try reference.map { try PromptFile.readAll([$0], names: [], model: identity)[0] }
+        let referenceGeometry = referenceFile.map { PromptGeometry($0.prompt) }
         let (examples, targetWords, split) = try targetExamples()
         let labels = examples.map(\.label)
         let targetIds = try labelWordIds(targetWords, tokenizer: tokenizer, firstToken: frozen is T5Model)
@@ -110,12 +122,25 @@ public struct RankRun {
             let logme = Transferability.logme(features: states, n: n, d: C, labels: labels, classes: k)
             let hscore = Transferability.hscore(features: states, n: n, d: C, labels: labels)
             func number(_ x: Double?) -> JSON { x.map { JSON.number($0, significant: 8) } ?? .null }
+            var indicators: [JSON.Member] = []
+            if let referenceFile, let referenceGeometry {
+                let comparable = f.prompt.shape == referenceFile.prompt.shape
+                if !comparable {
+                    Log.info(
+                        "\(f.path): \(f.length) vectors, the reference \(referenceFile.length): no prompt indicators")
+                }
+                let metrics = comparable ? PromptGeometry.metrics(PromptGeometry(f.prompt), referenceGeometry) : []
+                for name in Self.estimators where name.hasPrefix("euclidean") || name.hasPrefix("cosine") {
+                    indicators.append(.init(name, number(metrics.first { $0.0 == name }?.1)))
+                }
+            }
             rows.append(
                 .object([
                     .init("source", .string(f.name)), .init("target", .string(task.isEmpty ? split : task)),
                     .init("model", .string(identity.name)), .init("split", .string(split)), .init("n", .number(n)),
                     .init("leep", number(leep)), .init("logme", number(logme)), .init("hscore", number(hscore)),
                     .init("probe_accuracy", number(Double(correct) / Double(n))),
+                ] + indicators + [
                     .init("prompt", .string(f.path)),
                     .init(
                         "settings",
@@ -124,6 +149,7 @@ public struct RankRun {
                             .init("template", .string(template.text)), .init("readout", .string(kind.rawValue)),
                             .init("target_verbalizer", .array(targetWords.map { .string($0) })),
                             .init("source_verbalizer", sourceWords.map { .array($0.map { .string($0) }) } ?? .null),
+                            .init("reference", referenceFile.map { .string($0.path) } ?? .null),
                             .init("toolkit_version", .string(toolkitVersion)),
                         ])),
                 ]))

@@ -55,6 +55,17 @@ final class RankSourcesTests: XCTestCase {
         XCTAssertEqual(ownRows.map { $0["n"]?.int }, [30, 30])
         XCTAssertEqual(ownRows.first?["by"]?.string, "logme", "the default estimator")
 
+        // with the target's own prompt as the reference: the prompt-only indicators; itself is nearest
+        let referenced = try runTool(
+            "rank-sources", args.dropLast(2) + ["--by", "cosine_concat", "--reference", prompts[1]] + prompts)
+        XCTAssertEqual(referenced.status, 0, referenced.err)
+        let refRows = try referenced.out.split(separator: "\n").map { try JSON.parse(String($0)) }
+        XCTAssertEqual(refRows.first?["source"]?.string, "rotten_tomatoes", "the reference itself ranks first")
+        XCTAssertEqual(refRows.first?["cosine_concat"]?.double ?? 0, 1, accuracy: 1e-6)
+        XCTAssertEqual(refRows.first?["euclidean_concat"]?.double ?? 0, 1, accuracy: 1e-6, "1 / (1 + 0)")
+        XCTAssertLessThan(refRows.last?["cosine_concat"]?.double ?? 1, 1)
+        let noReference = try runTool("rank-sources", args.dropLast(2) + ["--by", "cosine_token"] + prompts)
+        XCTAssertEqual(noReference.status, 64, noReference.err)
         let badBy = try runTool("rank-sources", args.dropLast(2) + ["--by", "magic"] + prompts)
         XCTAssertEqual(badBy.status, 64)
         let noTarget = try runTool("rank-sources", ["--model", model] + prompts)

@@ -17,7 +17,8 @@ public struct RankSources: ParsableCommand {
             al. 2021), hscore (Bao et al. 2019; needs more examples than the model's hidden size, \
             else null), probe_accuracy (zero-shot accuracy through the target's label words). One \
             JSON line per source, best first by --by: {"source","target","model","split","n", \
-            "leep","logme","hscore","probe_accuracy","rank","by",...}.
+            "leep","logme","hscore","probe_accuracy","rank","by",...}; with --reference also the \
+            prompt-only indicators against the target's own prompt (euclidean_*, cosine_*).
 
             Examples:
               rank-sources --model models/mpnet-base --task rotten_tomatoes out/mpnet/*/sst2.safetensors
@@ -46,6 +47,12 @@ public struct RankSources: ParsableCommand {
     var maxTextTokens: Int?
     @Option(help: "The estimator that orders the rows: \(RankRun.estimators.joined(separator: ", ")).")
     var by = RankRun.defaultEstimator
+    @Option(
+        help: ArgumentHelp(
+            "A prompt of the target (e.g. tuned briefly on it): the paper's prompt-only indicators of each source "
+                + "against it are added (euclidean_concat, euclidean_token, cosine_concat, cosine_token).",
+            valueName: "PROMPT"))
+    var reference: String?
     @Option(help: "Name of each prompt in the rows, in order (repeat the option; default its recorded name).")
     var name: [String] = []
     @OptionGroup var destination: DataOutputOption
@@ -69,6 +76,7 @@ public struct RankSources: ParsableCommand {
         var r = RankRun(model: model, task: task ?? "")
         r.prompts = prompts
         r.names = name
+        r.reference = reference
         r.inputs = data.inputs
         r.examplesFile = examples
         r.fields = fields.choice
