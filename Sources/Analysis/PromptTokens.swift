@@ -22,8 +22,16 @@ public enum PromptTokens {
         public let nearestDot: [Neighbour]
     }
 
-    /// `prompt` (n, C) against `embeddings` (V, C); `initial` (n·C) the starting values, if known.
-    public static func inspect(prompt: Tensor, embeddings: Tensor, initial: [Float]?, k: Int) -> [Vector] {
+    /// The L2 norm of every vocabulary embedding (V): computed once for all the prompts inspected.
+    public static func wordNorms(_ embeddings: Tensor) -> [Double] {
+        (0..<embeddings.shape[0]).map { norm(embeddings.row($0), embeddings.shape[1]) }
+    }
+
+    /// `prompt` (n, C) against `embeddings` (V, C) with their `wordNorms`; `initial` (n·C) the
+    /// starting values, if known.
+    public static func inspect(
+        prompt: Tensor, embeddings: Tensor, wordNorms: [Double], initial: [Float]?, k: Int
+    ) -> [Vector] {
         let n = prompt.shape[0]
         let C = prompt.shape[1]
         let V = embeddings.shape[0]
@@ -32,7 +40,6 @@ public enum PromptTokens {
         dots.withUnsafeMutableBufferPointer { out in
             BLAS.gemmNT(n, V, C, prompt.data, lda: C, embeddings.data, ldb: C, out.baseAddress!, ldc: V)
         }
-        let wordNorms = (0..<V).map { norm(embeddings.row($0), C) }
         return (0..<n).map { i in
             let p = prompt.row(i)
             let pNorm = norm(p, C)
@@ -57,13 +64,6 @@ public enum PromptTokens {
                 index: i, norm: pNorm, moved: moved, movedRelative: movedRelative,
                 nearestCosine: top(cosines, k), nearestDot: top(row.map(Double.init), k))
         }
-    }
-
-    /// The mean L2 norm of the vocabulary's embeddings (a scale to read prompt norms against).
-    public static func meanNorm(_ embeddings: Tensor) -> Double {
-        let V = embeddings.shape[0]
-        let C = embeddings.shape[1]
-        return (0..<V).reduce(0) { $0 + norm(embeddings.row($1), C) } / Double(max(V, 1))
     }
 
     /// The k highest scores, highest first (ties: the lower id).

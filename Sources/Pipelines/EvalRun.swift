@@ -172,7 +172,7 @@ public struct EvalRun {
             let template = try PromptTemplate(
                 self.template ?? f.metadata["template"] ?? PromptTemplate.defaultText(for: frozen),
                 tokenizer: tokenizer, readsAtMask: kind != .decoder)
-            let limit = maxTextTokens ?? f.recordedMaxTextTokens ?? 128
+            let limit = maxTextTokens ?? f.recordedMaxTextTokens ?? TuneSettings().maxTextTokens
             let specs = try specs(f)
             let key = "\(template.text)|\(f.length)|\(limit)|\(specs.joined(separator: "|"))"
             if cache[key] == nil {

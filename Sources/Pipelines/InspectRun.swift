@@ -29,13 +29,14 @@ public struct InspectRun {
         let (frozen, tokenizer, identity) = try loadModelAndTokenizer(folder: model)
         let files = try PromptFile.readAll(prompts, names: [], model: identity)
         let given = try initFile.map { try PromptFile.read($0) }
-        let vocabularyNorm = PromptTokens.meanNorm(frozen.wordEmbeddings)
+        let wordNorms = PromptTokens.wordNorms(frozen.wordEmbeddings)
+        let vocabularyNorm = wordNorms.reduce(0, +) / Double(max(wordNorms.count, 1))
         let asTable = table ?? (output == nil && Log.stdoutIsTerminal)
         let out = try DataOutput(path: output)
         for f in files {
             let (initial, initName) = try initialValues(f, given: given, frozen, tokenizer, identity)
             let vectors = PromptTokens.inspect(
-                prompt: f.prompt, embeddings: frozen.wordEmbeddings, initial: initial, k: nearest)
+                prompt: f.prompt, embeddings: frozen.wordEmbeddings, wordNorms: wordNorms, initial: initial, k: nearest)
             func neighbours(_ list: [PromptTokens.Neighbour]) -> JSON {
                 .array(
                     list.map { n in

@@ -74,19 +74,20 @@ public struct RankRun {
                 readsAtMask: kind != .decoder)
             let set = try EncodedSet(
                 examples, tokenizer: tokenizer, template: template, promptLength: f.length,
-                maxTextTokens: maxTextTokens ?? f.recordedMaxTextTokens ?? 128, maxSequence: frozen.maxSequence,
-                typeVocab: frozen.typeVocab)
+                maxTextTokens: maxTextTokens ?? f.recordedMaxTextTokens ?? TuneSettings().maxTextTokens,
+                maxSequence: frozen.maxSequence, typeVocab: frozen.typeVocab)
             // one pass: the states, and the logits at the source's words then the target's
             let reader = try labelReader(kind, words: (sourceIds ?? []) + targetIds, model: frozen)
             let bar = ProgressLine(
                 label: "\(f.name) on \(task)", total: set.count, enabled: progress || Log.stderrIsTerminal)
             var states: [Double] = []
             var logits: [Float] = []
+            let values = f.prompt.array
             var start = 0
             while start < set.count {
                 let batch = start..<min(start + batchSize, set.count)
                 let r = try reader.statesAndLogits(
-                    set.input(Array(batch)[...], firstPosition: frozen.firstPosition), prompt: f.prompt.array,
+                    set.input(Array(batch)[...], firstPosition: frozen.firstPosition), prompt: values,
                     promptLength: f.length)
                 states += r.states.map(Double.init)
                 logits += r.logits
