@@ -15,7 +15,7 @@ MODELS     := models/splade-tiny/model.safetensors models/minilm/model.safetenso
 
 .PHONY: all build install uninstall test test-asan demo demo-seeds overlap bench bench-setup fixtures models deps \
         data clean fuzz mpnet-transfer mpnet-search sst2-prompts transfer-rt cross-task cross-model \
-        paper-indicators released-roberta released-t5 t5-random nli-long
+        paper-indicators released-roberta released-t5 t5-random nli-long transferability
 
 # The default: build the tools.
 all: build
@@ -102,6 +102,12 @@ cross-task: build models data
 	scripts/cross-task.sh
 	scripts/cross-task-indicators.sh
 
+# Which source prompt should a task start from, measured (rank-sources' estimators and the paper's
+# indicators against the cross-task matrix): make transferability [MODEL=minilm] [SEEDS="0 1 2"]
+#   [OUT=out/cross-task/MODEL] [SELECTION_SIZE=1000] and cross-task's variables (STEPS, PATIENCE, ...)
+transferability: build models data
+	scripts/transferability.sh
+
 # One stage of a grid alone, with the same variables as the whole run: make cross-task-eval,
 # make cross-model-paper-results REDO=1 (REDO=1 deletes the stage's outputs first, so it is
 # computed again). Stage names: cross-task tune, eval, matrix; cross-model-paper tune, project,
@@ -158,7 +164,7 @@ t5-random: data bench-setup
 bench-setup: $(VENV)/bin/python
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install -q torch transformers tokenizers peft numpy safetensors
+	$(VENV)/bin/pip install -q torch transformers tokenizers peft numpy scipy safetensors sentencepiece
 
 # Speed against PyTorch, measured in the same run (make bench-setup first).
 bench: build models

@@ -31,7 +31,7 @@ let fuzzTarget: Target = .executableTarget(
 
 let toolNames = [
     "tokenize", "embed", "prepare-data", "tune-prompt", "eval-prompt", "heatmap-csv", "score-similarity", "project",
-    "pt-bench", "overlap", "results-table", "inspect-prompt", "rank-sources",
+    "pt-bench", "overlap", "results-table", "inspect-prompt", "rank-sources", "score-rankings",
 ]
 
 let package = Package(

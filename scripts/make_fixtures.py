@@ -867,6 +867,32 @@ def transferability_fixtures():
                                                             "labels": y.tolist(), "classes": 3,
                                                             "value": leep(theta, y, 3)}})
 
+def ranking_fixtures():
+    """The transferability benchmark's measures against independent references: Spearman and
+    Kendall's tau-b from scipy.stats, and Regret@k / top-1 hit rate by enumerating every order the
+    estimator's ties allow (each equally likely), for RankingQualityTests."""
+    import itertools
+    from scipy import stats
+    rng = np.random.default_rng(11)
+    cases = []
+    for n, levels in [(6, 3), (7, 7), (5, 2), (7, 4)]:
+        transfer = np.round(rng.uniform(0.4, 1.0, size=n), 2)
+        transfer[rng.integers(0, n)] = transfer.max()      # a tie for the best source in hindsight
+        scores = rng.integers(0, levels, size=n).astype(float)   # ties in the estimator
+        orders = [p for p in itertools.permutations(range(n))
+                  if all(scores[p[i]] >= scores[p[i + 1]] for i in range(n - 1))]
+        best = transfer.max()
+        regret = {k: float(np.mean([100 * (best - max(transfer[list(p[:k])])) for p in orders])) for k in (1, 3)}
+        top1 = float(np.mean([transfer[p[0]] == best for p in orders]))
+        rho = stats.spearmanr(scores, transfer).statistic
+        tau = stats.kendalltau(scores, transfer, variant="b").statistic
+        cases.append({"transfer": transfer.tolist(), "scores": scores.tolist(), "regret_at_1": regret[1],
+                      "regret_at_3": regret[3], "top1": top1,
+                      "spearman": None if np.isnan(rho) else float(rho),
+                      "kendall": None if np.isnan(tau) else float(tau)})
+    write("ranking.json", {"cases": cases})
+
+
 if __name__ == "__main__":
     OUT.mkdir(parents=True, exist_ok=True)
     if sys.argv[1:2] == ["--only"]:   # e.g. --only corrupt_fixtures: one group, without the models
@@ -889,3 +915,4 @@ if __name__ == "__main__":
     normalizer_fixtures()
     converted_tokenizer_fixtures()
     transferability_fixtures()
+    ranking_fixtures()

@@ -34,3 +34,28 @@ public func averageRanks(_ v: [Double]) -> [Double] {
     }
     return ranks
 }
+
+/// Kendall's tau-b (scipy.stats.kendalltau's default): (concordant − discordant) over
+/// √((n₀ − n₁)(n₀ − n₂)), n₀ = n(n − 1)/2 and n₁, n₂ the pairs tied in x, in y; nil when either
+/// side is constant.
+public func kendallTauB(_ x: [Double], _ y: [Double]) -> Double? {
+    guard x.count == y.count, x.count >= 2 else { return nil }
+    var concordant = 0
+    var discordant = 0
+    var tiedX = 0
+    var tiedY = 0
+    for i in 0..<x.count {
+        for j in (i + 1)..<x.count {
+            let dx = x[i] - x[j]
+            let dy = y[i] - y[j]
+            if dx == 0 { tiedX += 1 }
+            if dy == 0 { tiedY += 1 }
+            if dx == 0 || dy == 0 { continue }
+            if (dx > 0) == (dy > 0) { concordant += 1 } else { discordant += 1 }
+        }
+    }
+    let pairs = x.count * (x.count - 1) / 2
+    let denominator = (Double(pairs - tiedX) * Double(pairs - tiedY)).squareRoot()
+    guard denominator > 0 else { return nil }
+    return Double(concordant - discordant) / denominator
+}

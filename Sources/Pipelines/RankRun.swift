@@ -32,12 +32,13 @@ public struct RankRun {
     public var progress = false
 
     /// A prompt of the target (e.g. tuned briefly on it): with it, the paper's prompt-only
-    /// indicators of each source against it (euclidean_*, cosine_*; sources of its shape).
+    /// indicators of each source against it (euclidean_*, cosine_*; sources of its shape) and the
+    /// overlap of the FFN neurons each switches on (on_*, each prompt in its own recorded layout).
     public var reference: String? = nil
 
     public static let estimators = [
         "leep", "logme", "hscore", "probe_accuracy", "euclidean_concat", "euclidean_token", "cosine_concat",
-        "cosine_token",
+        "cosine_token", "on_cosine", "on_jaccard",
     ]
     public static let defaultEstimator = "logme"
     public static let defaults = RankRun(model: "", task: "")
@@ -51,7 +52,8 @@ public struct RankRun {
         guard Self.estimators.contains(by) else {
             throw ToolError.usage("--by is one of \(Self.estimators.joined(separator: ", ")), not \(by)")
         }
-        guard reference != nil || !(by.hasPrefix("euclidean") || by.hasPrefix("cosine")) else {
+        let promptOnly = by.hasPrefix("euclidean") || by.hasPrefix("cosine") || by.hasPrefix("on_")
+        guard reference != nil || !promptOnly else {
             throw ToolError.usage("--by \(by) compares each source with the target's prompt: give --reference PROMPT")
         }
         let paths = try LineSource.promptPaths(prompts)
@@ -59,6 +61,10 @@ public struct RankRun {
         let files = try PromptFile.readAll(paths, names: names, model: identity)
         let referenceFile = try reference.map { try PromptFile.readAll([$0], names: [], model: identity)[0] }
         let referenceGeometry = referenceFile.map { PromptGeometry($0.prompt) }
+        let stimulation = Stimulation()
+        let referenceMask = try referenceFile.map {
+            try stimulation.mask($0.prompt, template: $0.metadata["template"], model: frozen, tokenizer: tokenizer)
+        }
         let (examples, targetWords, split) = try targetExamples()
         let labels = examples.map(\.label)
         let targetIds = try labelWordIds(targetWords, tokenizer: tokenizer, firstToken: frozen is T5Model)
@@ -134,6 +140,13 @@ public struct RankRun {
                 for name in Self.estimators where name.hasPrefix("euclidean") || name.hasPrefix("cosine") {
                     indicators.append(.init(name, number(metrics.first { $0.0 == name }?.1)))
                 }
+                if let referenceMask {
+                    let mask = try stimulation.mask(
+                        f.prompt, template: f.metadata["template"], model: frozen, tokenizer: tokenizer)
+                    let overlap = activationOverlap(mask, referenceMask, range: 0..<mask.count)
+                    indicators.append(.init("on_cosine", number(overlap.cosine)))
+                    indicators.append(.init("on_jaccard", number(overlap.jaccard)))
+                }
             }
             rows.append(
                 .object([
@@ -151,6 +164,10 @@ public struct RankRun {
                             .init("target_verbalizer", .array(targetWords.map { .string($0) })),
                             .init("source_verbalizer", sourceWords.map { .array($0.map { .string($0) }) } ?? .null),
                             .init("reference", referenceFile.map { .string($0.path) } ?? .null),
+                            .init(
+                                "on_stimulus",
+                                referenceFile == nil
+                                    ? .null : stimulation.settingsJSON(model: identity.name, layers: frozen.layers)),
                             .init("toolkit_version", .string(toolkitVersion)),
                         ])),
                 ]))

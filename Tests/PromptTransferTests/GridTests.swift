@@ -66,6 +66,49 @@ final class GridTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: grid["OUT"]! + "/transfer.jsonl"))
     }
 
+    /// `make transferability` end to end on tiny data, two seeds: each seed's cross-task grid, a
+    /// ranking per target with every estimator and indicator, the measures, and the seeds combined.
+    func testTheTransferabilityBenchmarkRanksEverySourceForEveryTarget() throws {
+        let data = try Fixture.tinyTaskData()
+        for split in ["train", "validation"] {  // a third task: sst2's rows under imdb's manifest
+            try FileManager.default.createDirectory(
+                at: data.appendingPathComponent("imdb"), withIntermediateDirectories: true)
+            try FileManager.default.copyItem(
+                at: data.appendingPathComponent("sst2/\(split).jsonl"),
+                to: data.appendingPathComponent("imdb/\(split).jsonl"))
+        }
+        let out = try Fixture.tempDir().appendingPathComponent("bench").path
+        let settings = [
+            "BIN": Fixture.tool("tune-prompt").deletingLastPathComponent().path,
+            "MODEL": try Fixture.model("splade-tiny"), "STEPS": "4", "EVAL_EVERY": "2", "EVAL_LIMIT": "20",
+            "TASKS": "sst2 rotten_tomatoes imdb", "SEEDS": "0 1", "THREADS": "1", "DATA_DIR": data.path,
+            "OUT": out, "SELECTION_SIZE": "1000",
+        ]
+        let r = try runScript("scripts/transferability.sh", [], environment: settings)
+        XCTAssertEqual(r.status, 0, r.err)
+        for seed in [0, 1] {
+            let ranks = try String(contentsOfFile: "\(out)-s\(seed)/rank/imdb.jsonl", encoding: .utf8)
+                .split(separator: "\n").map { try JSON.parse(String($0)) }
+            XCTAssertEqual(Set(ranks.compactMap { $0["source"]?.string }), ["sst2", "rotten_tomatoes"])
+            for row in ranks {
+                for field in ["leep", "logme", "probe_accuracy", "cosine_concat", "on_cosine", "on_jaccard"] {
+                    XCTAssertNotNil(row[field]?.double, "\(field) in \(row.text)")
+                }
+                XCTAssertEqual(row["split"]?.string, "train:selection")
+            }
+            let scored = try String(contentsOfFile: "\(out)-s\(seed)/transferability.jsonl", encoding: .utf8)
+                .split(separator: "\n").map { try JSON.parse(String($0)) }
+            let logme = try XCTUnwrap(scored.first { $0["estimator"]?.string == "logme" && $0["target"] == nil })
+            XCTAssertEqual(logme["targets"]?.int, 3)
+            XCTAssertEqual(logme["pairs"]?.int, 6)
+            XCTAssertNotNil(logme["regret_at_1"]?.double)
+            XCTAssertEqual(scored.filter { $0["target"] != nil && $0["estimator"]?.string == "logme" }.count, 3)
+        }
+        let combined = try String(contentsOfFile: "\(out)-seeds.md", encoding: .utf8)
+        XCTAssertTrue(combined.contains("| on_cosine | "), combined)
+        XCTAssertTrue(combined.contains("(2)"), "two seeds: \(combined)")
+    }
+
     /// The paper's cross-model protocol as a grid, end to end on tiny data: every projector ×
     /// task line carries its baselines (random, the target's own prompt, same-task transfer).
     func testTheCrossModelPaperGridJoinsEveryResultWithItsBaselines() throws {

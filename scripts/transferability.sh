@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# `make transferability`: which source prompt should a task start from, measured. On a cross-task
+# folder (scripts/cross-task.sh: a prompt per task and the zero-shot matrix on validation, overlap
+# with the source's train removed), each task in turn is the target: rank-sources scores the 12
+# other prompts on the target's selection slice of train (LEEP, LogME, H-score, probe accuracy)
+# and against the target's own prompt (euclidean_*, cosine_*, on_*), then score-rankings measures
+# every estimator against the matrix (Spearman, Kendall, Regret@1/@3, top-1, with intervals).
+# A grid (scripts/grid.sh): one ranking job per target, then the scores; RUNNER=slurm runs it on
+# a cluster. Several seeds (SEEDS="0 1 2", OUT=BASE-sK per seed) are combined as mean ± sd.
+# Variables: MODEL, SEEDS, OUT (BASE; the seed's folder is OUT-sK when SEEDS has several, else
+# OUT), SELECTION_SIZE (the slice the estimators read), TASKS, RUNNER, THREADS, DATA_DIR, BIN.
+# Each seed's cross-task grid is run first (scripts/cross-task.sh with the same variables: STEPS,
+# PATIENCE, EVAL_EVERY, EVAL_LIMIT, ...): its stages are cached, so a finished one costs nothing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=${BIN:-.build/release}
+. scripts/common.sh
+require_tools transferability rank-sources score-rankings prepare-data tune-prompt eval-prompt heatmap-csv
+MODEL=${MODEL:-minilm}
+SEEDS=${SEEDS:-0}
+OUT=${OUT:-out/cross-task/$MODEL}
+SELECTION_SIZE=${SELECTION_SIZE:-1000}
+TASKS=${TASKS:-$($BIN/prepare-data --list --paper | cut -f1 | tr '\n' ' ')}
+RUNNER=${RUNNER:-local}
+THREADS=${THREADS:-2}
+DATA_DIR=${DATA_DIR:-data}
+case $MODEL in
+  /*|./*|models/*) MODEL_DIR=$MODEL ;;
+  *) MODEL_DIR=models/$MODEL ;;
+esac
+folders=()
+for seed in $SEEDS; do
+  if [ "$(echo $SEEDS | wc -w)" -gt 1 ]; then dir=$OUT-s$seed; else dir=$OUT; fi
+  folders+=("$dir")
+  OUT=$dir SEED=$seed MODEL=$MODEL TASKS=$TASKS scripts/cross-task.sh
+  mkdir -p "$dir/rank" "$dir/transferability/grid"
+  grid=$dir/transferability/grid
+  rm -f "$grid"/*.stage
+  common="--threads $THREADS --data-dir $DATA_DIR --seed $seed --selection-size $SELECTION_SIZE"
+  {
+    echo "#@ cpus=$THREADS mem=4G time=120"
+    for t in $TASKS; do
+      sources=$(for s in $TASKS; do [ "$s" = "$t" ] || printf '%s ' "$dir/prompts/$s.safetensors"; done)
+      job="$BIN/rank-sources --model $MODEL_DIR --task $t --reference $dir/prompts/$t.safetensors $common"
+      job+=" -o $dir/rank/$t.jsonl $sources"
+      printf '%s\t%s\n' "$dir/rank/$t.jsonl" "$job"
+    done
+  } > "$grid/1-rank.stage"
+  ranks=$(for t in $TASKS; do printf '%s ' "$dir/rank/$t.jsonl"; done)
+  {
+    echo "#@ cpus=1 mem=1G time=10"
+    scores="$BIN/score-rankings --transfer $dir/transfer.jsonl --per-target -o $dir/transferability.jsonl $ranks"
+    table="$BIN/score-rankings --transfer $dir/transfer.jsonl --format markdown -o $dir/transferability.md $ranks"
+    printf '%s\t%s\n' "$dir/transferability.md" "$scores && $table"
+  } > "$grid/2-score.stage"
+  start=$(date +%s)
+  scripts/grid.sh --runner "$RUNNER" "$grid"
+  echo "transferability: $dir ($(( $(date +%s) - start )) s, $RUNNER)" >&2
+  cat "$dir/transferability.md"
+done
+if [ ${#folders[@]} -gt 1 ]; then
+  scored=$(for d in "${folders[@]}"; do printf '%s ' "$d/transferability.jsonl"; done)
+  $BIN/score-rankings --combine $scored -o "$OUT-seeds.md"
+  echo "transferability: mean ± sd over seeds $SEEDS in $OUT-seeds.md" >&2
+  cat "$OUT-seeds.md"
+fi
