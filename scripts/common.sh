@@ -10,6 +10,14 @@ require_tools() {
     exit 64
   done
 }
+# job_line OUTPUT COMMAND: one job of a grid stage (scripts/grid.sh): its output, a tab, its command.
+job_line() { printf '%s\t%s\n' "$1" "$2"; }
+# paths PREFIX SUFFIX NAME...: "PREFIX<NAME>SUFFIX " for each name (the inputs a job reads).
+paths() {
+  local prefix=$1 suffix=$2 name
+  shift 2
+  for name in "$@"; do printf '%s ' "$prefix$name$suffix"; done
+}
 # prepare_splits TASK SPLIT...: data/TASK/SPLIT.jsonl from the mirror, where it is missing.
 prepare_splits() {
   local task=$1 split

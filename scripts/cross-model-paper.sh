@@ -84,17 +84,20 @@ for m in $models; do mkdir -p "$OUT/prompts/$m"; done
         log=$(dirname "$(dirname "$from")")/logs/$t.jsonl
         copy_log=""
         [ -f "$log" ] && copy_log="cp $log $OUT/logs/tune.$m.$t.jsonl && "
-        printf '%s\t%s\n' "$out" "${copy_log}cp $from $out.tmp && mv $out.tmp $out"
+        job_line "$out" "${copy_log}cp $from $out.tmp && mv $out.tmp $out"
       else
-        printf '%s\t%s\n' "$out" "$BIN/tune-prompt --model models/$m --task $t $(tune_flags "$m") --prompt-length 20 \
---patience $PATIENCE --max-text-tokens 64 --eval-limit 500 $common --resume --output $out >> $OUT/logs/tune.$m.$t.jsonl"
+        job="$BIN/tune-prompt --model models/$m --task $t $(tune_flags "$m") --prompt-length 20"
+        job+=" --patience $PATIENCE --max-text-tokens 64 --eval-limit 500 $common --resume"
+        job+=" --output $out >> $OUT/logs/tune.$m.$t.jsonl"
+        job_line "$out" "$job"
       fi
     done
   done
   for m in $targets; do
-    printf '%s\t%s\n' "$OUT/prompts/$m/random.safetensors" "$BIN/tune-prompt --model models/$m --task sst2 \
-$(tune_flags "$m") --prompt-length 20 --steps 0 --eval-every 0 $common --output $OUT/prompts/$m/random.safetensors \
-> /dev/null"
+    out=$OUT/prompts/$m/random.safetensors
+    job="$BIN/tune-prompt --model models/$m --task sst2 $(tune_flags "$m") --prompt-length 20 --steps 0"
+    job+=" --eval-every 0 $common --output $out > /dev/null"
+    job_line "$out" "$job"
   done
 } > "$OUT/grid/1-tune.stage"
 
@@ -113,17 +116,17 @@ projector_name() { echo "$1-$2.$3${4:+.$4}"; }
     IFS='|' read -r s t method k <<< "$entry"
     name=$(projector_name "$s" "$t" "$method" "$k")
     file=$OUT/projectors/$name.safetensors
+    train="$BIN/project train --source-model models/$s --target-model models/$t"
     if [ "$method" = vocab ]; then
-      printf '%s\t%s\n' "$file" "$BIN/project train --source-model models/$s --target-model models/$t \
---objective vocab --threads $THREADS --output $file > $OUT/logs/project.$name.jsonl"
+      job_line "$file" "$train --objective vocab --threads $THREADS --output $file > $OUT/logs/project.$name.jsonl"
       continue
     fi
     extra=""
     [ "$method" = distance ] && extra="--target-prompts $OUT/prompts/$t/$k.safetensors"
-    printf '%s\t%s\n' "$file" "$BIN/project train --source-model models/$s --target-model models/$t \
---objective $method --tasks $k --source-prompts $OUT/prompts/$s/$k.safetensors $extra --target-readout tied \
---steps $PROJECT_STEPS --lr $PROJECT_LR --batch-size 16 --eval-every 100 --eval-limit 200 --patience 3 $common \
---resume --output $file >> $OUT/logs/project.$name.jsonl"
+    job="$train --objective $method --tasks $k --source-prompts $OUT/prompts/$s/$k.safetensors $extra"
+    job+=" --target-readout tied --steps $PROJECT_STEPS --lr $PROJECT_LR --batch-size 16 --eval-every 100"
+    job+=" --eval-limit 200 --patience 3 $common --resume --output $file >> $OUT/logs/project.$name.jsonl"
+    job_line "$file" "$job"
   done
 } > "$OUT/grid/2-project.stage"
 
@@ -135,13 +138,14 @@ evaluate="$BIN/eval-prompt --split validation --eval-limit $EVAL_LIMIT --max-tex
     IFS='|' read -r s t method k <<< "$entry"
     name=$(projector_name "$s" "$t" "$method" "$k")
     dir=$OUT/projected/$name
-    sources=$(for task in $TASKS; do printf '%s ' "$OUT/prompts/$s/$task.safetensors"; done)
-    job="mkdir -p $dir && $BIN/project apply --projector $OUT/projectors/$name.safetensors --output-dir $dir $sources \
-> /dev/null && { for task in $TASKS; do $evaluate --model models/$t --task \$task $dir/\$task.safetensors \
-| jq -c --arg s $s --arg t $t --arg m $method --arg k '$k' '{source_model: \$s, target_model: \$t, method: \$m, \
-train_tasks: (if \$k == \"\" then [] else [\$k] end), task: .target, accuracy, n}' || exit 1; done; } \
-> $OUT/eval/$name.jsonl.tmp && mv $OUT/eval/$name.jsonl.tmp $OUT/eval/$name.jsonl"
-    printf '%s\t%s\n' "$OUT/eval/$name.jsonl" "$job"
+    sources=$(paths "$OUT/prompts/$s/" .safetensors $TASKS)
+    label="{source_model: \$s, target_model: \$t, method: \$m,"
+    label+=" train_tasks: (if \$k == \"\" then [] else [\$k] end), task: .target, accuracy, n}"
+    apply="$BIN/project apply --projector $OUT/projectors/$name.safetensors --output-dir $dir $sources > /dev/null"
+    each="for task in $TASKS; do $evaluate --model models/$t --task \$task $dir/\$task.safetensors"
+    each+=" | jq -c --arg s $s --arg t $t --arg m $method --arg k '$k' '$label' || exit 1; done"
+    result=$OUT/eval/$name.jsonl
+    job_line "$result" "mkdir -p $dir && $apply && { $each; } > $result.tmp && mv $result.tmp $result"
   done
   for t in $targets; do
     # on each task: the target's own prompt of it (own_accuracy), its prompts of the training tasks
@@ -152,19 +156,18 @@ train_tasks: (if \$k == \"\" then [] else [\$k] end), task: .target, accuracy, n
         | tr '\n' ' ')
       job+="$evaluate --model models/$t --task $task $prompts$OUT/prompts/$t/random.safetensors && "
     done
-    printf '%s\t%s\n' "$OUT/eval/$t.baselines.jsonl" "{ ${job}true; } > $OUT/eval/$t.baselines.jsonl.tmp \
-&& mv $OUT/eval/$t.baselines.jsonl.tmp $OUT/eval/$t.baselines.jsonl"
+    result=$OUT/eval/$t.baselines.jsonl
+    job_line "$result" "{ ${job}true; } > $result.tmp && mv $result.tmp $result"
   done
 } > "$OUT/grid/3-eval.stage"
 
 {
   echo "#@ cpus=1 mem=1G time=10"
   # results.jsonl, the job's output, is moved into place last: a failure leaves the job to do
-  printf '%s\t%s\n' "$OUT/results.jsonl" "$tabulate $OUT > $OUT/results.jsonl.tmp \
-&& $tabulate --table $OUT > $OUT/results.md.tmp \
-&& $tabulate --summary $OUT > $OUT/summary.md.tmp \
-&& mv $OUT/results.md.tmp $OUT/results.md && mv $OUT/summary.md.tmp $OUT/summary.md \
-&& mv $OUT/results.jsonl.tmp $OUT/results.jsonl"
+  job="$tabulate $OUT > $OUT/results.jsonl.tmp && $tabulate --table $OUT > $OUT/results.md.tmp"
+  job+=" && $tabulate --summary $OUT > $OUT/summary.md.tmp && mv $OUT/results.md.tmp $OUT/results.md"
+  job+=" && mv $OUT/summary.md.tmp $OUT/summary.md && mv $OUT/results.jsonl.tmp $OUT/results.jsonl"
+  job_line "$OUT/results.jsonl" "$job"
 } > "$OUT/grid/4-results.stage"
 
 init_tasks=$(for task in $INIT_TASKS; do echo " $TASKS " | grep -q " $task " && echo "$task"; done)
@@ -177,18 +180,20 @@ mkdir -p "$OUT/init"
     if [ -n "$INIT_PROJECTORS" ] && ! echo " $INIT_PROJECTORS " | grep -q " $method${k:+.$k} "; then continue; fi
     for task in $init_tasks; do
       out=$OUT/init/$name.$task.safetensors
-      printf '%s\t%s\n' "$out" "$BIN/tune-prompt --model models/$t --task $task $(tune_flags "$t") --prompt-length 20 \
---patience $PATIENCE --max-text-tokens 64 --eval-limit 500 $common --init from:$OUT/projected/$name/$task.safetensors \
---stop-at-accuracy \$(jq -s '[.[] | select(.event == \"eval\") | .accuracy] | max' $OUT/logs/tune.$t.$task.jsonl) \
---resume --output $out >> $OUT/logs/init.$name.$task.jsonl"
+      scratch_best="\$(jq -s '[.[] | select(.event == \"eval\") | .accuracy] | max' $OUT/logs/tune.$t.$task.jsonl)"
+      job="$BIN/tune-prompt --model models/$t --task $task $(tune_flags "$t") --prompt-length 20"
+      job+=" --patience $PATIENCE --max-text-tokens 64 --eval-limit 500 $common"
+      job+=" --init from:$OUT/projected/$name/$task.safetensors --stop-at-accuracy $scratch_best"
+      job+=" --resume --output $out >> $OUT/logs/init.$name.$task.jsonl"
+      job_line "$out" "$job"
     done
   done
 } > "$OUT/grid/5-init.stage"
 {
   echo "#@ cpus=1 mem=1G time=10"
-  printf '%s\t%s\n' "$OUT/init.jsonl" "$tabulate --init $OUT > $OUT/init.jsonl.tmp \
-&& $tabulate --init --table $OUT > $OUT/init.md.tmp && mv $OUT/init.md.tmp $OUT/init.md \
-&& mv $OUT/init.jsonl.tmp $OUT/init.jsonl"
+  job="$tabulate --init $OUT > $OUT/init.jsonl.tmp && $tabulate --init --table $OUT > $OUT/init.md.tmp"
+  job+=" && mv $OUT/init.md.tmp $OUT/init.md && mv $OUT/init.jsonl.tmp $OUT/init.jsonl"
+  job_line "$OUT/init.jsonl" "$job"
 } > "$OUT/grid/6-init-results.stage"
 
 start=$(date +%s)

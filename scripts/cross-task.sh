@@ -40,20 +40,20 @@ common="--threads $THREADS --data-dir $DATA_DIR"
     job="$BIN/tune-prompt --model $MODEL_DIR --task $t $tune --steps $STEPS ${PATIENCE:+--patience $PATIENCE}"
     job+=" --max-text-tokens 64 --eval-every $EVAL_EVERY --eval-limit 500 --seed $SEED $common --resume"
     job+=" --output $OUT/prompts/$t.safetensors >> $OUT/logs/$t.jsonl"
-    printf '%s\t%s\n' "$OUT/prompts/$t.safetensors" "$job"
+    job_line "$OUT/prompts/$t.safetensors" "$job"
   done
 } > "$OUT/grid/1-tune.stage"
-prompts=$(for s in $TASKS; do printf '%s ' "$OUT/prompts/$s.safetensors"; done)
+prompts=$(paths "$OUT/prompts/" .safetensors $TASKS)
 {
   echo "#@ cpus=$THREADS mem=4G time=120"
   for t in $TASKS; do
     job="$BIN/eval-prompt --model $MODEL_DIR --task $t --split validation --eval-limit $EVAL_LIMIT"
     job+=" --max-text-tokens 64 --seed $SEED ${EXCLUDE:+--exclude-overlap $EXCLUDE} $common"
     job+=" -o $OUT/eval/$t.jsonl $prompts"
-    printf '%s\t%s\n' "$OUT/eval/$t.jsonl" "$job"
+    job_line "$OUT/eval/$t.jsonl" "$job"
   done
 } > "$OUT/grid/2-eval.stage"
-evals=$(for t in $TASKS; do printf '%s ' "$OUT/eval/$t.jsonl"; done)
+evals=$(paths "$OUT/eval/" .jsonl $TASKS)
 {
   echo "#@ cpus=1 mem=1G time=10"
   gather="cat $evals > $OUT/.transfer.jsonl && mv $OUT/.transfer.jsonl $OUT/transfer.jsonl"
@@ -64,7 +64,7 @@ evals=$(for t in $TASKS; do printf '%s ' "$OUT/eval/$t.jsonl"; done)
   absolute="$heatmap --svg $OUT/transfer.svg"
   absolute+=" --title \"$MODEL: zero-shot accuracy (row: prompt's task, column: target task, validation)\""
   absolute+=" -o $OUT/transfer.csv $OUT/transfer.jsonl"
-  printf '%s\t%s\n' "$OUT/transfer.csv" "$gather && $relative && $absolute"
+  job_line "$OUT/transfer.csv" "$gather && $relative && $absolute"
 } > "$OUT/grid/3-matrix.stage"
 start=$(date +%s)
 scripts/grid.sh --runner "$RUNNER" "$OUT/grid"

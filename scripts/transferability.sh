@@ -40,18 +40,18 @@ for seed in $SEEDS; do
   {
     echo "#@ cpus=$THREADS mem=4G time=120"
     for t in $TASKS; do
-      sources=$(for s in $TASKS; do [ "$s" = "$t" ] || printf '%s ' "$dir/prompts/$s.safetensors"; done)
+      sources=$(paths "$dir/prompts/" .safetensors $(echo " $TASKS " | sed "s/ $t / /"))
       job="$BIN/rank-sources --model $MODEL_DIR --task $t --reference $dir/prompts/$t.safetensors $common"
       job+=" -o $dir/rank/$t.jsonl $sources"
-      printf '%s\t%s\n' "$dir/rank/$t.jsonl" "$job"
+      job_line "$dir/rank/$t.jsonl" "$job"
     done
   } > "$grid/1-rank.stage"
-  ranks=$(for t in $TASKS; do printf '%s ' "$dir/rank/$t.jsonl"; done)
+  ranks=$(paths "$dir/rank/" .jsonl $TASKS)
   {
     echo "#@ cpus=1 mem=1G time=10"
     scores="$BIN/score-rankings --transfer $dir/transfer.jsonl --per-target -o $dir/transferability.jsonl $ranks"
     table="$BIN/score-rankings --transfer $dir/transfer.jsonl --format markdown -o $dir/transferability.md $ranks"
-    printf '%s\t%s\n' "$dir/transferability.md" "$scores && $table"
+    job_line "$dir/transferability.md" "$scores && $table"
   } > "$grid/2-score.stage"
   start=$(date +%s)
   scripts/grid.sh --runner "$RUNNER" "$grid"
@@ -59,7 +59,7 @@ for seed in $SEEDS; do
   cat "$dir/transferability.md"
 done
 if [ ${#folders[@]} -gt 1 ]; then
-  scored=$(for d in "${folders[@]}"; do printf '%s ' "$d/transferability.jsonl"; done)
+  scored=$(paths "" /transferability.jsonl "${folders[@]}")
   $BIN/score-rankings --combine $scored -o "$OUT-seeds.md"
   echo "transferability: mean ± sd over seeds $SEEDS in $OUT-seeds.md" >&2
   cat "$OUT-seeds.md"
