@@ -27,7 +27,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-.build/release}
 . scripts/common.sh
-require_tools cross-model-paper tune-prompt project eval-prompt prepare-data
+require_tools cross-model-paper tune-prompt project eval-prompt prepare-data cross-model-results
 PAIRS=${PAIRS:-"splade-tiny:minilm minilm:mpnet-base"}
 TRAIN_TASKS=${TRAIN_TASKS:-"sst2 mnli"}
 all_tasks="imdb sst2 laptop restaurant movie_rationales tweeteval_sentiment mnli qnli snli ethics_deontology
@@ -130,7 +130,7 @@ projector_name() { echo "$1-$2.$3${4:+.$4}"; }
   done
 } > "$OUT/grid/2-project.stage"
 
-tabulate="BIN=$BIN scripts/cross-model-results.sh"   # stages 4 and 6: the tables (categories from BIN's prepare-data)
+tabulate="$BIN/cross-model-results --data-dir $DATA_DIR"   # stages 4 and 6: the tables
 evaluate="$BIN/eval-prompt --split validation --eval-limit $EVAL_LIMIT --max-text-tokens 64 $common"
 {
   echo "#@ cpus=$THREADS mem=8G time=240"
@@ -164,7 +164,7 @@ evaluate="$BIN/eval-prompt --split validation --eval-limit $EVAL_LIMIT --max-tex
 {
   echo "#@ cpus=1 mem=1G time=10"
   # results.jsonl, the job's output, is moved into place last: a failure leaves the job to do
-  job="$tabulate $OUT > $OUT/results.jsonl.tmp && $tabulate --table $OUT > $OUT/results.md.tmp"
+  job="$tabulate $OUT > $OUT/results.jsonl.tmp && $tabulate --format markdown $OUT > $OUT/results.md.tmp"
   job+=" && $tabulate --summary $OUT > $OUT/summary.md.tmp && mv $OUT/results.md.tmp $OUT/results.md"
   job+=" && mv $OUT/summary.md.tmp $OUT/summary.md && mv $OUT/results.jsonl.tmp $OUT/results.jsonl"
   job_line "$OUT/results.jsonl" "$job"
@@ -191,7 +191,7 @@ mkdir -p "$OUT/init"
 } > "$OUT/grid/5-init.stage"
 {
   echo "#@ cpus=1 mem=1G time=10"
-  job="$tabulate --init $OUT > $OUT/init.jsonl.tmp && $tabulate --init --table $OUT > $OUT/init.md.tmp"
+  job="$tabulate --init $OUT > $OUT/init.jsonl.tmp && $tabulate --init --format markdown $OUT > $OUT/init.md.tmp"
   job+=" && mv $OUT/init.md.tmp $OUT/init.md && mv $OUT/init.jsonl.tmp $OUT/init.jsonl"
   job_line "$OUT/init.jsonl" "$job"
 } > "$OUT/grid/6-init-results.stage"

@@ -8,7 +8,7 @@ final class ConventionTests: XCTestCase {
     let tools = [
         "tokenize", "embed", "prepare-data", "tune-prompt", "eval-prompt", "heatmap-csv",
         "score-similarity", "project", "pt-bench", "overlap", "results-table", "inspect-prompt",
-        "rank-sources", "score-rankings",
+        "rank-sources", "score-rankings", "cross-model-results",
     ]
 
     func testEveryToolPrintsItsVersion() throws {

@@ -180,6 +180,9 @@ final class GridTests: XCTestCase {
         let starts = try String(contentsOfFile: out + "/init.jsonl", encoding: .utf8)
             .split(separator: "\n").map { try JSON.parse(String($0)) }
         XCTAssertEqual(starts.count, 3)
+        let missing = try runTool("cross-model-results", [out + "/no-such-grid"])
+        XCTAssertEqual(missing.status, 65, missing.err)
+        XCTAssertTrue(missing.out.isEmpty)
         for line in starts {
             XCTAssertEqual(line["task"]?.string, "rotten_tomatoes")
             for field in ["scratch_best", "init_step0", "init_best"] {

@@ -1,0 +1,256 @@
+// `cross-model-results`: the tables of scripts/cross-model-paper.sh, from its output folder.
+// Each projector × task evaluation joined with its baselines on the same target model and task
+// (the random prompt, the target's own prompt, the target's prompt of the projector's training
+// task: same-task transfer), as JSON lines or a markdown table; a summary row per projector;
+// and the init stage: tuning from the projected prompt against the same run from scratch.
+import Foundation
+import Plumbing
+
+public struct CrossModelResultsRun {
+    /// The grid's output folder (eval/, logs/).
+    public var folder: String
+    public var format = "json"
+    public var summary = false
+    public var initRuns = false
+    public var inputs = TaskInputs()
+    public var output: String? = nil
+
+    public init(folder: String) { self.folder = folder }
+
+    /// One projector × task evaluation with its baselines.
+    struct Result {
+        var sourceModel: String, targetModel: String, method: String, trainTasks: [String], task: String
+        var category: String?, accuracy: Double, n: Int
+        var random: Double?, own: Double?, sameTask: Double?
+        var seen: Bool { trainTasks.contains(task) }
+        var projector: String { "\(sourceModel)|\(targetModel)|\(method)|\(trainTasks.joined(separator: ","))" }
+
+        var json: JSON {
+            func number(_ x: Double?) -> JSON { x.map { .number($0) } ?? .null }
+            return .object([
+                .init("source_model", .string(sourceModel)), .init("target_model", .string(targetModel)),
+                .init("method", .string(method)), .init("train_tasks", .array(trainTasks.map { .string($0) })),
+                .init("task", .string(task)), .init("category", category.map { .string($0) } ?? .null),
+                .init("seen", .bool(seen)), .init("accuracy", .number(accuracy)), .init("n", .number(n)),
+                .init("random_accuracy", number(random)), .init("own_accuracy", number(own)),
+                .init("same_task_transfer", number(sameTask)),
+            ])
+        }
+    }
+
+    public func run() throws {
+        let out = try DataOutput(path: output)
+        let text: String
+        if initRuns {
+            let rows = try initResults()
+            text = format == "markdown" ? Self.initTable(rows) : rows.map { $0.text + "\n" }.joined()
+        } else {
+            let rows = try results()
+            if summary {
+                text = Self.summaryTable(rows)
+            } else {
+                text = format == "markdown" ? Self.table(rows) : rows.map { $0.json.text + "\n" }.joined()
+            }
+        }
+        if !text.isEmpty { out.writeLine(String(text.dropLast())) }
+        try out.commit()
+    }
+
+    func files(_ sub: String, _ keep: (String) -> Bool) throws -> [String] {
+        let dir = (folder as NSString).appendingPathComponent(sub)
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else {
+            throw ToolError("\(dir): no such folder (is \(folder) the output of cross-model-paper.sh?)", exitCode: 65)
+        }
+        return names.filter(keep).sorted().map { (dir as NSString).appendingPathComponent($0) }
+    }
+
+    func results() throws -> [Result] {
+        struct Baseline {
+            var model: String, source: String, target: String, accuracy: Double, random: Bool
+        }
+        var baselines: [Baseline] = []
+        var reader = JSONLinesReader(paths: try files("eval") { $0.hasSuffix(".baselines.jsonl") })
+        while let r = try reader.next() {
+            guard let model = r.value["model"]?.string, let source = r.value["source"]?.string,
+                let target = r.value["target"]?.string, let accuracy = r.value["accuracy"]?.double,
+                let prompt = r.value["prompt"]?.string
+            else { throw r.fail("not an eval-prompt line (model, source, target, accuracy, prompt)") }
+            baselines.append(
+                Baseline(
+                    model: model, source: source, target: target, accuracy: accuracy,
+                    random: prompt.hasSuffix("/random.safetensors")))
+        }
+        var categories: [String: String] = [:]
+        var rows: [Result] = []
+        reader = JSONLinesReader(
+            paths: try files("eval") { $0.hasSuffix(".jsonl") && !$0.hasSuffix(".baselines.jsonl") })
+        while let r = try reader.next() {
+            let v = r.value
+            guard let s = v["source_model"]?.string, let t = v["target_model"]?.string, let m = v["method"]?.string,
+                let train = v["train_tasks"]?.array?.compactMap(\.string), let task = v["task"]?.string,
+                let accuracy = v["accuracy"]?.double, let n = v["n"]?.int
+            else { throw r.fail("not a projected evaluation (source_model, target_model, method, task, ...)") }
+            if categories[task] == nil { categories[task] = (try? inputs.manifest(task))?.category }
+            let here = baselines.filter { $0.model == t && $0.target == task }
+            rows.append(
+                Result(
+                    sourceModel: s, targetModel: t, method: m, trainTasks: train, task: task,
+                    category: categories[task], accuracy: accuracy, n: n,
+                    random: here.first { $0.random }?.accuracy,
+                    own: here.first { !$0.random && $0.source == task }?.accuracy,
+                    sameTask: train.first.flatMap { k in here.first { !$0.random && $0.source == k }?.accuracy }))
+        }
+        return rows
+    }
+
+    /// A fraction as a percentage with one decimal; "–" for none.
+    static func shown(_ x: Double?) -> String { x.map { String(format: "%.1f", 100 * $0) } ?? "–" }
+
+    static func projectorLabel(_ method: String, _ train: [String]) -> String {
+        method + (train.isEmpty ? "" : " (\(train.joined(separator: ",")))")
+    }
+
+    static func table(_ rows: [Result]) -> String {
+        var lines = [
+            "| source → target | method | trained on | task | category | projected | random | target's own "
+                + "| same-task transfer |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
+        for r in rows {
+            let cells = [
+                "\(r.sourceModel) → \(r.targetModel)", r.method,
+                r.trainTasks.isEmpty ? "(no task data)" : r.trainTasks.joined(separator: ","),
+                r.task + (r.seen ? " (seen)" : ""), r.category ?? "–", shown(r.accuracy), shown(r.random),
+                shown(r.own), shown(r.sameTask),
+            ]
+            lines.append("| " + cells.joined(separator: " | ") + " |")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A row per projector: its training task's accuracy (the target's own), the unseen tasks
+    /// ≥ 2 points above / below random, and the mean projected − random accuracy over the unseen
+    /// tasks of the training task's category and over the others.
+    static func summaryTable(_ rows: [Result]) -> String {
+        var lines = [
+            "| source → target | projector | on its training task (target's own) | unseen tasks ≥ 2 points "
+                + "above / below random | mean projected − random: unseen tasks of the training task's category "
+                + "/ others |",
+            "|---|---|---|---|---|",
+        ]
+        func cell(_ group: [Result]) -> String {
+            let gains = group.compactMap { r in r.random.map { r.accuracy - $0 } }
+            guard !gains.isEmpty else { return "—" }
+            let mean = 100 * gains.reduce(0, +) / Double(gains.count)
+            return "\(String(format: "%+.1f", mean)) (\(gains.count))"
+        }
+        var order: [String] = []
+        let groups = Dictionary(grouping: rows, by: \.projector)
+        for r in rows where !order.contains(r.projector) { order.append(r.projector) }
+        for key in order.sorted() {
+            let group = groups[key]!
+            let first = group[0]
+            let unseen = group.filter { !$0.seen }
+            let seen = group.first(where: \.seen)
+            let trainCategories = Set(first.trainTasks.compactMap { t in group.first { $0.task == t }?.category })
+            let same = unseen.filter { $0.category.map(trainCategories.contains) ?? false }
+            let other = unseen.filter { !($0.category.map(trainCategories.contains) ?? false) }
+            let above = unseen.filter { r in r.random.map { r.accuracy - $0 >= 0.02 } ?? false }.count
+            let below = unseen.filter { r in r.random.map { $0 - r.accuracy >= 0.02 } ?? false }.count
+            let projector =
+                first.method
+                + (first.trainTasks.isEmpty ? "" : ", trained on " + first.trainTasks.joined(separator: ","))
+            let onTraining = seen.map { "\(shown($0.accuracy)) (\(shown($0.own)))" } ?? "—"
+            lines.append(
+                "| \(first.sourceModel) → \(first.targetModel) | \(projector) | \(onTraining) | \(above) / \(below) "
+                    + "of \(unseen.count) | \(cell(same)) / \(cell(other)) |")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// One line per projector × init task: the target tuned from the projected prompt against
+    /// the same run from scratch (logs/init.NAME.TASK.jsonl against logs/tune.TARGET.TASK.jsonl).
+    func initResults() throws -> [JSON] {
+        var rows: [JSON] = []
+        for log in try files("logs", { $0.hasPrefix("init.") && $0.hasSuffix(".jsonl") }) {
+            var name = ((log as NSString).lastPathComponent as NSString).deletingPathExtension
+            name.removeFirst("init.".count)
+            let parts = name.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+            guard parts.count >= 3 else { throw ToolError("\(log): not init.PAIR.METHOD[.TRAIN].TASK.jsonl") }
+            let task = parts.last!
+            let pair = parts[0]
+            let method = parts[1]
+            let train = parts.count > 3 ? parts[2] : ""
+            let initEvents = try Self.events(log)
+            guard let target = initEvents.start?["model"]?.string else {
+                throw ToolError("\(log): no start event naming the model", exitCode: 65)
+            }
+            let source = pair.hasSuffix("-\(target)") ? String(pair.dropLast(target.count + 1)) : pair
+            let scratchLog = (folder as NSString).appendingPathComponent("logs/tune.\(target).\(task).jsonl")
+            guard FileManager.default.fileExists(atPath: scratchLog) else {
+                throw ToolError("no from-scratch log \(scratchLog)", exitCode: 65)
+            }
+            let scratch = try Self.events(scratchLog).evals
+            let started = initEvents.evals
+            let best = scratch.map(\.accuracy).max()
+            let initBest = started.map(\.accuracy).max()
+            func firstStep(_ evals: [(step: Int, accuracy: Double)], reaching x: Double?) -> JSON {
+                guard let x, let e = evals.first(where: { $0.accuracy >= x }) else { return .null }
+                return .number(e.step)
+            }
+            func number(_ x: Double?) -> JSON { x.map { .number($0) } ?? .null }
+            rows.append(
+                .object([
+                    .init("source_model", .string(source)), .init("target_model", .string(target)),
+                    .init("method", .string(method)),
+                    .init("train_tasks", .array(train.isEmpty ? [] : [.string(train)])), .init("task", .string(task)),
+                    .init("scratch_best", number(best)), .init("scratch_best_step", firstStep(scratch, reaching: best)),
+                    .init("init_step0", number(started.first { $0.step == 0 }?.accuracy)),
+                    .init("init_best", number(initBest)), .init("init_best_step", firstStep(started, reaching: initBest)),
+                    .init("steps_to_scratch_best", firstStep(started, reaching: best)),
+                ]))
+        }
+        return rows
+    }
+
+    /// A tuning log's first start event and its evaluations (one per step, the first of each).
+    static func events(_ path: String) throws -> (start: JSON?, evals: [(step: Int, accuracy: Double)]) {
+        var start: JSON? = nil
+        var evals: [(step: Int, accuracy: Double)] = []
+        var steps: Set<Int> = []
+        var reader = JSONLinesReader(paths: [path])
+        while let r = try reader.next() {
+            switch r.value["event"]?.string {
+            case "start": if start == nil { start = r.value }
+            case "eval":
+                guard let step = r.value["step"]?.int, let accuracy = r.value["accuracy"]?.double else {
+                    throw r.fail("an eval event needs step and accuracy")
+                }
+                if steps.insert(step).inserted { evals.append((step, accuracy)) }
+            default: break
+            }
+        }
+        return (start, evals.sorted { $0.step < $1.step })
+    }
+
+    static func initTable(_ rows: [JSON]) -> String {
+        var lines = [
+            "| source → target | projector | task | from scratch: best (step) | projected start: step 0 "
+                + "| best (step) | steps to the scratch best |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for r in rows {
+            let train = r["train_tasks"]?.array?.compactMap(\.string) ?? []
+            func step(_ key: String) -> String { r[key]?.int.map(String.init) ?? "–" }
+            let cells = [
+                "\(r["source_model"]?.string ?? "") → \(r["target_model"]?.string ?? "")",
+                projectorLabel(r["method"]?.string ?? "", train), r["task"]?.string ?? "",
+                "\(shown(r["scratch_best"]?.double)) (\(step("scratch_best_step")))", shown(r["init_step0"]?.double),
+                "\(shown(r["init_best"]?.double)) (\(step("init_best_step")))",
+                r["steps_to_scratch_best"]?.int.map(String.init) ?? "not reached",
+            ]
+            lines.append("| " + cells.joined(separator: " | ") + " |")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,56 @@
+// `cross-model-results`: the command — its help and examples, its options declared once, and what it does.
+import ArgumentParser
+import Pipelines
+import Plumbing
+
+public struct CrossModelResults: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "cross-model-results",
+        abstract: "Tabulate a cross-model grid (scripts/cross-model-paper.sh) with every result's baselines.",
+        discussion: """
+            Reads FOLDER/eval (the projected prompts' evaluations and each target model's baselines) \
+            and writes one JSON line per projector × task: source_model, target_model, method, \
+            train_tasks, task, category, seen, accuracy, n, random_accuracy, own_accuracy (the \
+            target's own prompt of the task), same_task_transfer (the target's prompt of the \
+            projector's training task, zero-shot on this task; null for the vocabulary map). \
+            --format markdown: the same as a table (accuracy in %). --summary: a row per \
+            projector — its training task's accuracy (the target's own), the unseen tasks ≥ 2 \
+            points above / below random, and the mean projected − random accuracy over the unseen \
+            tasks of the training task's category and over the others. --init: from FOLDER/logs, \
+            one line per projector × init task — the target tuned from the projected prompt \
+            against the same run from scratch (scratch_best and its step, init_step0, init_best \
+            and its step, steps_to_scratch_best).
+
+            Examples:
+              cross-model-results out/cross-model-paper > results.jsonl
+              cross-model-results --format markdown out/cross-model-paper
+              cross-model-results --summary out/cross-model-paper
+              cross-model-results --init --format markdown out/cross-model-paper
+            """,
+        version: toolkitVersion)
+
+    public init() {}
+
+    @Option(help: "json or markdown.") var format = CrossModelResultsRun(folder: "").format
+    @Flag(help: "A row per projector (markdown).") var summary = false
+    @Flag(name: .customLong("init"), help: "The init stage: tuning from projected prompts against from scratch.")
+    var initRuns = false
+    @OptionGroup var destination: DataOutputOption
+    @OptionGroup var data: DataFolderOptions
+    @Argument(help: "The grid's output folder (OUT of cross-model-paper.sh).") var folder: String
+
+    public func validate() throws {
+        guard ["json", "markdown"].contains(format) else { throw ValidationError("--format is json or markdown") }
+        guard !(summary && initRuns) else { throw ValidationError("give --summary or --init, not both") }
+    }
+
+    public func run() throws {
+        var r = CrossModelResultsRun(folder: folder)
+        r.format = summary ? "markdown" : format
+        r.summary = summary
+        r.initRuns = initRuns
+        r.inputs = data.inputs
+        r.output = destination.output
+        try r.run()
+    }
+}
