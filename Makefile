@@ -15,7 +15,7 @@ MODELS     := models/splade-tiny/model.safetensors models/minilm/model.safetenso
 
 .PHONY: all build install uninstall test test-asan demo demo-seeds overlap bench bench-setup fixtures models deps \
         data clean fuzz mpnet-transfer mpnet-search sst2-prompts transfer-rt cross-task cross-model \
-        paper-indicators released-roberta released-t5 t5-random nli-long transferability
+        paper-indicators released-roberta released-t5 t5-random nli-long transferability transferability-payoff
 
 # The default: build the tools.
 all: build
@@ -107,6 +107,11 @@ cross-task: build models data
 #   [OUT=out/cross-task/MODEL] [SELECTION_SIZE=1000] and cross-task's variables (STEPS, PATIENCE, ...)
 transferability: build models data
 	scripts/transferability.sh
+
+# Is the recommended source worth it? After make transferability: TARGETS tuned over SEEDS from the
+# estimator's top-1 source, a random start, the best and the worst source in hindsight (same variables).
+transferability-payoff: build models data
+	scripts/transferability-payoff.sh
 
 # One stage of a grid alone, with the same variables as the whole run: make cross-task-eval,
 # make cross-model-paper-results REDO=1 (REDO=1 deletes the stage's outputs first, so it is

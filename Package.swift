@@ -32,7 +32,7 @@ let fuzzTarget: Target = .executableTarget(
 let toolNames = [
     "tokenize", "embed", "prepare-data", "tune-prompt", "eval-prompt", "heatmap-csv", "score-similarity", "project",
     "pt-bench", "overlap", "results-table", "inspect-prompt", "rank-sources", "score-rankings",
-    "cross-model-results",
+    "cross-model-results", "compare-runs",
 ]
 
 let package = Package(

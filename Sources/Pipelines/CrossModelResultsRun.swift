@@ -181,8 +181,8 @@ public struct CrossModelResultsRun {
             let pair = parts[0]
             let method = parts[1]
             let train = parts.count > 3 ? parts[2] : ""
-            let initEvents = try Self.events(log)
-            guard let target = initEvents.start?["model"]?.string else {
+            let started = try TuningCurve.read(log)
+            guard let target = started.start?["model"]?.string else {
                 throw ToolError("\(log): no start event naming the model", exitCode: 65)
             }
             let source = pair.hasSuffix("-\(target)") ? String(pair.dropLast(target.count + 1)) : pair
@@ -190,47 +190,22 @@ public struct CrossModelResultsRun {
             guard FileManager.default.fileExists(atPath: scratchLog) else {
                 throw ToolError("no from-scratch log \(scratchLog)", exitCode: 65)
             }
-            let scratch = try Self.events(scratchLog).evals
-            let started = initEvents.evals
-            let best = scratch.map(\.accuracy).max()
-            let initBest = started.map(\.accuracy).max()
-            func firstStep(_ evals: [(step: Int, accuracy: Double)], reaching x: Double?) -> JSON {
-                guard let x, let e = evals.first(where: { $0.accuracy >= x }) else { return .null }
-                return .number(e.step)
-            }
+            let scratch = try TuningCurve.read(scratchLog)
             func number(_ x: Double?) -> JSON { x.map { .number($0) } ?? .null }
+            func step(_ x: Int?) -> JSON { x.map { .number($0) } ?? .null }
             rows.append(
                 .object([
                     .init("source_model", .string(source)), .init("target_model", .string(target)),
                     .init("method", .string(method)),
                     .init("train_tasks", .array(train.isEmpty ? [] : [.string(train)])), .init("task", .string(task)),
-                    .init("scratch_best", number(best)), .init("scratch_best_step", firstStep(scratch, reaching: best)),
-                    .init("init_step0", number(started.first { $0.step == 0 }?.accuracy)),
-                    .init("init_best", number(initBest)), .init("init_best_step", firstStep(started, reaching: initBest)),
-                    .init("steps_to_scratch_best", firstStep(started, reaching: best)),
+                    .init("scratch_best", number(scratch.best)),
+                    .init("scratch_best_step", step(scratch.firstStep(reaching: scratch.best))),
+                    .init("init_step0", number(started.atStepZero)), .init("init_best", number(started.best)),
+                    .init("init_best_step", step(started.firstStep(reaching: started.best))),
+                    .init("steps_to_scratch_best", step(started.firstStep(reaching: scratch.best))),
                 ]))
         }
         return rows
-    }
-
-    /// A tuning log's first start event and its evaluations (one per step, the first of each).
-    static func events(_ path: String) throws -> (start: JSON?, evals: [(step: Int, accuracy: Double)]) {
-        var start: JSON? = nil
-        var evals: [(step: Int, accuracy: Double)] = []
-        var steps: Set<Int> = []
-        var reader = JSONLinesReader(paths: [path])
-        while let r = try reader.next() {
-            switch r.value["event"]?.string {
-            case "start": if start == nil { start = r.value }
-            case "eval":
-                guard let step = r.value["step"]?.int, let accuracy = r.value["accuracy"]?.double else {
-                    throw r.fail("an eval event needs step and accuracy")
-                }
-                if steps.insert(step).inserted { evals.append((step, accuracy)) }
-            default: break
-            }
-        }
-        return (start, evals.sorted { $0.step < $1.step })
     }
 
     static func initTable(_ rows: [JSON]) -> String {

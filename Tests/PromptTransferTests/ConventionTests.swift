@@ -9,6 +9,7 @@ final class ConventionTests: XCTestCase {
         "tokenize", "embed", "prepare-data", "tune-prompt", "eval-prompt", "heatmap-csv",
         "score-similarity", "project", "pt-bench", "overlap", "results-table", "inspect-prompt",
         "rank-sources", "score-rankings", "cross-model-results",
+        "compare-runs",
     ]
 
     func testEveryToolPrintsItsVersion() throws {

@@ -107,6 +107,20 @@ final class GridTests: XCTestCase {
         let combined = try String(contentsOfFile: "\(out)-seeds.md", encoding: .utf8)
         XCTAssertTrue(combined.contains("| on_cosine | "), combined)
         XCTAssertTrue(combined.contains("(2)"), "two seeds: \(combined)")
+
+        // the payoff: each target tuned from the estimator's pick, random, the best and the worst source
+        var payoff = settings
+        payoff["OUT"] = "\(out)-s0"
+        payoff["TARGETS"] = "imdb sst2"
+        payoff["ESTIMATOR"] = "logme"
+        let paid = try runScript("scripts/transferability-payoff.sh", [], environment: payoff)
+        XCTAssertEqual(paid.status, 0, paid.err)
+        let curves = try String(contentsOfFile: "\(out)-s0/payoff/curves.md", encoding: .utf8)
+        XCTAssertTrue(curves.contains("| imdb | random | 2 | "), curves)
+        XCTAssertTrue(curves.contains("| imdb | from "), curves)
+        let accuracy = try String(contentsOfFile: "\(out)-s0/payoff/accuracy.md", encoding: .utf8)
+        XCTAssertTrue(accuracy.contains("| random | imdb validation without "), accuracy)
+        XCTAssertTrue(accuracy.contains("(seeds: "), "mean ± sd over the two seeds: \(accuracy)")
     }
 
     /// The paper's cross-model protocol as a grid, end to end on tiny data: every projector ×

@@ -1,0 +1,4 @@
+// `compare-runs`: the command is CompareRuns (ToolOptions/Tools/CompareRuns.swift).
+import ToolOptions
+
+ToolMain.run(CompareRuns.self)
