@@ -65,9 +65,10 @@ let package = Package(
         .target(
             name: "Tuning", dependencies: ["Models", "Tensors", "Plumbing", "TensorFiles", "Tokenizers"],
             swiftSettings: fast),
-        // Cross-model transfer: the projector.
+        // Cross-model transfer: the projector, the vocabulary map, and the projector's training objectives.
         .target(
-            name: "Transfer", dependencies: ["Tensors", "Plumbing", "TensorFiles"], swiftSettings: fast),
+            name: "Transfer", dependencies: ["Tensors", "Plumbing", "TensorFiles", "Models", "Tuning"],
+            swiftSettings: fast),
         // Reports: matrices as CSV and SVG heatmaps.
         .target(name: "Reports", dependencies: ["Plumbing"], swiftSettings: fast),
         .target(

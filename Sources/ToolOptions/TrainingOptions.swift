@@ -3,6 +3,7 @@
 // optional here and only a given one overrides the default.
 import ArgumentParser
 import Pipelines
+import Transfer
 import Tuning
 
 /// Settings whose defaults the options show: what a tool trains (TuneSettings, ProjectorSettings).
