@@ -28,6 +28,7 @@ final class ParsingTests: XCTestCase {
             ("eval-prompt", ["--model", "m"], "give --task, or --examples FILE"),
             ("inspect-prompt", ["--model", "m", "--table", "--json"], "give --table or --json"),
             ("inspect-prompt", ["--model", "m", "--nearest", "0"], "--nearest must be"),
+            ("tune-prompt", ["--model", "m", "--init", "zeros"], "--init must be random, vocab"),
         ]
         for (tool, args, expected) in cases {
             let message =
@@ -37,6 +38,7 @@ final class ParsingTests: XCTestCase {
             XCTAssertTrue(message?.contains(expected) ?? false, "\(tool) \(args): \(message ?? "accepted")")
         }
         XCTAssertNoThrow(try EvalPrompt.parse(["--model", "m", "--task", "sst2", "--limit", "5"]), "the old spelling")
+        XCTAssertNoThrow(try TunePrompt.parse(["--model", "m", "--init", "from:x.safetensors"]), "--init parsed once")
         XCTAssertNoThrow(try PrepareData.parse(["--task", "sst2", "--split", "validation"]))
         XCTAssertNoThrow(try ProjectTrain.parse(["--source-model", "a", "--target-model", "b", "--objective", "vocab"]))
     }

@@ -64,7 +64,10 @@ public struct TunePrompt: ParsableCommand {
         parsing: .unconditional,
         help: "Text tokens kept per example (longest-first truncation; default \(TuneSettings().maxTextTokens)).")
     var maxTextTokens: Int?
-    @Option(help: "random | vocab | text:\"...\" | from:FILE (default random)") var `init`: String?
+    @Option(
+        help: "random | vocab | text:\"...\" | from:FILE (default random)",
+        transform: { try PromptInit(parsing: $0) })
+    var `init`: PromptInit?
     @Option(
         help: ArgumentHelp(
             "Template or its name: bert (\(PromptTemplate.bert)), roberta (the same with RoBERTa's double separator "
@@ -97,7 +100,7 @@ public struct TunePrompt: ParsableCommand {
         run.settings.task = task ?? ""
         if let promptLength { run.settings.promptLength = promptLength }
         if let maxTextTokens { run.settings.maxTextTokens = maxTextTokens }
-        if let `init` { run.settings.initMode = try PromptInit(parsing: `init`) }
+        if let `init` { run.settings.initMode = `init` }
         if !template.isEmpty { run.settings.template = template }
         run.settings.verbalizer = verbalizer.map { $0.split(separator: ",").map(String.init) } ?? []
         try optimizer.apply(to: &run.settings)
