@@ -5,6 +5,7 @@
 import Analysis
 import Foundation
 import Plumbing
+import Reports
 
 public struct CompareRunsRun {
     /// tune-prompt logs of the runs compared.
@@ -93,11 +94,11 @@ public struct CompareRunsRun {
     /// One row per task and start over its seeds: mean ± sd of each measure (and how many runs
     /// reached the from-scratch best; steps averaged over those that did).
     static func markdown(_ rows: [Row]) -> String {
-        var lines = [
-            "| task | start | seeds | step 0 | best (step) | from scratch: best (step) | steps to the from-scratch "
-                + "best |",
-            "|---|---|---|---|---|---|---|",
+        let header = [
+            "task", "start", "seeds", "step 0", "best (step)", "from scratch: best (step)",
+            "steps to the from-scratch best",
         ]
+        var table: [[String]] = []
         func pct(_ v: [Double]) -> String {
             guard !v.isEmpty else { return "–" }
             let (m, sd) = Statistics.meanSD(v)
@@ -125,8 +126,8 @@ public struct CompareRunsRun {
                 reached.isEmpty
                     ? "not reached (0 of \(g.count))" : "\(steps(reached)) (\(reached.count) of \(g.count))",
             ]
-            lines.append("| " + cells.joined(separator: " | ") + " |")
+            table.append(cells)
         }
-        return lines.joined(separator: "\n") + "\n"
+        return MarkdownTable.render(header, table)
     }
 }

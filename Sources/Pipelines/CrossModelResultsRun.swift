@@ -5,6 +5,7 @@
 // and the init stage: tuning from the projected prompt against the same run from scratch.
 import Foundation
 import Plumbing
+import Reports
 
 public struct CrossModelResultsRun {
     /// The grid's output folder (eval/, logs/).
@@ -111,33 +112,32 @@ public struct CrossModelResultsRun {
     }
 
     static func table(_ rows: [Result]) -> String {
-        var lines = [
-            "| source → target | method | trained on | task | category | projected | random | target's own "
-                + "| same-task transfer |",
-            "|---|---|---|---|---|---|---|---|---|",
+        let header = [
+            "source → target", "method", "trained on", "task", "category", "projected", "random", "target's own",
+            "same-task transfer",
         ]
-        for r in rows {
-            let cells = [
-                "\(r.sourceModel) → \(r.targetModel)", r.method,
-                r.trainTasks.isEmpty ? "(no task data)" : r.trainTasks.joined(separator: ","),
-                r.task + (r.seen ? " (seen)" : ""), r.category ?? "–", shown(r.accuracy), shown(r.random),
-                shown(r.own), shown(r.sameTask),
-            ]
-            lines.append("| " + cells.joined(separator: " | ") + " |")
-        }
-        return lines.joined(separator: "\n") + "\n"
+        return MarkdownTable.render(
+            header,
+            rows.map { r in
+                [
+                    "\(r.sourceModel) → \(r.targetModel)", r.method,
+                    r.trainTasks.isEmpty ? "(no task data)" : r.trainTasks.joined(separator: ","),
+                    r.task + (r.seen ? " (seen)" : ""), r.category ?? "–", shown(r.accuracy), shown(r.random),
+                    shown(r.own), shown(r.sameTask),
+                ]
+            })
     }
 
     /// A row per projector: its training task's accuracy (the target's own), the unseen tasks
     /// ≥ 2 points above / below random, and the mean projected − random accuracy over the unseen
     /// tasks of the training task's category and over the others.
     static func summaryTable(_ rows: [Result]) -> String {
-        var lines = [
-            "| source → target | projector | on its training task (target's own) | unseen tasks ≥ 2 points "
-                + "above / below random | mean projected − random: unseen tasks of the training task's category "
-                + "/ others |",
-            "|---|---|---|---|---|",
+        let header = [
+            "source → target", "projector", "on its training task (target's own)",
+            "unseen tasks ≥ 2 points above / below random",
+            "mean projected − random: unseen tasks of the training task's category / others",
         ]
+        var table: [[String]] = []
         func cell(_ group: [Result]) -> String {
             let gains = group.compactMap { r in r.random.map { r.accuracy - $0 } }
             guard !gains.isEmpty else { return "—" }
@@ -161,11 +161,12 @@ public struct CrossModelResultsRun {
                 first.method
                 + (first.trainTasks.isEmpty ? "" : ", trained on " + first.trainTasks.joined(separator: ","))
             let onTraining = seen.map { "\(shown($0.accuracy)) (\(shown($0.own)))" } ?? "—"
-            lines.append(
-                "| \(first.sourceModel) → \(first.targetModel) | \(projector) | \(onTraining) | \(above) / \(below) "
-                    + "of \(unseen.count) | \(cell(same)) / \(cell(other)) |")
+            table.append([
+                "\(first.sourceModel) → \(first.targetModel)", projector, onTraining,
+                "\(above) / \(below) of \(unseen.count)", "\(cell(same)) / \(cell(other))",
+            ])
         }
-        return lines.joined(separator: "\n") + "\n"
+        return MarkdownTable.render(header, table)
     }
 
     /// One line per projector × init task: the target tuned from the projected prompt against
@@ -209,23 +210,23 @@ public struct CrossModelResultsRun {
     }
 
     static func initTable(_ rows: [JSON]) -> String {
-        var lines = [
-            "| source → target | projector | task | from scratch: best (step) | projected start: step 0 "
-                + "| best (step) | steps to the scratch best |",
-            "|---|---|---|---|---|---|---|",
+        let header = [
+            "source → target", "projector", "task", "from scratch: best (step)", "projected start: step 0",
+            "best (step)", "steps to the scratch best",
         ]
-        for r in rows {
-            let train = r["train_tasks"]?.array?.compactMap(\.string) ?? []
-            func step(_ key: String) -> String { r[key]?.int.map(String.init) ?? "–" }
-            let cells = [
-                "\(r["source_model"]?.string ?? "") → \(r["target_model"]?.string ?? "")",
-                projectorLabel(r["method"]?.string ?? "", train), r["task"]?.string ?? "",
-                "\(shown(r["scratch_best"]?.double)) (\(step("scratch_best_step")))", shown(r["init_step0"]?.double),
-                "\(shown(r["init_best"]?.double)) (\(step("init_best_step")))",
-                r["steps_to_scratch_best"]?.int.map(String.init) ?? "not reached",
-            ]
-            lines.append("| " + cells.joined(separator: " | ") + " |")
-        }
-        return lines.joined(separator: "\n") + "\n"
+        return MarkdownTable.render(
+            header,
+            rows.map { r in
+                let train = r["train_tasks"]?.array?.compactMap(\.string) ?? []
+                func step(_ key: String) -> String { r[key]?.int.map(String.init) ?? "–" }
+                return [
+                    "\(r["source_model"]?.string ?? "") → \(r["target_model"]?.string ?? "")",
+                    projectorLabel(r["method"]?.string ?? "", train), r["task"]?.string ?? "",
+                    "\(shown(r["scratch_best"]?.double)) (\(step("scratch_best_step")))",
+                    shown(r["init_step0"]?.double),
+                    "\(shown(r["init_best"]?.double)) (\(step("init_best_step")))",
+                    r["steps_to_scratch_best"]?.int.map(String.init) ?? "not reached",
+                ]
+            })
     }
 }

@@ -120,13 +120,9 @@ public struct ResultsTableRun {
     }
 
     func markdown(_ rows: [Row]) -> String {
-        var lines = [
-            "| prompt | evaluated on | n | accuracy % (95 % CI; seeds: mean ± sd) |", "|---|---|---|---|",
-        ]
-        for r in rows {
-            lines.append("| \(r.source) | \(r.evaluatedOn) | \(r.n) | \(cell(r)) |")
-        }
-        return lines.joined(separator: "\n") + "\n"
+        MarkdownTable.render(
+            ["prompt", "evaluated on", "n", "accuracy % (95 % CI; seeds: mean ± sd)"],
+            rows.map { [$0.source, $0.evaluatedOn, "\($0.n)", cell($0)] })
     }
 
     func csv(_ rows: [Row]) -> String {

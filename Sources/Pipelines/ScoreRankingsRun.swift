@@ -6,6 +6,7 @@
 import Analysis
 import Foundation
 import Plumbing
+import Reports
 
 public struct ScoreRankingsRun {
     /// eval-prompt lines: the matrix (every prompt on every target, the target's own included).
@@ -195,20 +196,13 @@ public struct ScoreRankingsRun {
         ("regret_at_1", "Regret@1 (points)"), ("regret_at_3", "Regret@3 (points)"), ("top1", "top-1 hit rate"),
     ]
 
-    static func header(_ first: String) -> [String] {
-        [
-            "| \(first) | " + columns.map(\.1).joined(separator: " | ") + " |",
-            "|---" + String(repeating: "|---", count: columns.count) + "|",
-        ]
-    }
-
     static func markdown(_ tables: [(String, RankingQuality.Measures)]) -> String {
         func cell(_ i: Interval?, _ digits: Int) -> String {
             guard let i else { return "—" }
             let f = "%.\(digits)f"
             return "\(String(format: f, i.estimate)) [\(String(format: f, i.low)), \(String(format: f, i.high))]"
         }
-        var lines = header("estimator (targets, pairs)")
+        var table: [[String]] = []
         for (e, m) in tables {
             let values = [
                 m.spearmanPooled, m.spearmanPerTarget, m.kendallPooled, m.kendallPerTarget, m.regretAt1, m.regretAt3,
@@ -216,9 +210,9 @@ public struct ScoreRankingsRun {
             ]
             let digits = [3, 3, 3, 3, 1, 1, 2]
             let cells = zip(values, digits).map { cell($0, $1) }
-            lines.append("| \(e) (\(m.targets), \(m.pairs)) | " + cells.joined(separator: " | ") + " |")
+            table.append(["\(e) (\(m.targets), \(m.pairs))"] + cells)
         }
-        return lines.joined(separator: "\n") + "\n"
+        return MarkdownTable.render(["estimator (targets, pairs)"] + columns.map(\.1), table)
     }
 
     /// score-rankings lines of several runs (e.g. seeds): one row per estimator, each measure as
@@ -236,7 +230,7 @@ public struct ScoreRankingsRun {
             }
         }
         guard !order.isEmpty else { throw ToolError.usage("no score-rankings lines to combine") }
-        var lines = Self.header("estimator")
+        var table: [[String]] = []
         for e in order {
             let cells = Self.columns.map { (name, _) -> String in
                 guard let v = values[e]?[name], !v.isEmpty else { return "—" }
@@ -245,8 +239,8 @@ public struct ScoreRankingsRun {
                 let f = "%.\(digits)f"
                 return "\(String(format: f, mean)) ± \(String(format: f, sd)) (\(v.count))"
             }
-            lines.append("| \(e) | " + cells.joined(separator: " | ") + " |")
+            table.append([e] + cells)
         }
-        return lines.joined(separator: "\n") + "\n"
+        return MarkdownTable.render(["estimator"] + Self.columns.map(\.1), table)
     }
 }
