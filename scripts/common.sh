@@ -12,6 +12,14 @@ require_tools() {
 }
 # job_line OUTPUT COMMAND: one job of a grid stage (scripts/grid.sh): its output, a tab, its command.
 job_line() { printf '%s\t%s\n' "$1" "$2"; }
+# stage RESOURCES JOB NAME...: a grid stage's text: its resources line ("cpus=2 mem=4G time=60"),
+# then the job line the function JOB writes (with job_line) for each name.
+stage() {
+  local resources=$1 job=$2 name
+  shift 2
+  echo "#@ $resources"
+  for name in "$@"; do "$job" "$name"; done
+}
 # paths PREFIX SUFFIX NAME...: "PREFIX<NAME>SUFFIX " for each name (the inputs a job reads).
 paths() {
   local prefix=$1 suffix=$2 name

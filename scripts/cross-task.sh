@@ -34,25 +34,19 @@ mkdir -p "$OUT/prompts" "$OUT/logs" "$OUT/eval" "$OUT/grid"
 rm -f "$OUT"/grid/*.stage
 echo $TASKS | tr ' ' '\n' > "$OUT/order.txt"
 common="--threads $THREADS --data-dir $DATA_DIR"
-{
-  echo "#@ cpus=$THREADS mem=6G time=240"
-  for t in $TASKS; do
-    job="$BIN/tune-prompt --model $MODEL_DIR --task $t $tune --steps $STEPS ${PATIENCE:+--patience $PATIENCE}"
-    job+=" --max-text-tokens 64 --eval-every $EVAL_EVERY --eval-limit 500 --seed $SEED $common --resume"
-    job+=" --output $OUT/prompts/$t.safetensors >> $OUT/logs/$t.jsonl"
-    job_line "$OUT/prompts/$t.safetensors" "$job"
-  done
-} > "$OUT/grid/1-tune.stage"
+tune_job() {   # TASK: its prompt
+  local job="$BIN/tune-prompt --model $MODEL_DIR --task $1 $tune --steps $STEPS ${PATIENCE:+--patience $PATIENCE}"
+  job+=" --max-text-tokens 64 --eval-every $EVAL_EVERY --eval-limit 500 --seed $SEED $common --resume"
+  job_line "$OUT/prompts/$1.safetensors" "$job --output $OUT/prompts/$1.safetensors >> $OUT/logs/$1.jsonl"
+}
+stage "cpus=$THREADS mem=6G time=240" tune_job $TASKS > "$OUT/grid/1-tune.stage"
 prompts=$(paths "$OUT/prompts/" .safetensors $TASKS)
-{
-  echo "#@ cpus=$THREADS mem=4G time=120"
-  for t in $TASKS; do
-    job="$BIN/eval-prompt --model $MODEL_DIR --task $t --split validation --eval-limit $EVAL_LIMIT"
-    job+=" --max-text-tokens 64 --seed $SEED ${EXCLUDE:+--exclude-overlap $EXCLUDE} $common"
-    job+=" -o $OUT/eval/$t.jsonl $prompts"
-    job_line "$OUT/eval/$t.jsonl" "$job"
-  done
-} > "$OUT/grid/2-eval.stage"
+eval_job() {   # TASK: every prompt on it
+  local job="$BIN/eval-prompt --model $MODEL_DIR --task $1 --split validation --eval-limit $EVAL_LIMIT"
+  job+=" --max-text-tokens 64 --seed $SEED ${EXCLUDE:+--exclude-overlap $EXCLUDE} $common"
+  job_line "$OUT/eval/$1.jsonl" "$job -o $OUT/eval/$1.jsonl $prompts"
+}
+stage "cpus=$THREADS mem=4G time=120" eval_job $TASKS > "$OUT/grid/2-eval.stage"
 evals=$(paths "$OUT/eval/" .jsonl $TASKS)
 {
   echo "#@ cpus=1 mem=1G time=10"

@@ -37,15 +37,13 @@ for seed in $SEEDS; do
   grid=$dir/transferability/grid
   rm -f "$grid"/*.stage
   common="--threads $THREADS --data-dir $DATA_DIR --seed $seed --selection-size $SELECTION_SIZE"
-  {
-    echo "#@ cpus=$THREADS mem=4G time=120"
-    for t in $TASKS; do
-      sources=$(paths "$dir/prompts/" .safetensors $(echo " $TASKS " | sed "s/ $t / /"))
-      job="$BIN/rank-sources --model $MODEL_DIR --task $t --reference $dir/prompts/$t.safetensors $common"
-      job+=" -o $dir/rank/$t.jsonl $sources"
-      job_line "$dir/rank/$t.jsonl" "$job"
-    done
-  } > "$grid/1-rank.stage"
+  rank_job() {   # TARGET: the other prompts ranked for it
+    local sources job
+    sources=$(paths "$dir/prompts/" .safetensors $(echo " $TASKS " | sed "s/ $1 / /"))
+    job="$BIN/rank-sources --model $MODEL_DIR --task $1 --reference $dir/prompts/$1.safetensors $common"
+    job_line "$dir/rank/$1.jsonl" "$job -o $dir/rank/$1.jsonl $sources"
+  }
+  stage "cpus=$THREADS mem=4G time=120" rank_job $TASKS > "$grid/1-rank.stage"
   ranks=$(paths "$dir/rank/" .jsonl $TASKS)
   {
     echo "#@ cpus=1 mem=1G time=10"
