@@ -108,7 +108,7 @@ transferability: build models data
 	scripts/transferability.sh
 
 # Is the recommended source worth it? After make transferability: TARGETS tuned over SEEDS from the
-# estimator's top-1 source, a random start, the best and the worst source in hindsight (same variables).
+# estimator's top-1 source, a random start, the best and the worst in hindsight (as the matrix's prompts).
 transferability-payoff: build models data
 	scripts/transferability-payoff.sh
 

@@ -10,8 +10,10 @@
 # three sources holds (the same examples for every start), tabulated by results-table.
 # A grid (scripts/grid.sh; RUNNER=slurm). Starts that coincide (e.g. the estimator's pick is the
 # best source) are tuned once and carry both names.
-# Variables: MODEL, OUT, TARGETS, SEEDS, ESTIMATOR, STEPS, PATIENCE, EVAL_EVERY, EVAL_LIMIT
-# (tuning, as cross-task), TEST_LIMIT (evaluation, default 2000), RUNNER, THREADS, DATA_DIR, BIN.
+# Every start is tuned with the settings the matrix's own prompt of the target recorded (its
+# cross-task log: preset, steps, validation, patience), so the random start is that run again.
+# Variables: MODEL, OUT, TARGETS, SEEDS, ESTIMATOR, TEST_LIMIT (evaluation, default 2000),
+# RUNNER, THREADS, DATA_DIR, BIN.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-.build/release}
@@ -22,10 +24,6 @@ OUT=${OUT:-out/cross-task/$MODEL}
 TARGETS=${TARGETS:-laptop qnli ethics_deontology mrpc}   # one per category
 SEEDS=${SEEDS:-0 1 2}
 ESTIMATOR=${ESTIMATOR:-}
-STEPS=${STEPS:-600}
-PATIENCE=${PATIENCE:-}
-EVAL_EVERY=${EVAL_EVERY:-200}
-EVAL_LIMIT=${EVAL_LIMIT:-500}
 TEST_LIMIT=${TEST_LIMIT:-2000}
 RUNNER=${RUNNER:-local}
 THREADS=${THREADS:-2}
@@ -40,9 +38,14 @@ done
 P=$OUT/payoff
 mkdir -p "$P/prompts" "$P/logs" "$P/eval" "$P/grid"
 rm -f "$P"/grid/*.stage
-tune="$BIN/tune-prompt --model $MODEL_DIR --preset ${PRESET:-$(basename "$MODEL_DIR")} --steps $STEPS"
-tune+=" ${PATIENCE:+--patience $PATIENCE} --max-text-tokens 64 --eval-every $EVAL_EVERY --eval-limit $EVAL_LIMIT"
-tune+=" --threads $THREADS --data-dir $DATA_DIR --resume"
+tune="$BIN/tune-prompt --model $MODEL_DIR --threads $THREADS --data-dir $DATA_DIR --resume"
+tuning_of() {   # TARGET: the tuning flags its cross-task prompt recorded
+  jq -r -n 'first(inputs | select(.event == "start")) | .settings
+    | "--steps \(.steps) --eval-every \(.eval_every) --max-text-tokens \(.max_text_tokens)"
+      + (if .preset then " --preset \(.preset)" else "" end)
+      + (if .eval_limit then " --eval-limit \(.eval_limit)" else "" end)
+      + (if .patience then " --patience \(.patience)" else "" end)' "$OUT/logs/$1.jsonl"
+}
 # the source in hindsight: the highest (best) or lowest (worst) accuracy on the target, itself excluded
 hindsight() {   # best|worst TARGET
   local pick=max_by
@@ -65,6 +68,7 @@ declare -A chosen starts_of sources_of   # per target: the estimator, the starts
   echo "#@ cpus=$THREADS mem=6G time=240"
   for t in $TARGETS; do
     e=$(estimator_for "$t")
+    flags=$(tuning_of "$t")
     chosen[$t]=$e
     declare -A names=([random]=random)   # start (random or a source task) -> its name(s)
     for arm in "$e:$(top_source "$e" "$t")" "best:$(hindsight best "$t")" "worst:$(hindsight worst "$t")"; do
@@ -79,7 +83,7 @@ declare -A chosen starts_of sources_of   # per target: the estimator, the starts
       for seed in $SEEDS; do
         run=$t.${names[$start]}.s$seed
         job_line "$P/prompts/$run.safetensors" \
-          "$tune --task $t --init $init --seed $seed --output $P/prompts/$run.safetensors >> $P/logs/$run.jsonl"
+          "$tune $flags --task $t --init $init --seed $seed --output $P/prompts/$run.safetensors >> $P/logs/$run.jsonl"
       done
     done
     unset names
