@@ -35,6 +35,10 @@ public enum ToolMain {
 /// Ranges of numeric options, checked when the flags are parsed (exit 64 with the reason).
 public enum OptionRange {
     public static let threads = 1...256
+    /// Examples per step or per forward pass.
+    public static let batchSize = 1...4096
+    /// Text tokens kept per example.
+    public static let textTokens = 1...100_000
 
     public static func check<T: Comparable>(_ flag: String, _ value: T?, _ range: ClosedRange<T>) throws {
         guard let value else { return }

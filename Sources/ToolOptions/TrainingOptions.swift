@@ -75,7 +75,7 @@ public struct OptimizerOptions<Settings: DefaultedSettings>: ParsableArguments {
     public func validate() throws {
         try OptionRange.check("warmup", warmup, 0...Int.max)
         try OptionRange.check("steps", steps, 0...Int.max)
-        try OptionRange.check("batch-size", batchSize, 1...4096)
+        try OptionRange.check("batch-size", batchSize, OptionRange.batchSize)
         try OptionRange.check("eval-every", evalEvery, 0...Int.max)
         try OptionRange.check("eval-limit", evalLimit, 1...Int.max)
         try OptionRange.check("selection-size", selectionSize, 1...Int.max)

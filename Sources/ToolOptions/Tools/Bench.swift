@@ -34,7 +34,7 @@ public struct Bench: ParsableCommand {
         guard ["forward", "train"].contains(mode) else {
             throw ValidationError("--mode must be forward or train, not '\(mode)'")
         }
-        try OptionRange.check("batch-size", batchSize, 1...4096)
+        try OptionRange.check("batch-size", batchSize, OptionRange.batchSize)
         try OptionRange.check("iterations", iterations, 1...100_000)
         let least = mode == "train" ? promptLength + 4 : 1
         guard promptLength > 0, sequenceLength >= least else {

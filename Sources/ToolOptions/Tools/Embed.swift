@@ -43,7 +43,7 @@ public struct Embed: ParsableCommand {
     @Argument(help: "JSON-lines files (stdin when none); prompt files with --activations.") var files: [String] = []
 
     public func validate() throws {
-        try OptionRange.check("batch-size", batchSize, 1...4096)
+        try OptionRange.check("batch-size", batchSize, OptionRange.batchSize)
         try OptionRange.check("max-length", maxLength, 1...100_000)
     }
 

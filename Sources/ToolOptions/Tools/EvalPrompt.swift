@@ -85,11 +85,11 @@ public struct EvalPrompt: ParsableCommand {
     @Argument(help: "Prompt files (default: paths read from stdin, one per line).") var prompts: [String] = []
 
     public func validate() throws {
-        try OptionRange.check("batch-size", batchSize, 1...4096)
+        try OptionRange.check("batch-size", batchSize, OptionRange.batchSize)
         try OptionRange.check("eval-limit", limit, 1...Int.max)
         guard evalLimit == nil || oldLimit == nil else { throw ValidationError("--limit is --eval-limit: give one") }
         if oldLimit != nil { Log.info("note: --limit is now spelled --eval-limit; the old spelling goes in 0.2") }
-        try OptionRange.check("max-text-tokens", maxTextTokens, 1...100_000)
+        try OptionRange.check("max-text-tokens", maxTextTokens, OptionRange.textTokens)
         try OptionRange.check("random-prompts", randomPrompts, 0...1000)
         guard task != nil || examples != nil else { throw ValidationError("give --task, or --examples FILE") }
     }

@@ -61,7 +61,7 @@ public struct ProjectTrain: ParsableCommand {
 
     public func validate() throws {
         try OptionRange.check("hidden", hidden, 1...65_536)
-        try OptionRange.check("max-text-tokens", maxTextTokens, 1...100_000)
+        try OptionRange.check("max-text-tokens", maxTextTokens, OptionRange.textTokens)
         guard ridge.isFinite, ridge >= 0 else { throw ValidationError("--ridge must be 0 or more, not \(ridge)") }
         if objective == .vocab {
             guard allTasks.isEmpty, sourcePrompts.isEmpty, targetPrompts.isEmpty else {

@@ -63,8 +63,8 @@ public struct RankSources: ParsableCommand {
 
     public func validate() throws {
         try OptionRange.check("selection-size", selectionSize, 2...100_000)
-        try OptionRange.check("batch-size", batchSize, 1...4096)
-        try OptionRange.check("max-text-tokens", maxTextTokens, 1...100_000)
+        try OptionRange.check("batch-size", batchSize, OptionRange.batchSize)
+        try OptionRange.check("max-text-tokens", maxTextTokens, OptionRange.textTokens)
         guard RankRun.estimators.contains(by) else {
             throw ValidationError("--by is one of \(RankRun.estimators.joined(separator: ", ")), not \(by)")
         }

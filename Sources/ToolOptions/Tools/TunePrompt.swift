@@ -86,7 +86,7 @@ public struct TunePrompt: ParsableCommand {
     public func validate() throws {
         try OptionRange.check("prompt-length", promptLength, 1...10_000)
         try OptionRange.positive("epochs", epochs)
-        try OptionRange.check("max-text-tokens", maxTextTokens, 1...100_000)
+        try OptionRange.check("max-text-tokens", maxTextTokens, OptionRange.textTokens)
         guard optimizer.steps == nil || epochs == nil else {
             throw ValidationError("give --steps or --epochs, not both")
         }
