@@ -54,6 +54,9 @@ public struct Stimulation {
         }
     }
 
+    /// The layout as --layout names it: own (each prompt's recorded template) or start-token.
+    public var layoutText: String { ownTemplate ? "own" : "start-token" }
+
     public var readText: String {
         switch read {
         case .auto: return "auto"
@@ -67,7 +70,7 @@ public struct Stimulation {
     public func settingsJSON(model: String, layers count: Int) -> JSON {
         .object([
             .init("model", .string(model)), .init("text", .string(text)), .init("read", .string(readText)),
-            .init("layout", .string(ownTemplate ? "own" : "start-token")),
+            .init("layout", .string(layoutText)),
             .init("layers", .array((layers ?? Array(0..<count)).map { .number($0) })),
             .init("threshold", .number(threshold)),
             .init("mask_first", .bool(maskFirst)), .init("prompt_no_position", .bool(promptWithoutPositions)),

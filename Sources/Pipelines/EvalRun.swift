@@ -10,14 +10,13 @@ import Tuning
 /// used; the label words are the target task's.
 public struct EvalRun {
     public var model: String
-    public var task: String
+    /// The task or file evaluated on, its label words and fields.
+    public var target = TargetChoice()
     public var split = "validation"
     public var prompts: [String] = []
     /// The prompts' names in the rows, in order (default: each prompt's recorded name).
     public var names: [String] = []
-    public var inputs = TaskInputs()
-    public var maxTextTokens: Int? = nil
-    public var batchSize = 64
+    public var forward = ForwardPass()
     public var output: String? = nil
     /// Evaluate on a seeded sample of at most this many examples.
     public var limit: Int? = nil
@@ -25,8 +24,6 @@ public struct EvalRun {
     /// Overrides the template recorded in the prompts (needed for files without one, such as
     /// the paper's released prompts: `paper-1.0`).
     public var template: String? = nil
-    /// Overrides the task's label words.
-    public var verbalizer: [String]? = nil
     /// Progress on stderr even when it is not a terminal.
     public var progress = false
     /// `TASK:SPLIT` of other tasks: examples sharing any normalised text with one of them are
@@ -44,69 +41,37 @@ public struct EvalRun {
     /// their mean accuracy and its sd.
     public var randomPrompts = 0
 
-    /// Examples from this JSON-lines file (`{"text_a", "text_b"?, "label"}`) instead of the
-    /// task's split; without a task, `verbalizer` gives the classes.
-    public var examplesFile: String? = nil
-    /// How --examples is read, over what the first prompt recorded (else the defaults).
-    public var fields = ExampleFieldChoice()
-
     /// The defaults the tool's options show.
-    public static let defaults = EvalRun(model: "", task: "")
+    public static let defaults = EvalRun(model: "")
 
-    public init(model: String, task: String) {
+    public init(model: String) {
         self.model = model
-        self.task = task
     }
 
-    /// The examples, the label words and the target's name. Without a task, the label words,
-    /// class names and fields default to what the prompts recorded (when they all agree).
-    func loadExamples(
-        _ files: [PromptFile]
-    ) throws -> (texts: [LabeledText], words: [String], target: String, fields: ExampleFields) {
-        if let examplesFile {
-            let manifest = task.isEmpty ? nil : try inputs.manifest(task)
-            func recorded(_ key: String) throws -> String? {
-                let values = Set(files.map { $0.metadata[key] ?? "" })
-                guard values.count == 1, let value = values.first, !value.isEmpty else {
-                    if values.count > 1 {
-                        throw ToolError.usage("the prompts record different \(key); give --task or --verbalizer")
-                    }
-                    return nil
+    /// The examples, the label words, the target's name and the fields its file was read with.
+    /// Without a task, the label words, class names and fields default to what the prompts
+    /// recorded (when they all agree).
+    func loadExamples(_ files: [PromptFile]) throws -> TargetChoice.Resolved {
+        func recorded(_ key: String) throws -> String? {
+            let values = Set(files.map { $0.metadata[key] ?? "" })
+            guard values.count == 1, let value = values.first, !value.isEmpty else {
+                if values.count > 1 {
+                    throw ToolError.usage("the prompts record different \(key); give --task or --verbalizer")
                 }
-                return value
+                return nil
             }
-            func strings(_ text: String?) throws -> [String]? {
-                guard let text else { return nil }
-                return try JSON.parse(text).array?.compactMap { $0.string }
-            }
-            let recordedWords = manifest == nil ? try strings(recorded("verbalizer")) : nil
-            guard let words = verbalizer ?? manifest?.verbalizer ?? recordedWords else {
-                throw ToolError.usage(
-                    "--examples without --task: give --verbalizer word,word,... (the prompts record no label words)")
-            }
-            let recordedFields = try recorded("example_fields").map { ExampleFields(json: try JSON.parse($0)) }
-            var fields = self.fields.over(recordedFields ?? ExampleFields())
-            if fields.labels.isEmpty { fields.labels = try manifest?.labels ?? strings(recorded("labels")) ?? [] }
-            guard fields.labels.isEmpty || fields.labels.count == words.count else {
-                throw ToolError.usage("\(fields.labels.count) class names for \(words.count) label words")
-            }
-            let target = task.isEmpty ? ExampleFile.stem(examplesFile) : task
-            return (try ExampleFile.read(examplesFile, fields: fields, classes: words.count), words, target, fields)
+            return value
         }
-        guard !task.isEmpty else { throw ToolError.usage("give --task, or --examples FILE") }
-        let m = try inputs.manifest(task)
-        let words = verbalizer ?? m.verbalizer
-        guard words.count == m.labels.count else {
-            throw ToolError.usage("\(task) has \(m.labels.count) labels; --verbalizer gives \(words.count) words")
-        }
-        return (try inputs.examples(task, split: split), words, task, ExampleFields())
+        return try target.resolve(
+            taskExamples: { _ in try target.inputs.examples(target.task, split: split) }, recorded: recorded)
     }
 
     public func run() throws {
         let prompts = try LineSource.promptPaths(self.prompts)
         let (frozen, tokenizer, identity) = try loadModelAndTokenizer(folder: model)
         let files = try PromptFile.readAll(prompts, names: names, model: identity)
-        let (allTexts, labelWords, target, fields) = try loadExamples(files)
+        let resolved = try loadExamples(files)
+        let (allTexts, labelWords, fields) = (resolved.texts, resolved.words, resolved.fields)
         // the examples each prompt is evaluated on: the split less the overlap with --exclude-overlap's
         // splits (`source`: the prompt's own training task's train split), then the --limit sample
         var evaluationSets: [String: (texts: [LabeledText], excluded: Int)] = [:]
@@ -116,7 +81,7 @@ public struct EvalRun {
             if let set = evaluationSets[key] { return set }
             var texts = allTexts
             for spec in specs {
-                if overlaps[spec] == nil { overlaps[spec] = TextOverlap(try inputs.examples(spec: spec)) }
+                if overlaps[spec] == nil { overlaps[spec] = TextOverlap(try target.inputs.examples(spec: spec)) }
                 texts.removeAll(where: overlaps[spec]!.sharesAnyText)
             }
             guard !texts.isEmpty else { throw ToolError("no examples to evaluate on") }
@@ -145,8 +110,8 @@ public struct EvalRun {
             let ci = Statistics.accuracy(correct, seed: seed)
             return .object(
                 [
-                    .init("source", .string(source)), .init("target", .string(target)),
-                    .init("model", .string(identity.name)), .init("split", .string(examplesFile ?? split)),
+                    .init("source", .string(source)), .init("target", .string(resolved.name)),
+                    .init("model", .string(identity.name)), .init("split", .string(target.examplesFile ?? split)),
                     .init("accuracy", .number(ci?.estimate ?? 0)), .init("ci95", ci.map { $0.json } ?? .null),
                     .init("n", .number(correct.count)), .init("excluded", .number(excluded)),
                 ] + extra
@@ -172,7 +137,7 @@ public struct EvalRun {
             let template = try PromptTemplate(
                 self.template ?? f.metadata["template"] ?? PromptTemplate.defaultText(for: frozen),
                 tokenizer: tokenizer, readsAtMask: kind != .decoder)
-            let limit = maxTextTokens ?? f.recordedMaxTextTokens ?? TuneSettings().maxTextTokens
+            let limit = forward.textTokens(for: f)
             let specs = try specs(f)
             let key = "\(template.text)|\(f.length)|\(limit)|\(specs.joined(separator: "|"))"
             if cache[key] == nil {
@@ -183,11 +148,11 @@ public struct EvalRun {
             let set = cache[key]!
             let reader = try labelReader(kind, words: words, model: frozen)
             let bar = ProgressLine(
-                label: "\(f.name) on \(target)", total: set.count,
+                label: "\(f.name) on \(resolved.name)", total: set.count,
                 enabled: progress || Log.stderrIsTerminal)
             let preds = try predict(
                 set, prompt: values, promptLength: f.length, reader: reader,
-                firstPosition: frozen.firstPosition, batchSize: batchSize, progress: bar)
+                firstPosition: frozen.firstPosition, batchSize: forward.batchSize, progress: bar)
             bar.finish()
             return (zip(preds, set.labels).map { $0 == $1 }, template.text, limit)
         }
@@ -243,11 +208,11 @@ public struct EvalRun {
         if let majorityFrom {
             train = try ExampleFile.read(majorityFrom, fields: fields, classes: labels)
         } else {
-            guard !task.isEmpty else {
+            guard !target.task.isEmpty else {
                 throw ToolError.usage(
                     "--majority needs --task (its train split), or --majority-from FILE (your own training examples)")
             }
-            train = try inputs.examples(task, split: "train")
+            train = try target.inputs.examples(target.task, split: "train")
         }
         var counts = [Int](repeating: 0, count: labels)
         for t in train { counts[t.label] += 1 }

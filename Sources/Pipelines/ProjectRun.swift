@@ -32,6 +32,9 @@ public struct ProjectTrainRun {
     /// The vocabulary map's ridge, relative to the mean diagonal of XᵀX.
     public var ridge = 0.01
 
+    /// The defaults the tool's options show.
+    public static let defaults = ProjectTrainRun(sourceModel: "", targetModel: "")
+
     public init(sourceModel: String, targetModel: String) {
         self.sourceModel = sourceModel
         self.targetModel = targetModel

@@ -11,21 +11,15 @@ import Tuning
 
 public struct RankRun {
     public var model: String
-    public var task: String
+    /// The target: a task (its train split's selection slice is read) or a file of its examples.
+    public var target = TargetChoice()
     public var prompts: [String] = []
     /// The prompts' names in the rows, in order (default: each prompt's recorded name).
     public var names: [String] = []
-    public var inputs = TaskInputs()
-    /// The target's own examples instead of its train split's selection slice.
-    public var examplesFile: String? = nil
-    public var fields = ExampleFieldChoice()
-    /// The target's label words (default: its task's verbalizer).
-    public var verbalizer: [String]? = nil
     /// The selection slice's size (the slice tune-prompt would carve with the same seed).
     public var selectionSize = Selection.defaultSize
     public var seed: UInt64 = 0
-    public var batchSize = 32
-    public var maxTextTokens: Int? = nil
+    public var forward = ForwardPass()
     /// The estimator that orders the rows: leep, logme, hscore or probe_accuracy.
     public var by = RankRun.defaultEstimator
     public var output: String? = nil
@@ -41,11 +35,10 @@ public struct RankRun {
         "cosine_token", "on_cosine", "on_jaccard",
     ]
     public static let defaultEstimator = "logme"
-    public static let defaults = RankRun(model: "", task: "")
+    public static let defaults = RankRun(model: "")
 
-    public init(model: String, task: String) {
+    public init(model: String) {
         self.model = model
-        self.task = task
     }
 
     public func run() throws {
@@ -80,18 +73,18 @@ public struct RankRun {
                 readsAtMask: kind != .decoder)
             let set = try EncodedSet(
                 examples, tokenizer: tokenizer, template: template, promptLength: f.length,
-                maxTextTokens: maxTextTokens ?? f.recordedMaxTextTokens ?? TuneSettings().maxTextTokens,
+                maxTextTokens: forward.textTokens(for: f),
                 maxSequence: frozen.maxSequence, typeVocab: frozen.typeVocab)
             // one pass: the states, and the logits at the source's words then the target's
             let reader = try labelReader(kind, words: (sourceIds ?? []) + targetIds, model: frozen)
             let bar = ProgressLine(
-                label: "\(f.name) on \(task)", total: set.count, enabled: progress || Log.stderrIsTerminal)
+                label: "\(f.name) on \(target.task)", total: set.count, enabled: progress || Log.stderrIsTerminal)
             var states: [Double] = []
             var logits: [Float] = []
             let values = f.prompt.array
             var start = 0
             while start < set.count {
-                let batch = start..<min(start + batchSize, set.count)
+                let batch = start..<min(start + forward.batchSize, set.count)
                 let r = try reader.statesAndLogits(
                     set.input(Array(batch)[...], firstPosition: frozen.firstPosition), prompt: values,
                     promptLength: f.length)
@@ -150,7 +143,8 @@ public struct RankRun {
             }
             rows.append(
                 .object([
-                    .init("source", .string(f.name)), .init("target", .string(task.isEmpty ? split : task)),
+                    .init("source", .string(f.name)),
+                    .init("target", .string(target.task.isEmpty ? split : target.task)),
                     .init("model", .string(identity.name)), .init("split", .string(split)), .init("n", .number(n)),
                     .init("leep", number(leep)), .init("logme", number(logme)), .init("hscore", number(hscore)),
                     .init("probe_accuracy", number(Double(correct) / Double(n))),
@@ -193,29 +187,15 @@ public struct RankRun {
         try out.commit()
     }
 
-    /// The target's examples the estimators read, its label words and what they are.
+    /// The target's examples the estimators read (its train split's selection slice, or its own
+    /// file), its label words and what the examples are.
     func targetExamples() throws -> ([LabeledText], [String], String) {
-        if let examplesFile {
-            let manifest = task.isEmpty ? nil : try inputs.manifest(task)
-            guard let words = verbalizer ?? manifest?.verbalizer else {
-                throw ToolError.usage("--examples without --task: give --verbalizer word,word,...")
-            }
-            var fields = self.fields.over(ExampleFields())
-            if fields.labels.isEmpty { fields.labels = manifest?.labels ?? [] }
-            return (try ExampleFile.read(examplesFile, fields: fields, classes: words.count), words, examplesFile)
+        let resolved = try target.resolve { _ in
+            let train = try target.inputs.examples(target.task, split: "train")
+            let slice = Selection.carve(train, size: selectionSize, seed: seed).selection
+            guard !slice.isEmpty else { throw ToolError("\(target.task): its train split gives no selection slice") }
+            return slice
         }
-        guard !task.isEmpty else {
-            throw ToolError.usage("give --task (its train split's selection slice), or --examples FILE")
-        }
-        let m = try inputs.manifest(task)
-        let words = verbalizer ?? m.verbalizer
-        guard words.count == m.labels.count else {
-            throw ToolError.usage("\(task) has \(m.labels.count) labels; --verbalizer gives \(words.count) words")
-        }
-        let train = try inputs.examples(task, split: "train")
-        let slice = Selection.carve(train, size: selectionSize, seed: seed).selection
-        guard !slice.isEmpty else { throw ToolError("\(task): its train split gives no selection slice") }
-        return (slice, words, "train:selection")
+        return (resolved.texts, resolved.words, target.examplesFile ?? "train:selection")
     }
-
 }

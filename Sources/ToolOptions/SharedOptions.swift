@@ -92,3 +92,60 @@ public struct DataOutputOption: ParsableArguments {
 
     public init() {}
 }
+
+/// `--task`, `--examples` (with its fields), `--verbalizer` and the data folders: the target a
+/// tool runs prompts on (eval-prompt, rank-sources).
+public struct TargetOptions: ParsableArguments {
+    @Option(
+        help: "Target task (data-manifests/TASK.json): its labels, label words and prepared data.",
+        completion: taskNames)
+    public var task: String?
+    @Option(help: "The target's own examples (JSON lines, or CSV/TSV with a header row) instead of a task's.")
+    public var examples: String?
+    @OptionGroup public var fields: ExampleFieldOptions
+    @Option(
+        help: ArgumentHelp(
+            "Label words, comma-separated, in the target's label order (default: the task's verbalizer). For "
+                + "RoBERTa, 'positive' is the token without a leading space, ' positive' the one with.",
+            valueName: "WORD,WORD,..."))
+    public var verbalizer: String?
+    @OptionGroup public var data: DataFolderOptions
+
+    public init() {}
+
+    public func validate() throws {
+        guard task != nil || examples != nil else { throw ValidationError("give --task, or --examples FILE") }
+    }
+
+    public var target: TargetChoice {
+        var target = TargetChoice()
+        target.task = task ?? ""
+        target.examplesFile = examples
+        target.fields = fields.choice
+        target.verbalizer = verbalizer.map { $0.split(separator: ",").map(String.init) }
+        target.inputs = data.inputs
+        return target
+    }
+}
+
+/// `--batch-size` and `--max-text-tokens` of the tools that run prompts over a target's texts.
+public struct ForwardPassOptions: ParsableArguments {
+    @Option(parsing: .unconditional, help: "Examples per forward pass (the results do not depend on it).")
+    public var batchSize = ForwardPass().batchSize
+    @Option(parsing: .unconditional, help: "Text tokens kept per example (default: each prompt's recorded setting).")
+    public var maxTextTokens: Int?
+
+    public init() {}
+
+    public func validate() throws {
+        try OptionRange.check("batch-size", batchSize, OptionRange.batchSize)
+        try OptionRange.check("max-text-tokens", maxTextTokens, OptionRange.textTokens)
+    }
+
+    public var forward: ForwardPass {
+        var forward = ForwardPass()
+        forward.batchSize = batchSize
+        forward.maxTextTokens = maxTextTokens
+        return forward
+    }
+}

@@ -10,7 +10,7 @@ public struct StimulusOptions: ParsableArguments {
         help: ArgumentHelp(
             "Neuron overlap: read position(s): auto (the mask row in the prompt's own layout, the start token in "
                 + "--layout bert), start, prompt, all, or indices like 0,20."))
-    public var read = "auto"
+    public var read = Stimulation().readText
     @Option(help: "Neuron overlap: layers, comma-separated (default all).") public var layers: String?
     @Option(help: "Neuron overlap: an activation above this counts as on.") public var threshold: Float = 0
     @Option(
@@ -20,7 +20,7 @@ public struct StimulusOptions: ParsableArguments {
                 + "it records, without text, as it was tuned; bert: the paper's stimulus P [CLS]; or a template "
                 + "with layout options, e.g. paper-1.0 (<mask> in prompt slot 0, prompt rows without position "
                 + "embeddings: the released RoBERTa prompts).")
-    ) public var layout = "own"
+    ) public var layout = Stimulation().layoutText
 
     public init() {}
 

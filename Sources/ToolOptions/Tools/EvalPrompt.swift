@@ -10,7 +10,9 @@ public struct EvalPrompt: ParsableCommand {
         discussion: """
             Writes one JSON line per prompt: {"source","target","model","split","accuracy","n",...}. \
             Each prompt's recorded template and readout are used, with the target task's label \
-            words. A prompt recorded for another model or hidden size is an error.
+            words. A prompt recorded for another model or hidden size is an error. With --examples \
+            and no --task, the label words, class names and fields are the ones the prompts recorded \
+            (when they all agree), unless given.
 
             Examples:
               eval-prompt --model models/minilm --task rotten_tomatoes \\
@@ -29,18 +31,9 @@ public struct EvalPrompt: ParsableCommand {
     public init() {}
 
     @Option(help: "Model folder.") var model: String
-    @Option(help: "Target task (its labels, label words and prepared splits).", completion: taskNames)
-    var task: String?
-    @Option(
-        help: ArgumentHelp(
-            "Evaluate on your own examples (JSON lines, or CSV/TSV with a header row) instead of the task's split; "
-                + "without --task, the label words, class names and fields are the ones the prompts recorded."))
-    var examples: String?
-    @OptionGroup var fields: ExampleFieldOptions
+    @OptionGroup var target: TargetOptions
     @Option(help: "Split to evaluate on.") var split = EvalRun.defaults.split
-    @Option(parsing: .unconditional, help: "Text tokens kept per example (default: the prompt's recorded setting).")
-    var maxTextTokens: Int?
-    @Option(parsing: .unconditional, help: "Examples per forward pass.") var batchSize = EvalRun.defaults.batchSize
+    @OptionGroup var forward: ForwardPassOptions
     @Option(
         name: .customLong("eval-limit"), parsing: .unconditional,
         help: "Evaluate on a seeded sample of at most N examples (as tune-prompt's --eval-limit).")
@@ -49,17 +42,11 @@ public struct EvalPrompt: ParsableCommand {
     var limit: Int? { evalLimit ?? oldLimit }
     @Option(parsing: .unconditional, help: "Seed of the --eval-limit sample.") var seed = EvalRun.defaults.seed
     @OptionGroup var destination: DataOutputOption
-    @OptionGroup var data: DataFolderOptions
     @Option(
         help: ArgumentHelp(
             "Template or its name (bert, roberta, paper-1.0, t5, paper-1.0-t5) instead of the one each prompt "
                 + "records."))
     var template: String?
-    @Option(
-        help: ArgumentHelp(
-            "Label words, comma-separated, in the task's label order (default: the task's verbalizer). For RoBERTa, "
-                + "'positive' is the token without a leading space, ' positive' the one with.")
-    ) var verbalizer: String?
     @Option(
         help: ArgumentHelp(
             "Leave out examples sharing any normalised text with TASK:SPLIT (repeatable; e.g. sst2:train on "
@@ -85,37 +72,30 @@ public struct EvalPrompt: ParsableCommand {
     @Argument(help: "Prompt files (default: paths read from stdin, one per line).") var prompts: [String] = []
 
     public func validate() throws {
-        try OptionRange.check("batch-size", batchSize, OptionRange.batchSize)
         try OptionRange.check("eval-limit", limit, 1...Int.max)
         guard evalLimit == nil || oldLimit == nil else { throw ValidationError("--limit is --eval-limit: give one") }
         if oldLimit != nil { Log.info("note: --limit is now spelled --eval-limit; the old spelling goes in 0.2") }
-        try OptionRange.check("max-text-tokens", maxTextTokens, OptionRange.textTokens)
         try OptionRange.check("random-prompts", randomPrompts, 0...1000)
-        guard task != nil || examples != nil else { throw ValidationError("give --task, or --examples FILE") }
     }
 
     public func run() throws {
         threading.apply()
-        var r = EvalRun(model: model, task: task ?? "")
-        r.examplesFile = examples
+        var r = EvalRun(model: model)
+        r.target = target.target
+        r.forward = forward.forward
         r.split = split
         r.prompts = prompts
         r.names = name
         r.limit = limit
         r.seed = seed
-        r.maxTextTokens = maxTextTokens
-        r.batchSize = batchSize
         r.output = destination.output
         r.progress = reporting.progress
-        r.inputs = data.inputs
         r.template = template
         r.excludeOverlap = excludeOverlap
         r.majority = majority
         r.majorityFrom = majorityFrom
         r.randomPrompts = randomPrompts
         r.perExample = perExample
-        r.fields = fields.choice
-        r.verbalizer = verbalizer.map { $0.split(separator: ",").map(String.init) }
         try r.run()
     }
 }

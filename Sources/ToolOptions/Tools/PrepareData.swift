@@ -26,7 +26,7 @@ public struct PrepareData: ParsableCommand {
     @Argument(help: "Task name (a file data-manifests/TASK.json).", completion: taskNames) var task: String?
     @Option(name: .customLong("task"), help: "The task, as the other tools name it.", completion: taskNames)
     var taskOption: String?
-    @Option(help: "train, validation or test.") var split = "train"
+    @Option(help: "train, validation or test.") var split = PrepareRun.defaults.split
     @Option(name: .shortAndLong, help: "Write to FILE (atomically) instead of stdout.") var output: String?
     @Option(help: "Folder with the raw upstream files (default $PT_DATA_MIRROR, else ../shared/data).") var mirror:
         String?

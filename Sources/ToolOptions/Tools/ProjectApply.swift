@@ -21,7 +21,8 @@ public struct ProjectApply: ParsableCommand {
     public init() {}
 
     @Option(help: "Projector file.") var projector: String
-    @Option(help: "Folder for the projected prompts (NAME.safetensors).") var outputDir = "out/projected"
+    @Option(help: "Folder for the projected prompts (NAME.safetensors).")
+    var outputDir = ProjectApplyRun(projector: "").outputDir
     @Option(name: .shortAndLong, help: "Output file, for a single prompt.") var output: String?
     @Argument(help: "Source prompts.") var prompts: [String] = []
 

@@ -52,8 +52,8 @@ public struct ProjectTrain: ParsableCommand {
     @Option(
         parsing: .unconditional,
         help: "Vocabulary map: ridge, relative to the mean diagonal of XᵀX (vocab objective).")
-    var ridge = ProjectTrainRun(sourceModel: "", targetModel: "").ridge
-    @Option(name: .shortAndLong, help: "Output projector file.") var output = "out/projector.safetensors"
+    var ridge = ProjectTrainRun.defaults.ridge
+    @Option(name: .shortAndLong, help: "Output projector file.") var output = ProjectTrainRun.defaults.output
     @OptionGroup var optimizer: OptimizerOptions<ProjectorSettings>
     @OptionGroup var training: TrainingControlOptions
     @OptionGroup var data: DataFolderOptions

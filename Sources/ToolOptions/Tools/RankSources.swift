@@ -18,7 +18,7 @@ public struct RankSources: ParsableCommand {
             else null), probe_accuracy (zero-shot accuracy through the target's label words). One \
             JSON line per source, best first by --by: {"source","target","model","split","n", \
             "leep","logme","hscore","probe_accuracy","rank","by",...}; with --reference also the \
-            prompt-only indicators against the target's own prompt (euclidean_*, cosine_*).
+            indicators against the target's own prompt (euclidean_*, cosine_*, on_*).
 
             Examples:
               rank-sources --model models/mpnet-base --task rotten_tomatoes out/mpnet/*/sst2.safetensors
@@ -32,59 +32,46 @@ public struct RankSources: ParsableCommand {
     public init() {}
 
     @Option(help: "Model folder (the prompts' model).") var model: String
-    @Option(help: "Target task: its train split's selection slice is read.", completion: taskNames) var task: String?
-    @Option(help: "The target's own examples (JSON lines, CSV or TSV) instead of a task's slice.") var examples: String?
-    @OptionGroup var fields: ExampleFieldOptions
-    @Option(help: "The target's label words (default: the task's verbalizer).") var verbalizer: String?
+    @OptionGroup var target: TargetOptions
     @Option(
         parsing: .unconditional,
         help: "Examples in the selection slice (default \(Selection.defaultSize); as tune-prompt's).")
     var selectionSize: Int?
     @Option(parsing: .unconditional, help: "Seed of the selection slice (as tune-prompt's --seed).")
     var seed = RankRun.defaults.seed
-    @Option(parsing: .unconditional, help: "Examples per forward pass.") var batchSize = RankRun.defaults.batchSize
-    @Option(parsing: .unconditional, help: "Text tokens kept per example (default: each prompt's recorded setting).")
-    var maxTextTokens: Int?
+    @OptionGroup var forward: ForwardPassOptions
     @Option(help: "The estimator that orders the rows: \(RankRun.estimators.joined(separator: ", ")).")
     var by = RankRun.defaultEstimator
     @Option(
         help: ArgumentHelp(
-            "A prompt of the target (e.g. tuned briefly on it): the paper's prompt-only indicators of each source "
-                + "against it are added (euclidean_concat, euclidean_token, cosine_concat, cosine_token).",
+            "A prompt of the target (e.g. tuned briefly on it): the paper's indicators of each source against it "
+                + "are added (euclidean_concat, euclidean_token, cosine_concat, cosine_token, on_cosine, on_jaccard).",
             valueName: "PROMPT"))
     var reference: String?
     @Option(help: "Name of each prompt in the rows, in order (repeat the option; default its recorded name).")
     var name: [String] = []
     @OptionGroup var destination: DataOutputOption
-    @OptionGroup var data: DataFolderOptions
     @OptionGroup var threading: ThreadOptions
     @OptionGroup var reporting: ProgressOption
     @Argument(help: "Source prompt files (default: paths read from stdin, one per line).") var prompts: [String] = []
 
     public func validate() throws {
         try OptionRange.check("selection-size", selectionSize, 2...100_000)
-        try OptionRange.check("batch-size", batchSize, OptionRange.batchSize)
-        try OptionRange.check("max-text-tokens", maxTextTokens, OptionRange.textTokens)
         guard RankRun.estimators.contains(by) else {
             throw ValidationError("--by is one of \(RankRun.estimators.joined(separator: ", ")), not \(by)")
         }
-        guard task != nil || examples != nil else { throw ValidationError("give --task, or --examples FILE") }
     }
 
     public func run() throws {
         threading.apply()
-        var r = RankRun(model: model, task: task ?? "")
+        var r = RankRun(model: model)
+        r.target = target.target
+        r.forward = forward.forward
         r.prompts = prompts
         r.names = name
         r.reference = reference
-        r.inputs = data.inputs
-        r.examplesFile = examples
-        r.fields = fields.choice
-        r.verbalizer = verbalizer.map { $0.split(separator: ",").map(String.init) }
         if let selectionSize { r.selectionSize = selectionSize }
         r.seed = seed
-        r.batchSize = batchSize
-        r.maxTextTokens = maxTextTokens
         r.by = by
         r.output = destination.output
         r.progress = reporting.progress
