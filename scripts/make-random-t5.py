@@ -9,6 +9,7 @@ whose Unigram model is trained by `tokenizers` on the prepared training texts (d
 
 usage: .venv/bin/python scripts/make-random-t5.py [OUT_DIR]   (make t5-random)
 """
+
 import json, subprocess, sys, tempfile, zipfile
 from pathlib import Path
 
@@ -30,25 +31,46 @@ for f in sorted((ROOT / "data").glob("*/train.jsonl")):
 if not texts:
     sys.exit("make-random-t5: no data/*/train.jsonl (run `make data` first)")
 tmp = Path(tempfile.mkdtemp())
-subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "-d", str(tmp), "seqio==0.0.20"], check=True)
+subprocess.run(
+    [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "-d", str(tmp), "seqio==0.0.20"], check=True
+)
 proto = sentencepiece_model_pb2.ModelProto()
-proto.ParseFromString(zipfile.ZipFile(next(tmp.glob("seqio-*.whl"))).read(
-    "seqio/test_data/sentencepiece/sentencepiece.model"))
+proto.ParseFromString(
+    zipfile.ZipFile(next(tmp.glob("seqio-*.whl"))).read("seqio/test_data/sentencepiece/sentencepiece.model")
+)
 tk = Tokenizer(models.Unigram())
-tk.normalizer = normalizers.Sequence([normalizers.Precompiled(proto.normalizer_spec.precompiled_charsmap),
-                                      normalizers.Strip(left=False, right=True),
-                                      normalizers.Replace(Regex(" {2,}"), "\u2581")])
+tk.normalizer = normalizers.Sequence(
+    [
+        normalizers.Precompiled(proto.normalizer_spec.precompiled_charsmap),
+        normalizers.Strip(left=False, right=True),
+        normalizers.Replace(Regex(" {2,}"), "\u2581"),
+    ]
+)
 tk.pre_tokenizer = pre_tokenizers.Metaspace(replacement="\u2581", prepend_scheme="always")
-trainer = trainers.UnigramTrainer(vocab_size=32000, special_tokens=["<pad>", "</s>", "<unk>"], unk_token="<unk>",
-                                  show_progress=False)
+trainer = trainers.UnigramTrainer(
+    vocab_size=32000, special_tokens=["<pad>", "</s>", "<unk>"], unk_token="<unk>", show_progress=False
+)
 tk.train_from_iterator(texts, trainer)
 tk.add_special_tokens([AddedToken(f"<extra_id_{i}>", special=True) for i in range(99, -1, -1)])
-tk.post_processor = processors.TemplateProcessing(single="$A </s>", pair="$A </s> $B </s>",
-                                                  special_tokens=[("</s>", 1)])
+tk.post_processor = processors.TemplateProcessing(
+    single="$A </s>", pair="$A </s> $B </s>", special_tokens=[("</s>", 1)]
+)
 tk.save(str(out / "tokenizer.json"))
 torch.manual_seed(0)
-config = T5Config(vocab_size=32128, d_model=768, d_kv=64, d_ff=3072, num_layers=12, num_heads=12,
-                  relative_attention_num_buckets=32, relative_attention_max_distance=128, dropout_rate=0.0,
-                  feed_forward_proj="relu", pad_token_id=0, eos_token_id=1, decoder_start_token_id=0)
+config = T5Config(
+    vocab_size=32128,
+    d_model=768,
+    d_kv=64,
+    d_ff=3072,
+    num_layers=12,
+    num_heads=12,
+    relative_attention_num_buckets=32,
+    relative_attention_max_distance=128,
+    dropout_rate=0.0,
+    feed_forward_proj="relu",
+    pad_token_id=0,
+    eos_token_id=1,
+    decoder_start_token_id=0,
+)
 T5ForConditionalGeneration(config).save_pretrained(out)
 print(f"wrote {out} (vocabulary {tk.get_vocab_size()} tokens, {len(texts)} training texts)", file=sys.stderr)

