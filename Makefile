@@ -15,7 +15,8 @@ MODELS     := models/splade-tiny/model.safetensors models/minilm/model.safetenso
 
 .PHONY: all build install uninstall test test-asan demo demo-seeds overlap bench bench-setup fixtures models deps \
         data clean fuzz mpnet-transfer mpnet-search sst2-prompts transfer-rt cross-task cross-model \
-        paper-indicators released-roberta released-t5 t5-random nli-long transferability transferability-payoff
+        paper-indicators released-roberta released-t5 t5-random nli-long transferability transferability-payoff \
+        pytorch-probe
 
 # The default: build the tools.
 all: build
@@ -173,6 +174,10 @@ $(VENV)/bin/python:
 # Speed against PyTorch, measured in the same run (make bench-setup first).
 bench: build models
 	@if [ -x $(VENV)/bin/python ]; then $(VENV)/bin/python scripts/bench.py; else $(PYTHON) scripts/bench.py; fi
+
+# tune-prompt beside an independent PyTorch implementation of the same recipe (MPNet-base, SST-2, seeds 0-2).
+pytorch-probe: build models bench-setup
+	scripts/pytorch-probe.sh
 
 # The reference fixtures the tests compare against, from transformers and tokenizers.
 fixtures: models bench-setup
