@@ -5,9 +5,9 @@
 # through the target's loss; distance: to the target's own prompt of that task), plus one
 # vocabulary map per pair (needs no task data); each projector maps every task's source prompt
 # into the target, evaluated on that task (validation, seeded sample of EVAL_LIMIT), beside the
-# target's random prompt, its own prompt of the task, and its own prompt of the projector's
-# training task evaluated zero-shot (same_task_transfer).
-#   stage 1 tune      a prompt per model per task (+ a random prompt per target)
+# majority class, RANDOM_PROMPTS random prompts of the target (mean ± sd), its own prompt of the
+# task, and its own prompt of the projector's training task evaluated zero-shot (same_task_transfer).
+#   stage 1 tune      a prompt per model per task
 #   stage 2 project   the projectors, validated on their training task (the curve is in logs/)
 #   stage 3 eval      per projector: apply + evaluate on every task; per target: the baselines
 #   stage 4 results   results.jsonl (one line per projector × task), results.md (the table) and
@@ -19,7 +19,7 @@
 #                     the best accuracy of tuning from a random prompt (same settings and seed)
 # Variables: PAIRS ("splade-tiny:minilm minilm:mpnet-base"), TRAIN_TASKS ("sst2 mnli"), TASKS (all
 # 13), STEPS_SMALL / STEPS_LARGE (prompt tuning caps for splade-tiny, minilm / mpnet-base),
-# PATIENCE, PROJECT_STEPS, PROJECT_LR, EVAL_LIMIT, INIT_TASKS, INIT_PROJECTORS, REUSE ("minilm=DIR":
+# PATIENCE, PROJECT_STEPS, PROJECT_LR, EVAL_LIMIT, RANDOM_PROMPTS, INIT_TASKS, INIT_PROJECTORS, REUSE ("minilm=DIR":
 # take MODEL's prompts from DIR/TASK.safetensors where they exist, e.g. the converged cross-task
 # matrix), OUT, RUNNER, THREADS, DATA_DIR, SEED, BIN. One stage alone: GRID_STAGES=NAME (e.g.
 # `make cross-model-paper-results REDO=1`, see scripts/grid.sh).
@@ -39,6 +39,7 @@ PATIENCE=${PATIENCE:-3}
 PROJECT_STEPS=${PROJECT_STEPS:-600}
 PROJECT_LR=${PROJECT_LR:-1e-4}
 EVAL_LIMIT=${EVAL_LIMIT:-500}
+RANDOM_PROMPTS=${RANDOM_PROMPTS:-5}
 INIT_TASKS=${INIT_TASKS:-"laptop restaurant"}
 INIT_PROJECTORS=${INIT_PROJECTORS:-}   # e.g. "vocab task.sst2": only these methods' starts (default all)
 REUSE=${REUSE:-}
@@ -93,12 +94,6 @@ for m in $models; do mkdir -p "$OUT/prompts/$m"; done
       fi
     done
   done
-  for m in $targets; do
-    out=$OUT/prompts/$m/random.safetensors
-    job="$BIN/tune-prompt --model models/$m --task sst2 $(tune_flags "$m") --prompt-length 20 --steps 0"
-    job+=" --eval-every 0 $common --output $out > /dev/null"
-    job_line "$out" "$job"
-  done
 } > "$OUT/grid/1-tune.stage"
 
 # the projectors: SOURCE|TARGET|METHOD|TRAIN_TASK (none for the vocabulary map)
@@ -149,12 +144,13 @@ evaluate="$BIN/eval-prompt --split validation --eval-limit $EVAL_LIMIT --max-tex
   done
   for t in $targets; do
     # on each task: the target's own prompt of it (own_accuracy), its prompts of the training tasks
-    # (same_task_transfer) and the random prompt — not the whole 13 × 13 matrix
+    # (same_task_transfer), the majority class and RANDOM_PROMPTS random prompts laid out as the
+    # own prompt (mean ± sd) — not the whole 13 × 13 matrix
     job=""
     for task in $TASKS; do
       prompts=$(for p in $task $TRAIN_TASKS; do echo "$OUT/prompts/$t/$p.safetensors"; done | awk '!seen[$0]++' \
         | tr '\n' ' ')
-      job+="$evaluate --model models/$t --task $task $prompts$OUT/prompts/$t/random.safetensors && "
+      job+="$evaluate --model models/$t --task $task --majority --random-prompts $RANDOM_PROMPTS $prompts&& "
     done
     result=$OUT/eval/$t.baselines.jsonl
     job_line "$result" "{ ${job}true; } > $result.tmp && mv $result.tmp $result"

@@ -1,7 +1,8 @@
 // `cross-model-results`: the tables of scripts/cross-model-paper.sh, from its output folder.
 // Each projector × task evaluation joined with its baselines on the same target model and task
-// (the random prompt, the target's own prompt, the target's prompt of the projector's training
-// task: same-task transfer), as JSON lines or a markdown table; a summary row per projector;
+// (the majority class, random prompts as mean ± sd of their draws, the target's own prompt, the
+// target's prompt of the projector's training task: same-task transfer), as JSON lines or a
+// markdown table; a summary row per projector;
 // and the init stage: tuning from the projected prompt against the same run from scratch.
 import Foundation
 import Plumbing
@@ -23,6 +24,10 @@ public struct CrossModelResultsRun {
         var sourceModel: String, targetModel: String, method: String, trainTasks: [String], task: String
         var category: String?, accuracy: Double, n: Int
         var random: Double?, own: Double?, sameTask: Double?
+        /// The random prompts' sd and number of draws (eval-prompt --random-prompts; none: one drawn prompt file).
+        var randomSD: Double? = nil, randomDraws: Int? = nil
+        /// Always answering the majority class of the task's train split (eval-prompt --majority).
+        var majority: Double? = nil
         var seen: Bool { trainTasks.contains(task) }
         var projector: String { "\(sourceModel)|\(targetModel)|\(method)|\(trainTasks.joined(separator: ","))" }
 
@@ -33,7 +38,9 @@ public struct CrossModelResultsRun {
                 .init("method", .string(method)), .init("train_tasks", .array(trainTasks.map { .string($0) })),
                 .init("task", .string(task)), .init("category", category.map { .string($0) } ?? .null),
                 .init("seen", .bool(seen)), .init("accuracy", .number(accuracy)), .init("n", .number(n)),
-                .init("random_accuracy", number(random)), .init("own_accuracy", number(own)),
+                .init("random_accuracy", number(random)), .init("random_sd", number(randomSD)),
+                .init("random_draws", randomDraws.map { .number($0) } ?? .null),
+                .init("majority_accuracy", number(majority)), .init("own_accuracy", number(own)),
                 .init("same_task_transfer", number(sameTask)),
             ])
         }
@@ -67,7 +74,9 @@ public struct CrossModelResultsRun {
 
     func results() throws -> [Result] {
         struct Baseline {
-            var model: String, source: String, target: String, accuracy: Double, random: Bool
+            enum Kind { case prompt, random, majority }
+            var model: String, source: String, target: String, accuracy: Double, kind: Kind
+            var sd: Double? = nil, draws: Int? = nil
         }
         var baselines: [Baseline] = []
         var reader = JSONLinesReader(paths: try files("eval") { $0.hasSuffix(".baselines.jsonl") })
@@ -76,10 +85,17 @@ public struct CrossModelResultsRun {
                 let target = r.value["target"]?.string, let accuracy = r.value["accuracy"]?.double,
                 let prompt = r.value["prompt"]?.string
             else { throw r.fail("not an eval-prompt line (model, source, target, accuracy, prompt)") }
+            // eval-prompt's baseline rows (--random-prompts: mean, sd and draws; --majority), or a
+            // folder of the old layout's one random prompt file
+            let draws = r.value["draws"]?.int
+            let kind: Baseline.Kind =
+                source == "majority" && r.value["majority_label"] != nil
+                ? .majority
+                : (source == "random" && draws != nil) || prompt.hasSuffix("/random.safetensors") ? .random : .prompt
             baselines.append(
                 Baseline(
-                    model: model, source: source, target: target, accuracy: accuracy,
-                    random: prompt.hasSuffix("/random.safetensors")))
+                    model: model, source: source, target: target, accuracy: accuracy, kind: kind,
+                    sd: r.value["accuracy_sd"]?.double, draws: draws))
         }
         var categories: [String: String] = [:]
         var rows: [Result] = []
@@ -93,13 +109,16 @@ public struct CrossModelResultsRun {
             else { throw r.fail("not a projected evaluation (source_model, target_model, method, task, ...)") }
             if categories[task] == nil { categories[task] = (try? inputs.manifest(task))?.category }
             let here = baselines.filter { $0.model == t && $0.target == task }
+            let prompts = here.filter { $0.kind == .prompt }
+            let random = here.first { $0.kind == .random }
             rows.append(
                 Result(
                     sourceModel: s, targetModel: t, method: m, trainTasks: train, task: task,
-                    category: categories[task], accuracy: accuracy, n: n,
-                    random: here.first { $0.random }?.accuracy,
-                    own: here.first { !$0.random && $0.source == task }?.accuracy,
-                    sameTask: train.first.flatMap { k in here.first { !$0.random && $0.source == k }?.accuracy }))
+                    category: categories[task], accuracy: accuracy, n: n, random: random?.accuracy,
+                    own: prompts.first { $0.source == task }?.accuracy,
+                    sameTask: train.first.flatMap { k in prompts.first { $0.source == k }?.accuracy },
+                    randomSD: random?.sd, randomDraws: random?.draws,
+                    majority: here.first { $0.kind == .majority }?.accuracy))
         }
         return rows
     }
@@ -111,10 +130,16 @@ public struct CrossModelResultsRun {
         method + (train.isEmpty ? "" : " (\(train.joined(separator: ",")))")
     }
 
+    /// The random baseline: mean ± sd of its draws, or the one drawn prompt's accuracy.
+    static func shownRandom(_ r: Result) -> String {
+        guard let sd = r.randomSD, let draws = r.randomDraws else { return shown(r.random) }
+        return "\(shown(r.random)) ± \(String(format: "%.1f", 100 * sd)) (\(draws))"
+    }
+
     static func table(_ rows: [Result]) -> String {
         let header = [
-            "source → target", "method", "trained on", "task", "category", "projected", "random", "target's own",
-            "same-task transfer",
+            "source → target", "method", "trained on", "task", "category", "projected", "majority class",
+            "random prompts (mean ± sd, draws)", "target's own", "same-task transfer",
         ]
         return MarkdownTable.render(
             header,
@@ -122,8 +147,8 @@ public struct CrossModelResultsRun {
                 [
                     "\(r.sourceModel) → \(r.targetModel)", r.method,
                     r.trainTasks.isEmpty ? "(no task data)" : r.trainTasks.joined(separator: ","),
-                    r.task + (r.seen ? " (seen)" : ""), r.category ?? "–", shown(r.accuracy), shown(r.random),
-                    shown(r.own), shown(r.sameTask),
+                    r.task + (r.seen ? " (seen)" : ""), r.category ?? "–", shown(r.accuracy), shown(r.majority),
+                    shownRandom(r), shown(r.own), shown(r.sameTask),
                 ]
             })
     }

@@ -124,7 +124,8 @@ final class GridTests: XCTestCase {
     }
 
     /// The paper's cross-model protocol as a grid, end to end on tiny data: every projector ×
-    /// task line carries its baselines (random, the target's own prompt, same-task transfer).
+    /// task line carries its baselines (the majority class, random prompts as mean ± sd over 5
+    /// draws, the target's own prompt, same-task transfer).
     func testTheCrossModelPaperGridJoinsEveryResultWithItsBaselines() throws {
         let out = try Fixture.tempDir().appendingPathComponent("paper").path
         let toolDir = Fixture.tool("tune-prompt").deletingLastPathComponent().path
@@ -163,6 +164,9 @@ final class GridTests: XCTestCase {
         for line in lines {
             XCTAssertNotNil(line["own_accuracy"]?.double, line.text)
             XCTAssertNotNil(line["random_accuracy"]?.double, line.text)
+            XCTAssertNotNil(line["random_sd"]?.double, line.text)
+            XCTAssertEqual(line["random_draws"]?.int, 5, "the random baseline is the mean of 5 draws")
+            XCTAssertNotNil(line["majority_accuracy"]?.double, line.text)
             XCTAssertEqual(line["category"]?.string, "sentiment")
             let vocab = line["method"]?.string == "vocab"
             XCTAssertEqual(line["same_task_transfer"]?.double == nil, vocab, line.text)
