@@ -58,7 +58,9 @@ evals=$(paths "$OUT/eval/" .jsonl $TASKS)
   absolute="$heatmap --svg $OUT/transfer.svg"
   absolute+=" --title \"$MODEL: zero-shot accuracy (row: prompt's task, column: target task, validation)\""
   absolute+=" -o $OUT/transfer.csv $OUT/transfer.jsonl"
-  job_line "$OUT/transfer.csv" "$gather && $relative && $absolute"
+  # relative transfer within and across the tasks' categories (means, intervals, permutation p)
+  categories="$BIN/heatmap-csv --relative --categories -o $OUT/categories.jsonl $OUT/transfer.jsonl"
+  job_line "$OUT/transfer.csv" "$gather && $relative && $categories && $absolute"
 } > "$OUT/grid/3-matrix.stage"
 start=$(date +%s)
 scripts/grid.sh --runner "$RUNNER" "$OUT/grid"
@@ -66,4 +68,4 @@ for t in $TASKS; do
   done_event='select(.event=="done") | {task: $t, best_accuracy, best_step, steps, seconds}'
   [ -f "$OUT/logs/$t.jsonl" ] && jq -c --arg t "$t" "$done_event" "$OUT/logs/$t.jsonl" >&2
 done
-echo "cross-task: $(( $(date +%s) - start )) s ($RUNNER); $OUT/transfer{,-relative}.{csv,svg}" >&2
+echo "cross-task: $(( $(date +%s) - start )) s ($RUNNER); $OUT/transfer{,-relative}.{csv,svg}, categories.jsonl" >&2

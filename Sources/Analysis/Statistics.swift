@@ -136,4 +136,36 @@ public enum Statistics {
             idx.reduce(0) { $0 + d[$1] } / Double(idx.count)
         }
     }
+
+    /// mean(a) − mean(b) of two independent groups: a percentile bootstrap interval (each group
+    /// resampled within itself) and the two-sided permutation p of the group labels,
+    /// (1 + #{|difference_perm| ≥ |difference|}) / (1 + N).
+    public static func meanDifference(
+        _ a: [Double], _ b: [Double], resamples: Int = defaultResamples, seed: UInt64 = 0
+    ) -> (difference: Interval, p: Double)? {
+        guard !a.isEmpty, !b.isEmpty else { return nil }
+        func mean(_ v: [Double]) -> Double { v.reduce(0, +) / Double(v.count) }
+        let observed = mean(a) - mean(b)
+        var rng = SplitMix64(seed: seed ^ 0xD1FF_3A4B)
+        var values: [Double] = []
+        values.reserveCapacity(resamples)
+        for _ in 0..<resamples {
+            var sumA = 0.0
+            var sumB = 0.0
+            for _ in a.indices { sumA += a[Int(rng.next() % UInt64(a.count))] }
+            for _ in b.indices { sumB += b[Int(rng.next() % UInt64(b.count))] }
+            values.append(sumA / Double(a.count) - sumB / Double(b.count))
+        }
+        values.sort()
+        let interval = Interval(
+            estimate: observed, low: quantile(sorted: values, 0.025), high: quantile(sorted: values, 0.975))
+        var pooled = a + b
+        var extreme = 0
+        for _ in 0..<resamples {
+            pooled.seededShuffle(&rng)
+            let d = mean(Array(pooled[..<a.count])) - mean(Array(pooled[a.count...]))
+            if abs(d) >= abs(observed) - 1e-12 { extreme += 1 }
+        }
+        return (interval, Double(1 + extreme) / Double(1 + resamples))
+    }
 }

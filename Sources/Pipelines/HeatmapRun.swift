@@ -1,10 +1,12 @@
 import Analysis
+import Datasets
 import Foundation
 import Plumbing
 import Reports
 
-/// `heatmap-csv`: pivots JSON lines into a matrix CSV (and SVG), or prints Spearman
-/// correlations between two value fields joined on (row, column).
+/// `heatmap-csv`: pivots JSON lines into a matrix CSV (and SVG), prints Spearman correlations
+/// between two value fields joined on (row, column), or the mean value of the off-diagonal pairs
+/// within and across the tasks' categories.
 public struct HeatmapRun {
     public var inputs: [String] = []
     public var row = "source", col = "target", value = "accuracy"
@@ -17,6 +19,10 @@ public struct HeatmapRun {
     /// Cells whose line has this field above 0 are marked in the SVG (e.g. `excluded`: the target's
     /// examples shared with the source's train split, left out of the cell).
     public var mark: String? = nil
+    /// Instead of the matrix: the mean of --value over off-diagonal pairs whose row and column
+    /// tasks share a category (the manifests'), beside the pairs across categories.
+    public var categories = false
+    public var taskInputs = TaskInputs()
     public var output: String? = nil
 
     public init() {}
@@ -58,7 +64,10 @@ public struct HeatmapRun {
         // only the value compared with the target's own (accuracy) is relative, never an indicator
         if relative, let m = fields[value] { fields[value] = m.relative() }
         let out = try DataOutput(path: output)
-        if let (x, y) = spearman {
+        if categories {
+            guard let m = fields[value] else { throw ToolError("no values for \"\(value)\" in \(seen) lines") }
+            for line in try categoryMeans(m) { out.writeLine(line.text) }
+        } else if let (x, y) = spearman {
             guard let mx = fields[x], let my = fields[y] else {
                 throw ToolError("no values for \"\(fields[x] == nil ? x : y)\" in \(seen) lines")
             }
@@ -114,5 +123,53 @@ public struct HeatmapRun {
                 Statistics.spearmanPermutationP(xs, ys), xs.count),
             line("mean_per_target", meanPerTarget, Statistics.mean(perTarget), nil, perTarget.count),
         ]
+    }
+
+    /// The off-diagonal pairs within a category and across categories (rows and columns are
+    /// tasks): each group's mean with a bootstrap interval over its pairs, each category's, and
+    /// within − across with its interval and permutation p.
+    func categoryMeans(_ m: LabeledMatrix) throws -> [JSON] {
+        var category: [String: String] = [:]
+        for task in Set(m.rows + m.cols) {
+            guard let c = try? taskInputs.manifest(task).category, !c.isEmpty else {
+                throw ToolError.usage("--categories: '\(task)' is not a task with a category in the manifests")
+            }
+            category[task] = c
+        }
+        var within: [Double] = []
+        var across: [Double] = []
+        var perCategory: [String: [Double]] = [:]
+        for r in m.rows {
+            for c in m.cols where r != c {
+                guard let v = m[r, c] else { continue }
+                if category[r] == category[c] {
+                    within.append(v)
+                    perCategory[category[r]!, default: []].append(v)
+                } else {
+                    across.append(v)
+                }
+            }
+        }
+        func number(_ x: Double?) -> JSON { x.map { .number($0) } ?? .null }
+        func line(_ scope: String, _ values: [Double]) -> JSON {
+            let ci = Statistics.mean(values)
+            return .object([
+                .init("value", .string(value)), .init("relative", .bool(relative)), .init("scope", .string(scope)),
+                .init("mean", number(ci?.estimate)), .init("ci95", ci.map { $0.json } ?? .null),
+                .init("n", .number(values.count)),
+            ])
+        }
+        var lines = [line("same_category", within), line("across_categories", across)]
+        let difference = Statistics.meanDifference(within, across)
+        lines.append(
+            .object([
+                .init("value", .string(value)), .init("relative", .bool(relative)),
+                .init("scope", .string("same_category - across_categories")),
+                .init("difference", number(difference?.difference.estimate)),
+                .init("ci95", difference.map { $0.difference.json } ?? .null), .init("p", number(difference?.p)),
+                .init("n", .number(within.count + across.count)),
+            ]))
+        for name in perCategory.keys.sorted() { lines.append(line("category:\(name)", perCategory[name]!)) }
+        return lines
     }
 }

@@ -46,6 +46,11 @@ final class GridTests: XCTestCase {
             XCTAssertEqual(r.status, 0, "\(runner): \(r.err)")
             XCTAssertTrue(runner == "local" || r.err.contains("submitted array job"), r.err)
             let text = try String(contentsOfFile: grid["OUT"]! + "/transfer.jsonl", encoding: .utf8)
+            // relative transfer by category: both tasks are sentiment, so 2 pairs within and none across
+            let categories = try String(contentsOfFile: grid["OUT"]! + "/categories.jsonl", encoding: .utf8)
+            let within = try JSON.parse(String(categories.split(separator: "\n")[0]))
+            XCTAssertEqual(within["scope"]?.string, "same_category")
+            XCTAssertEqual(within["n"]?.int, 2, categories)
             // the prompt paths differ by OUT; everything else must be the same
             matrices[runner] = try text.split(separator: "\n").map { line in
                 var j = try JSON.parse(String(line))

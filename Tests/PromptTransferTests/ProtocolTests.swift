@@ -324,6 +324,76 @@ final class ProtocolTests: XCTestCase {
         XCTAssertEqual(misuse.status, 64, misuse.err)
     }
 
+    /// The difference of two groups' means: its permutation p against the exact p of every
+    /// split of the pooled values (35 here), its interval around the observed difference.
+    func testMeanDifferenceAgainstTheExactPermutationTest() {
+        let a = [0.9, 0.7, 0.8]
+        let b = [0.3, 0.6, 0.5, 0.75]
+        func mean(_ v: [Double]) -> Double { v.reduce(0, +) / Double(v.count) }
+        let observed = mean(a) - mean(b)
+        let pooled = a + b
+        var splits = 0
+        var extreme = 0
+        for i in 0..<pooled.count {
+            for j in (i + 1)..<pooled.count {
+                for k in (j + 1)..<pooled.count {
+                    let inA = Set([i, j, k])
+                    let d = mean([pooled[i], pooled[j], pooled[k]])
+                        - mean(pooled.indices.filter { !inA.contains($0) }.map { pooled[$0] })
+                    splits += 1
+                    if abs(d) >= abs(observed) - 1e-12 { extreme += 1 }
+                }
+            }
+        }
+        let exact = Double(extreme) / Double(splits)
+        let r = Statistics.meanDifference(a, b, seed: 3)!
+        XCTAssertEqual(r.difference.estimate, observed, accuracy: 1e-12)
+        XCTAssertEqual(r.p, exact, accuracy: 0.02, "exact p \(exact) over \(splits) splits")
+        XCTAssertLessThan(r.difference.low, observed)
+        XCTAssertGreaterThan(r.difference.high, observed)
+        XCTAssertEqual(Statistics.meanDifference(a, b, seed: 3)!.p, r.p, "seeded")
+        XCTAssertNil(Statistics.meanDifference([], b))
+    }
+
+    /// `heatmap-csv --categories`: the off-diagonal pairs within a category (from the manifests)
+    /// and across, on a matrix whose means are known; a row that is not a task is refused.
+    func testHeatmapCategoriesSplitsPairsByTheManifestsCategory() throws {
+        let tasks = ["sst2", "imdb", "mnli", "snli"]
+        let own = ["sst2": 0.9, "imdb": 0.8, "mnli": 0.6, "snli": 0.5]
+        let sentiment: Set = ["sst2", "imdb"]
+        var lines: [String] = []
+        for s in tasks {
+            for t in tasks {
+                let same = sentiment.contains(s) == sentiment.contains(t)
+                let accuracy = s == t ? own[s]! : (same ? 0.7 : 0.3)
+                lines.append(#"{"source":"\#(s)","target":"\#(t)","accuracy":\#(accuracy)}"#)
+            }
+        }
+        let r = try runTool("heatmap-csv", ["--categories", "--relative"], stdin: lines.joined(separator: "\n"))
+        XCTAssertEqual(r.status, 0, r.err)
+        let rows = try r.out.split(separator: "\n").map { try JSON.parse(String($0)) }
+        let byScope = Dictionary(uniqueKeysWithValues: rows.map { ($0["scope"]!.string!, $0) })
+        // within: imdb→sst2 0.7/0.9, sst2→imdb 0.7/0.8, snli→mnli 0.7/0.6, mnli→snli 0.7/0.5
+        let within = (0.7 / 0.9 + 0.7 / 0.8 + 0.7 / 0.6 + 0.7 / 0.5) / 4
+        let across = (2 * 0.3 / 0.9 + 2 * 0.3 / 0.8 + 2 * 0.3 / 0.6 + 2 * 0.3 / 0.5) / 8
+        XCTAssertEqual(byScope["same_category"]?["mean"]?.double ?? 0, within, accuracy: 1e-12)
+        XCTAssertEqual(byScope["same_category"]?["n"]?.int, 4)
+        XCTAssertEqual(byScope["across_categories"]?["mean"]?.double ?? 0, across, accuracy: 1e-12)
+        XCTAssertEqual(byScope["across_categories"]?["n"]?.int, 8)
+        let difference = byScope["same_category - across_categories"]
+        XCTAssertEqual(difference?["difference"]?.double ?? 0, within - across, accuracy: 1e-12)
+        XCTAssertLessThan(difference?["p"]?.double ?? 1, 0.05)
+        let sentimentMean = (0.7 / 0.9 + 0.7 / 0.8) / 2
+        XCTAssertEqual(byScope["category:sentiment"]?["mean"]?.double ?? 0, sentimentMean, accuracy: 1e-12)
+        let notATask = #"{"source":"x","target":"sst2","accuracy":1}"#
+        let unknown = try runTool("heatmap-csv", ["--categories"], stdin: notATask)
+        XCTAssertEqual(unknown.status, 64, unknown.err)
+        XCTAssertTrue(unknown.err.contains("'x' is not a task"), unknown.err)
+        XCTAssertTrue(unknown.out.isEmpty)
+        let misuse = try runTool("heatmap-csv", ["--categories", "--spearman", "a,b"], stdin: lines[0])
+        XCTAssertEqual(misuse.status, 64, misuse.err)
+    }
+
     // MARK: ON in the layout a prompt was tuned in
 
     /// By default a prompt stimulates the model in its recorded template (`[CLS] P [MASK] [SEP]`,
