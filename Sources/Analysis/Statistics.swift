@@ -144,8 +144,7 @@ public enum Statistics {
         _ a: [Double], _ b: [Double], resamples: Int = defaultResamples, seed: UInt64 = 0
     ) -> (difference: Interval, p: Double)? {
         guard !a.isEmpty, !b.isEmpty else { return nil }
-        func mean(_ v: [Double]) -> Double { v.reduce(0, +) / Double(v.count) }
-        let observed = mean(a) - mean(b)
+        let observed = meanSD(a).mean - meanSD(b).mean
         var rng = SplitMix64(seed: seed ^ 0xD1FF_3A4B)
         var values: [Double] = []
         values.reserveCapacity(resamples)
@@ -160,10 +159,12 @@ public enum Statistics {
         let interval = Interval(
             estimate: observed, low: quantile(sorted: values, 0.025), high: quantile(sorted: values, 0.975))
         var pooled = a + b
+        let total = pooled.reduce(0, +)
         var extreme = 0
         for _ in 0..<resamples {
             pooled.seededShuffle(&rng)
-            let d = mean(Array(pooled[..<a.count])) - mean(Array(pooled[a.count...]))
+            let sumA = pooled[..<a.count].reduce(0, +)
+            let d = sumA / Double(a.count) - (total - sumA) / Double(b.count)
             if abs(d) >= abs(observed) - 1e-12 { extreme += 1 }
         }
         return (interval, Double(1 + extreme) / Double(1 + resamples))

@@ -52,7 +52,7 @@ public struct TargetChoice {
         let recordedWords = manifest == nil ? try strings(recorded("verbalizer")) : nil
         guard let words = verbalizer ?? manifest?.verbalizer ?? recordedWords else {
             throw ToolError.usage(
-                "--examples without --task: give --verbalizer word,word,... (the prompts record no label words)")
+                "--examples without --task: give --verbalizer word,word,... (none given, none recorded)")
         }
         let recordedFields = try recorded("example_fields").map { ExampleFields(json: try JSON.parse($0)) }
         var fields = self.fields.over(recordedFields ?? ExampleFields())
