@@ -127,22 +127,41 @@ extension JSON {
         }
     }
 
+    /// `s` as a JSON string: the bytes between two escapes copied as one run (every escaped
+    /// character is ASCII, so a UTF-8 sequence is never split).
     static func writeString(_ s: String, to out: inout String) {
         out += "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where u.value < 0x20 || u.value == 0x7f:
-                let h = String(u.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
-            default: out.unicodeScalars.append(u)
+        var text = s
+        text.withUTF8 { bytes in
+            var runStart = 0
+            func copyRun(to end: Int) {
+                guard runStart < end else { return }
+                out += String(decoding: UnsafeBufferPointer(rebasing: bytes[runStart..<end]), as: UTF8.self)
             }
+            for (i, byte) in bytes.enumerated() {
+                guard let escaped = escape(byte) else { continue }
+                copyRun(to: i)
+                out += escaped
+                runStart = i + 1
+            }
+            copyRun(to: bytes.count)
         }
         out += "\""
+    }
+
+    /// The escape of one byte of a string, nil when it stands as itself.
+    private static func escape(_ byte: UInt8) -> String? {
+        switch byte {
+        case UInt8(ascii: "\""): return "\\\""
+        case UInt8(ascii: "\\"): return "\\\\"
+        case UInt8(ascii: "\n"): return "\\n"
+        case UInt8(ascii: "\r"): return "\\r"
+        case UInt8(ascii: "\t"): return "\\t"
+        case _ where byte < 0x20 || byte == 0x7f:
+            let h = String(byte, radix: 16)
+            return "\\u" + String(repeating: "0", count: 4 - h.count) + h
+        default: return nil
+        }
     }
 }
 

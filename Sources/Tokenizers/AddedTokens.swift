@@ -10,9 +10,11 @@ public struct AddedToken {
 
 public struct AddedVocabulary {
     public let tokens: [AddedToken]  // longest first, so the longest match wins
+    private let firstScalars: [Unicode.Scalar]  // each token's first, once: most positions start none
 
     public init(_ tokens: [AddedToken]) {
         self.tokens = tokens.filter { !$0.content.isEmpty }.sorted { $0.content.count > $1.content.count }
+        firstScalars = Array(Set(self.tokens.map { $0.content[0] }))
     }
 
     public enum Segment { case text(ArraySlice<Unicode.Scalar>), token(Int32) }
@@ -42,6 +44,7 @@ public struct AddedVocabulary {
     }
 
     private func match(_ text: [Unicode.Scalar], at i: Int) -> (AddedToken, Int)? {
+        guard firstScalars.contains(text[i]) else { return nil }
         for t in tokens where i + t.content.count <= text.count {
             guard text[i..<(i + t.content.count)].elementsEqual(t.content) else { continue }
             let end = i + t.content.count

@@ -6,6 +6,7 @@ public final class BPE: TokenModel {
     let merges: [Pair: Merge]
     let unkId: Int32?
     let ignoreMerges: Bool
+    let scalarIds: [Unicode.Scalar: Int32]  // the one-character tokens: where a word's encoding starts
     private var cache = WordCache()
 
     struct Pair: Hashable { let a: Int32, b: Int32 }
@@ -26,6 +27,12 @@ public final class BPE: TokenModel {
             if table[pair] == nil { table[pair] = Merge(rank: Int32(rank), id: merged) }
         }
         self.merges = table
+        var single: [Unicode.Scalar: Int32] = [:]
+        for (token, id) in vocab {
+            var scalars = token.unicodeScalars.makeIterator()
+            if let c = scalars.next(), scalars.next() == nil { single[c] = id }
+        }
+        scalarIds = single
         if let unkToken {
             guard let id = vocab[unkToken] else {
                 throw TokenizerError("the vocabulary has no unknown token '\(unkToken)'")
@@ -41,8 +48,8 @@ public final class BPE: TokenModel {
     public func id(of token: String) -> Int32? { vocab[token] }
 
     public func tokenize(_ word: ArraySlice<Unicode.Scalar>, into ids: inout [Int32]) {
-        cache.tokenize(word, into: &ids) { key in
-            ignoreMerges ? (vocab[key].map { [$0] } ?? encode(word)) : encode(word)
+        cache.tokenize(word, into: &ids) {
+            ignoreMerges ? (vocab[makeString(word)].map { [$0] } ?? encode(word)) : encode(word)
         }
     }
 
@@ -51,7 +58,7 @@ public final class BPE: TokenModel {
     private func encode(_ word: ArraySlice<Unicode.Scalar>) -> [Int32] {
         var sym: [Int32] = []
         for c in word {
-            if let id = vocab[String(c)] {
+            if let id = scalarIds[c] {
                 sym.append(id)
             } else if let unk = unkId {
                 sym.append(unk)

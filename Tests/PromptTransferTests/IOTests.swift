@@ -11,6 +11,11 @@ final class JSONTests: XCTestCase {
         XCTAssertEqual(v.text, #"{"z":1,"a":[0.50,-2e-3,true,null],"s":"é😍\n\"q\"\u0001","n":{}}"#)
         XCTAssertEqual(v["s"]?.string, "é😍\n\"q\"\u{1}")
         XCTAssertEqual(try JSON.parse(#""\ud83d\ude0d""#).string, "😍")
+        // every escape, at the start, the end and side by side, around multi-byte characters
+        let raw = "\t\\a\r\u{7f}\u{2028}ü\u{1f}\"\n"
+        XCTAssertEqual(JSON.string(raw).text, #""\t\\a\r\u007f\#u{2028}ü\u001f\"\n""#)
+        XCTAssertEqual(try JSON.parse(JSON.string(raw).text).string, raw)
+        XCTAssertEqual(JSON.string("").text, #""""#)
     }
 
     func testSetReplacesInPlaceOrAppends() throws {

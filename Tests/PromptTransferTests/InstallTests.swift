@@ -64,8 +64,8 @@ final class InstallTests: XCTestCase {
         XCTAssertEqual(u.status, 0, u.err)
         let left = FileManager.default.enumerator(atPath: prefix)?.compactMap { $0 as? String }.filter {
             var folder: ObjCBool = false
-            FileManager.default.fileExists(atPath: "\(prefix)/\($0)", isDirectory: &folder)
-            return !folder.boolValue
+            _ = FileManager.default.fileExists(atPath: "\(prefix)/\($0)", isDirectory: &folder)
+            return !folder.boolValue  // a file, or a link left behind
         }
         XCTAssertEqual(left ?? [], [], "uninstall removes every file install wrote")
     }
