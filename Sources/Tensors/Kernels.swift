@@ -135,13 +135,29 @@ public func residualForward(
     }
 }
 
+/// The largest of x[0..<count] (-∞ when empty), sixteen lanes at a time: exact, so the order does not matter.
+@inline(__always) func rowMax(_ x: UnsafePointer<Float>, count: Int) -> Float {
+    var lanes = FloatLanes(repeating: -.infinity)
+    var j = 0
+    while j + 16 <= count {
+        let v = load(x + j)
+        lanes = lanes.replacing(with: v, where: v .> lanes)  // (the stdlib's pointwiseMax is not vectorised)
+        j += 16
+    }
+    var mx = lanes.max()
+    while j < count {
+        mx = max(mx, x[j])
+        j += 1
+    }
+    return mx
+}
+
 /// In place, row-wise softmax of x (N,C) over its first `valid` columns; the rest become 0
 /// (padding keys: what an additive mask of -inf gives).
 public func softmaxRows(_ x: UnsafeMutablePointer<Float>, rows n: Int, cols c: Int, ld: Int, valid: Int) {
     for r in 0..<n {
         let p = x + r * ld
-        var mx = -Float.infinity
-        for j in 0..<valid { mx = max(mx, p[j]) }
+        let mx = rowMax(p, count: valid)
         var acc = FloatLanes()
         var tail: Float = 0
         var j = 0
