@@ -7,19 +7,22 @@ import Tensors
 /// rows without a position embedding count like any other). The bias is frozen: the scores'
 /// gradient passes through it unchanged.
 public struct RelativePositionBias {
-    let table: Tensor  // (buckets, heads)
     let heads: Int
     let maxSequence: Int
-    let bucketOfOffset: [Int32]  // bucket of (key − query), indexed by offset + maxSequence
+    /// Each head's bias at every (key − query) offset, -maxSequence...maxSequence: looked up once
+    /// from the (buckets, heads) table here, so a score row adds a contiguous stretch of it.
+    let biasOfOffset: [Float]  // (heads, 2 · maxSequence + 1)
 
     init(table: Tensor, buckets: Int, maxSequence: Int, maxDistance: Int = 128, bidirectional: Bool = true) {
-        self.table = table
-        heads = table.shape[1]
+        let headCount = table.shape[1]
+        heads = headCount
         self.maxSequence = maxSequence
-        bucketOfOffset = (-maxSequence...maxSequence).map {
-            Int32(
-                RelativePositionBias.bucket(
-                    $0, buckets: buckets, maxDistance: maxDistance, bidirectional: bidirectional))
+        let bucketOfOffset = (-maxSequence...maxSequence).map {
+            RelativePositionBias.bucket(
+                $0, buckets: buckets, maxDistance: maxDistance, bidirectional: bidirectional)
+        }
+        biasOfOffset = (0..<headCount).flatMap { head in
+            bucketOfOffset.map { table.data[$0 * headCount + head] }
         }
     }
 
@@ -48,15 +51,12 @@ public struct RelativePositionBias {
     /// scores (rows × keys, leading dimension ld) += bias of `head` at (key − query), for the
     /// queries firstQuery..<firstQuery + rows of a sequence of `keys` rows.
     func add(_ scores: UnsafeMutablePointer<Float>, head: Int, firstQuery: Int, rows: Int, keys: Int, ld: Int) {
-        let column = table.data + head
-        bucketOfOffset.withUnsafeBufferPointer { buckets in
+        let offsets = 2 * maxSequence + 1
+        biasOfOffset.withUnsafeBufferPointer { bias in
+            let column = bias.baseAddress! + head * offsets
             for row in 0..<rows {
                 let query = firstQuery + row
-                let out = scores + row * ld
-                let base = maxSequence - query
-                for key in 0..<keys {
-                    out[key] += column[Int(buckets[base + key]) * heads]
-                }
+                residualForward(scores + row * ld, scores + row * ld, column + maxSequence - query, count: keys)
             }
         }
     }
