@@ -171,9 +171,10 @@ $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q torch transformers tokenizers peft numpy scipy safetensors sentencepiece
 
-# Speed against PyTorch, measured in the same run (make bench-setup first).
+# Speed against PyTorch, measured in the same run (make bench-setup first); BENCH="--only tokenize" picks rows.
 bench: build models
-	@if [ -x $(VENV)/bin/python ]; then $(VENV)/bin/python scripts/bench.py; else $(PYTHON) scripts/bench.py; fi
+	@if [ -x $(VENV)/bin/python ]; then $(VENV)/bin/python scripts/bench.py $(BENCH); \
+	  else $(PYTHON) scripts/bench.py $(BENCH); fi
 
 # tune-prompt beside an independent PyTorch implementation of the same recipe (MPNet-base, SST-2, seeds 0-2).
 pytorch-probe: build models bench-setup

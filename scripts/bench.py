@@ -209,6 +209,9 @@ def main():
     ap.add_argument("--seq", type=int, default=128)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--prompt", type=int, default=100, help="prompt vectors among the tokens (train bench)")
+    ap.add_argument(
+        "--only", choices=("forward", "train", "tokenize"), action="append", help="these benches only (repeatable)"
+    )
     args = ap.parse_args()
     try:
         import torch  # noqa: F401
@@ -224,7 +227,8 @@ def main():
         models.append(("base-12x768", base, 3))
     if (ROOT / "models/mpnet-base/model.safetensors").exists():
         models.append(("mpnet-base", ROOT / "models/mpnet-base", 3))
-    for bench in ("forward", "train"):
+    chosen = args.only or ["forward", "train", "tokenize"]
+    for bench in [b for b in ("forward", "train") if b in chosen]:
         for name, folder, iters in models:
             s = swift_run(folder, args.batch, args.seq, iters, args.threads, bench, args.prompt)
             row = {
@@ -250,7 +254,8 @@ def main():
                 row["torch"] = torch_description()
                 row["ratio"] = round(s["seq_per_s"] / t["seq_per_s"], 2)
             print(json.dumps(row), flush=True)
-    tokenizer_bench(have_torch)
+    if "tokenize" in chosen:
+        tokenizer_bench(have_torch)
 
 
 if __name__ == "__main__":

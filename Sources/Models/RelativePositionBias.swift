@@ -7,22 +7,20 @@ import Tensors
 /// rows without a position embedding count like any other). The bias is frozen: the scores'
 /// gradient passes through it unchanged.
 public struct RelativePositionBias {
-    let heads: Int
     let maxSequence: Int
     /// Each head's bias at every (key − query) offset, -maxSequence...maxSequence: looked up once
     /// from the (buckets, heads) table here, so a score row adds a contiguous stretch of it.
     let biasOfOffset: [Float]  // (heads, 2 · maxSequence + 1)
 
     init(table: Tensor, buckets: Int, maxSequence: Int, maxDistance: Int = 128, bidirectional: Bool = true) {
-        let headCount = table.shape[1]
-        heads = headCount
+        let heads = table.shape[1]
         self.maxSequence = maxSequence
         let bucketOfOffset = (-maxSequence...maxSequence).map {
             RelativePositionBias.bucket(
                 $0, buckets: buckets, maxDistance: maxDistance, bidirectional: bidirectional)
         }
-        biasOfOffset = (0..<headCount).flatMap { head in
-            bucketOfOffset.map { table.data[$0 * headCount + head] }
+        biasOfOffset = (0..<heads).flatMap { head in
+            bucketOfOffset.map { table.data[$0 * heads + head] }
         }
     }
 

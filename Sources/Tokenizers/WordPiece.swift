@@ -68,35 +68,17 @@ public struct TokenizerError: Error, CustomStringConvertible {
 /// The ids of words already seen: real text repeats its words. Bounded, so that a stream of
 /// distinct words cannot grow it without end.
 struct WordCache {
-    /// A word's scalars with their FNV-1a hash, computed once: the table hashes one word, not
-    /// one `Hasher` round per character.
-    struct Key: Hashable {
-        let scalars: ArraySlice<Unicode.Scalar>
-        let fnv: UInt64
-
-        init(_ scalars: ArraySlice<Unicode.Scalar>) {
-            var h: UInt64 = 0xcbf2_9ce4_8422_2325
-            for c in scalars { h = (h ^ UInt64(c.value)) &* 0x100_0000_01b3 }
-            self.scalars = scalars
-            fnv = h
-        }
-
-        func hash(into hasher: inout Hasher) { hasher.combine(fnv) }
-        static func == (x: Key, y: Key) -> Bool { x.fnv == y.fnv && x.scalars == y.scalars }
-    }
-
-    private var table: [Key: [Int32]] = [:]
+    private var table: [ArraySlice<Unicode.Scalar>: [Int32]] = [:]
 
     /// Appends the ids of `word`, computed by `compute` once. Keyed by the scalars themselves:
     /// a hit builds no string; a stored key is a copy, so it does not keep the whole text alive.
     mutating func tokenize(_ word: ArraySlice<Unicode.Scalar>, into ids: inout [Int32], compute: () -> [Int32]) {
-        let key = Key(word)
-        if let hit = table[key] {
+        if let hit = table[word] {
             ids.append(contentsOf: hit)
             return
         }
         let pieces = compute()
-        if table.count < 200_000 { table[Key(ArraySlice(Array(word)))] = pieces }
+        if table.count < 200_000 { table[ArraySlice(Array(word))] = pieces }
         ids.append(contentsOf: pieces)
     }
 }
