@@ -35,7 +35,7 @@ public struct ActivationSet {
             let names = try? JSON.parse(f.metadata["names"] ?? ""),
             let layers = try? JSON.parse(f.metadata["layers"] ?? "")
         else {
-            throw ToolError("\(path): not an activations file (write one with `embed --activations`)")
+            throw ToolError.data(path, "not an activations file (write one with `embed --activations`)")
         }
         let t = try f.tensor("activations")
         var s = ActivationSet()
@@ -43,7 +43,7 @@ public struct ActivationSet {
         s.layers = layers.array?.compactMap { $0.int } ?? []
         s.settings = (try? JSON.parse(f.metadata["settings"] ?? "{}")) ?? .object([])
         guard t.shape.count == 2, t.shape[0] == s.names.count else {
-            throw ToolError("\(path): activations do not match their names")
+            throw ToolError.data(path, "activations do not match their names")
         }
         s.masks = (0..<t.shape[0]).map { i in (0..<t.shape[1]).map { t.data[i * t.shape[1] + $0] != 0 ? 1 : 0 } }
         return s

@@ -26,7 +26,7 @@ public struct DatasetBuilder {
 
     private mutating func read(_ sources: JSON?) throws -> [Example] {
         guard let list = sources?.array, !list.isEmpty else {
-            throw ToolError("\(manifest.path): a split needs \"from\": [sources]")
+            throw ToolError.data(manifest.path, "a split needs \"from\": [sources]")
         }
         var out: [Example] = []
         for s in list { out += try readSource(s) }
@@ -107,7 +107,7 @@ public struct DatasetBuilder {
     private mutating func idFilter(_ spec: JSON?) throws -> (ids: Set<String>, columns: [String], want: Bool)? {
         guard let spec else { return nil }
         guard let key = spec["file"]?.string, let f = manifest.files[key] else {
-            throw ToolError("\(manifest.path): match names an unknown file")
+            throw ToolError.data(manifest.path, "match names an unknown file")
         }
         let bytes = try Array(Data(contentsOf: URL(fileURLWithPath: try files.path(f))))
         var ids = Set<String>()
@@ -129,7 +129,7 @@ public struct DatasetBuilder {
     private func partition(_ all: [Example], _ spec: JSON?, part: String) throws -> [Example] {
         guard let spec, let seed = spec["seed"]?.int, let parts = spec["parts"]?.array, let rest = spec["rest"]?.string
         else {
-            throw ToolError("\(manifest.path): a pool needs \"partition\": {\"seed\", \"parts\", \"rest\"}")
+            throw ToolError.data(manifest.path, "a pool needs \"partition\": {\"seed\", \"parts\", \"rest\"}")
         }
         var groups: [String] = []
         var sizes: [String: Int] = [:]
@@ -144,7 +144,7 @@ public struct DatasetBuilder {
         var next = 0
         for p in parts {
             guard let pair = p.array, pair.count == 2, let name = pair[0].string, let size = pair[1].double else {
-                throw ToolError("\(manifest.path): partition parts are [name, size] pairs")
+                throw ToolError.data(manifest.path, "partition parts are [name, size] pairs")
             }
             if countExamples, size >= 1 {
                 var taken = 0

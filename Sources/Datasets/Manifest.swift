@@ -23,25 +23,25 @@ public struct Manifest {
 
     public static func load(_ path: String) throws -> Manifest {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ToolError("\(path): cannot read manifest")
+            throw ToolError.data(path, "cannot read manifest")
         }
         let j: JSON
         do { j = try JSON.parse(String(decoding: data, as: UTF8.self)) } catch {
-            throw ToolError("\(path): invalid JSON: \(error)")
+            throw ToolError.data(path, "invalid JSON: \(error)")
         }
         func need(_ k: String) throws -> JSON {
-            guard let v = j[k] else { throw ToolError("\(path): manifest has no \"\(k)\"") }
+            guard let v = j[k] else { throw ToolError.data(path, "manifest has no \"\(k)\"") }
             return v
         }
         let labels = try need("labels").array?.compactMap { $0.string } ?? []
         let verbalizer = try need("verbalizer").array?.compactMap { $0.string } ?? []
         guard !labels.isEmpty, labels.count == verbalizer.count else {
-            throw ToolError("\(path): \"labels\" and \"verbalizer\" must be non-empty lists of the same length")
+            throw ToolError.data(path, "\"labels\" and \"verbalizer\" must be non-empty lists of the same length")
         }
         var files: [String: File] = [:]
         for f in try need("files").members ?? [] {
             guard let p = f.value["path"]?.string, let sum = f.value["sha256"]?.string else {
-                throw ToolError("\(path): file \(f.key) needs \"path\" and \"sha256\"")
+                throw ToolError.data(path, "file \(f.key) needs \"path\" and \"sha256\"")
             }
             files[f.key] = File(
                 key: f.key, path: p, sha256: sum, url: f.value["url"]?.string,
@@ -60,7 +60,7 @@ public struct Manifest {
             throw ToolError.usage("\(task) has no split '\(name)' (it has: \(splitNames.joined(separator: ", ")))")
         }
         if s["available"]?.bool == false {
-            throw ToolError("\(task): split '\(name)' is not available: \(s["why"]?.string ?? "no reason given")")
+            throw ToolError.usage("\(task): split '\(name)' is not available: \(s["why"]?.string ?? "no reason given")")
         }
         return s
     }
@@ -68,7 +68,7 @@ public struct Manifest {
     public func isAvailable(_ split: String) -> Bool { json["splits"]?[split]?["available"]?.bool != false }
 
     func pool(_ name: String) throws -> JSON {
-        guard let p = json["pools"]?[name] else { throw ToolError("\(path): no pool '\(name)'") }
+        guard let p = json["pools"]?[name] else { throw ToolError.data(path, "no pool '\(name)'") }
         return p
     }
 

@@ -35,7 +35,7 @@ public struct RawFiles {
         case .mirror(let dir):
             local = dir + "/" + f.path
             guard FileManager.default.fileExists(atPath: local) else {
-                throw ToolError("\(local): missing raw file (\(f.key) of the manifest)")
+                throw ToolError.data(local, "missing raw file (\(f.key) of the manifest)")
             }
         case .download(let cache):
             local = cache + "/" + f.path
@@ -63,7 +63,7 @@ public struct RawFiles {
     /// the call fails there with the URL and the reason.
     func download(_ f: Manifest.File, to local: String) throws {
         guard let s = f.url, let url = URL(string: s) else {
-            throw ToolError("\(f.key): the manifest gives no URL to download from")
+            throw ToolError.data(f.key, "the manifest gives no URL to download from")
         }
         try AtomicFile.makeParentFolder(of: local)
         Log.info("downloading \(s) ...")
@@ -97,7 +97,7 @@ public struct RawFiles {
         try AtomicFile.write(data, to: archive)
         var found: [UInt8]? = nil
         try ArchiveReader.members(of: archive, want: { $0 == member }, read: { _, b in found = b })
-        guard let found else { throw ToolError("\(s): the downloaded archive has no member '\(member)'") }
+        guard let found else { throw ToolError.data(s, "the downloaded archive has no member '\(member)'") }
         try AtomicFile.write(Data(found), to: local)
     }
 }

@@ -42,7 +42,7 @@ enum TextDecoding {
                 throw ToolError.at(file, line: line, "invalid UTF-8")
             }
             return s
-        default: throw ToolError("\(file): unknown encoding '\(encoding)' (utf-8 or latin-1)")
+        default: throw ToolError.data(file, "unknown encoding '\(encoding)' (utf-8 or latin-1)")
         }
     }
 }

@@ -38,7 +38,7 @@ enum SourceFormats {
         if let member = s["member"]?.string {
             var found: [UInt8]? = nil
             try ArchiveReader.members(of: path, want: { $0 == member }, read: { _, b in found = b })
-            guard let found else { throw ToolError("\(path): archive has no member '\(member)'") }
+            guard let found else { throw ToolError.data(path, "archive has no member '\(member)'") }
             return (found, "\(path)[\(member)]")
         }
         if s["compression"]?.string == "gzip" { return (try ArchiveReader.decompressed(path), path) }
@@ -64,7 +64,7 @@ enum SourceFormats {
                 rows.append(.success(Row(fields: ["text": text, "member": name], file: place, line: 0, key: name)))
             } catch let e as ToolError { rows.append(.failure(e)) }
         }
-        guard !rows.isEmpty else { throw ToolError("\(path): archive has no member matching '\(glob)'") }
+        guard !rows.isEmpty else { throw ToolError.data(path, "archive has no member matching '\(glob)'") }
         return rows.sorted { key($0) < key($1) }
     }
 
@@ -86,7 +86,7 @@ enum SourceFormats {
         try ArchiveReader.members(of: path, want: { $0 == ann || $0.hasPrefix(docs) }) { name, bytes in
             if name == ann { annotations = bytes } else { texts[String(name.dropFirst(docs.count))] = bytes }
         }
-        guard let annotations else { throw ToolError("\(path): archive has no member '\(ann)'") }
+        guard let annotations else { throw ToolError.data(path, "archive has no member '\(ann)'") }
         return try RowFormats.jsonl(annotations, file: "\(path)[\(ann)]").map { result in
             result.flatMap { row in
                 guard let id = row.fields["annotation_id"] else {

@@ -30,10 +30,10 @@ public struct XMLElement {
                     "line \($0.pointee.line): "
                     + "\(String(cString: $0.pointee.message).trimmingCharacters(in: .whitespacesAndNewlines))"
                 } ?? "not well-formed"
-            throw ToolError("\(name): invalid XML, \(msg)")
+            throw ToolError.data(name, "invalid XML, \(msg)")
         }
         defer { xmlFreeDoc(doc) }
-        guard let root = xmlDocGetRootElement(doc) else { throw ToolError("\(name): empty XML document") }
+        guard let root = xmlDocGetRootElement(doc) else { throw ToolError.data(name, "empty XML document") }
         return convert(root)
     }
 

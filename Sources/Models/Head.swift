@@ -6,7 +6,7 @@ extension Encoder {
     /// (all V when nil): dense → GELU → LayerNorm → · decoderᵀ + bias.
     public func mlmLogits(_ h: UnsafePointer<Float>, rows r: Int, words: [Int]? = nil) throws -> Tensor {
         guard let head = weights.head else {
-            throw ToolError("\(folder): the checkpoint has no MLM head (cls.predictions.* or lm_head.*)")
+            throw ToolError.data(folder, "the checkpoint has no MLM head (cls.predictions.* or lm_head.*)")
         }
         let C = config.hidden
         let t = Tensor(zeros: [r, C])

@@ -34,14 +34,14 @@ public struct ModelConfig {
         let path = j.path
         let type = j.modelType ?? "bert"
         guard let family = Family(rawValue: type) else {
-            throw ToolError("\(path): model_type '\(type)' is not supported (bert, roberta, mpnet and t5 are)")
+            throw ToolError.data(path, "model_type '\(type)' is not supported (bert, roberta, mpnet and t5 are)")
         }
         let act = j["hidden_act"]?.string ?? "gelu"
         guard act == "gelu" else {
-            throw ToolError("\(path): hidden_act '\(act)' is not supported (gelu, the exact erf form, is)")
+            throw ToolError.data(path, "hidden_act '\(act)' is not supported (gelu, the exact erf form, is)")
         }
         if let pe = j["position_embedding_type"]?.string, pe != "absolute" {
-            throw ToolError("\(path): position_embedding_type '\(pe)' is not supported (absolute is)")
+            throw ToolError.data(path, "position_embedding_type '\(pe)' is not supported (absolute is)")
         }
         var c = ModelConfig(
             family: family, vocabSize: try j.int("vocab_size"), hidden: try j.int("hidden_size"),
@@ -56,7 +56,7 @@ public struct ModelConfig {
             c.relativeBuckets = try j.int("relative_attention_num_buckets", 32)
         }
         guard c.hidden % c.heads == 0 else {
-            throw ToolError("\(path): hidden_size \(c.hidden) is not a multiple of num_attention_heads \(c.heads)")
+            throw ToolError.data(path, "hidden_size \(c.hidden) is not a multiple of num_attention_heads \(c.heads)")
         }
         return c
     }
@@ -75,7 +75,7 @@ struct ConfigFile {
         do {
             json = try JSON.parse(String(decoding: data, as: UTF8.self))
         } catch {
-            throw ToolError("\(path): \(error)")
+            throw ToolError.data(path, "\(error)")
         }
     }
 
@@ -86,7 +86,7 @@ struct ConfigFile {
     func int(_ key: String, _ default: Int? = nil) throws -> Int {
         if let v = json[key]?.int { return v }
         if let `default` { return `default` }
-        throw ToolError("\(path): missing \(key)")
+        throw ToolError.data(path, "missing \(key)")
     }
 }
 

@@ -65,7 +65,7 @@ public final class T5Model {
         words: [Int]? = nil
     ) throws -> Tensor {
         guard let decoder = weights.decoder else {
-            throw ToolError("\(folder): the checkpoint has no decoder (a T5EncoderModel); the label needs one")
+            throw ToolError.data(folder, "the checkpoint has no decoder (a T5EncoderModel); the label needs one")
         }
         try check(batch, promptTokens: prompt?.tokens, promptLength: prompt?.count)
         let rows = words ?? Array(0..<config.vocabSize)

@@ -39,7 +39,7 @@ public struct T5Config {
     static func load(_ j: ConfigFile) throws -> T5Config {
         let path = j.path
         let type = j.modelType ?? ""
-        guard type == "t5" else { throw ToolError("\(path): model_type '\(type)' is not t5") }
+        guard type == "t5" else { throw ToolError.data(path, "model_type '\(type)' is not t5") }
         let projection = j["feed_forward_proj"]?.string ?? "relu"
         guard let feedForward = FeedForward(rawValue: projection) else {
             throw ToolError(
@@ -61,13 +61,13 @@ public struct T5Config {
             ("vocab_size", c.vocabSize), ("d_model", c.hidden), ("d_kv", c.headDim), ("num_heads", c.heads),
             ("d_ff", c.intermediate), ("num_layers", c.layers), ("relative_attention_num_buckets", c.buckets),
         ] where value <= 0 || value > 1 << 20 {
-            throw ToolError("\(path): \(name) \(value) is out of range")
+            throw ToolError.data(path, "\(name) \(value) is out of range")
         }
         guard c.buckets >= 4, c.maxDistance > c.buckets / 4 else {
-            throw ToolError("\(path): relative_attention_max_distance \(c.maxDistance) for \(c.buckets) buckets")
+            throw ToolError.data(path, "relative_attention_max_distance \(c.maxDistance) for \(c.buckets) buckets")
         }
         guard (0..<c.vocabSize).contains(c.decoderStartTokenId) else {
-            throw ToolError("\(path): decoder_start_token_id \(c.decoderStartTokenId) is outside the vocabulary")
+            throw ToolError.data(path, "decoder_start_token_id \(c.decoderStartTokenId) is outside the vocabulary")
         }
         return c
     }
@@ -118,10 +118,10 @@ public struct T5Weights {
 
     init(file: SafetensorsFile, config c: T5Config) throws {
         func tensor(_ name: String, _ shape: [Int]) throws -> Tensor {
-            guard file.entries[name] != nil else { throw ToolError("\(file.path): missing tensor \(name)") }
+            guard file.entries[name] != nil else { throw ToolError.data(file.path, "missing tensor \(name)") }
             let t = try file.tensor(name)
             guard t.shape == shape else {
-                throw ToolError("\(file.path): tensor \(name) has shape \(t.shape), config says \(shape)")
+                throw ToolError.data(file.path, "tensor \(name) has shape \(t.shape), config says \(shape)")
             }
             return t
         }

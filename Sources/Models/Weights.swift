@@ -25,10 +25,10 @@ struct CheckpointNames {
     func has(_ name: String) -> Bool { resolve(name) != nil }
 
     func tensor(_ name: String, _ shape: [Int]) throws -> Tensor {
-        guard let n = resolve(name) else { throw ToolError("\(file.path): missing tensor \(name)") }
+        guard let n = resolve(name) else { throw ToolError.data(file.path, "missing tensor \(name)") }
         let t = try file.tensor(n)
         guard t.shape == shape else {
-            throw ToolError("\(file.path): tensor \(n) has shape \(t.shape), config says \(shape)")
+            throw ToolError.data(file.path, "tensor \(n) has shape \(t.shape), config says \(shape)")
         }
         return t
     }

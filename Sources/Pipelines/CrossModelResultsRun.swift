@@ -202,7 +202,7 @@ public struct CrossModelResultsRun {
             var name = ((log as NSString).lastPathComponent as NSString).deletingPathExtension
             name.removeFirst("init.".count)
             let parts = name.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-            guard parts.count >= 3 else { throw ToolError("\(log): not init.PAIR.METHOD[.TRAIN].TASK.jsonl") }
+            guard parts.count >= 3 else { throw ToolError.data(log, "not init.PAIR.METHOD[.TRAIN].TASK.jsonl") }
             let task = parts.last!
             let pair = parts[0]
             let method = parts[1]

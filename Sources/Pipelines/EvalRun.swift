@@ -84,7 +84,7 @@ public struct EvalRun {
                 if overlaps[spec] == nil { overlaps[spec] = TextOverlap(try target.inputs.examples(spec: spec)) }
                 texts.removeAll(where: overlaps[spec]!.sharesAnyText)
             }
-            guard !texts.isEmpty else { throw ToolError("no examples to evaluate on") }
+            guard !texts.isEmpty else { throw ToolError("no examples to evaluate on", exitCode: 65) }
             let set = (Selection.sample(texts, limit: limit, seed: seed), allTexts.count - texts.count)
             evaluationSets[key] = set
             return set

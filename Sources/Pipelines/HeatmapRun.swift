@@ -63,17 +63,19 @@ public struct HeatmapRun {
         }
         // only the value compared with the target's own (accuracy) is relative, never an indicator
         if relative, let m = fields[value] { fields[value] = m.relative() }
+        func matrix(_ field: String) throws -> LabeledMatrix {
+            guard let m = fields[field] else {
+                throw ToolError("no values for \"\(field)\" in \(seen) lines", exitCode: 65)
+            }
+            return m
+        }
         let out = try DataOutput(path: output)
         if categories {
-            guard let m = fields[value] else { throw ToolError("no values for \"\(value)\" in \(seen) lines") }
-            for line in try categoryMeans(m) { out.writeLine(line.text) }
+            for line in try categoryMeans(try matrix(value)) { out.writeLine(line.text) }
         } else if let (x, y) = spearman {
-            guard let mx = fields[x], let my = fields[y] else {
-                throw ToolError("no values for \"\(fields[x] == nil ? x : y)\" in \(seen) lines")
-            }
-            for line in correlations(mx, my, x, y) { out.writeLine(line.text) }
+            for line in correlations(try matrix(x), try matrix(y), x, y) { out.writeLine(line.text) }
         } else {
-            guard let m = fields[value] else { throw ToolError("no values for \"\(value)\" in \(seen) lines") }
+            let m = try matrix(value)
             out.writeLine(String(m.csv(digits: max(digits, 4)).dropLast()))
             if let svg {
                 let t =
@@ -130,9 +132,15 @@ public struct HeatmapRun {
     /// within − across with its interval and permutation p.
     func categoryMeans(_ m: LabeledMatrix) throws -> [JSON] {
         var category: [String: String] = [:]
-        for task in Set(m.rows + m.cols) {
-            guard let c = try? taskInputs.manifest(task).category, !c.isEmpty else {
-                throw ToolError.usage("--categories: '\(task)' is not a task with a category in the manifests")
+        let known = try Manifest.tasks(in: Manifest.folder(taskInputs.manifests))
+        for task in Set(m.rows + m.cols).sorted() {
+            guard known.contains(task) else {
+                throw ToolError.usage(
+                    "--categories: '\(task)' is not a task of the manifests (known: \(known.joined(separator: ", ")))")
+            }
+            let c = try taskInputs.manifest(task).category  // a broken manifest says what is wrong with it
+            guard !c.isEmpty else {
+                throw ToolError.usage("--categories: the manifest of '\(task)' gives it no category")
             }
             category[task] = c
         }

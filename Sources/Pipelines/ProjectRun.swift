@@ -122,7 +122,7 @@ public struct ProjectTrainRun {
             let targets = try tasks.map { t -> [Float] in
                 guard let p = tgt[t] else { throw ToolError.usage("no target prompt for task \(t)") }
                 guard p.length == n else {
-                    throw ToolError("\(p.path): \(p.length) vectors, the source prompts have \(n)")
+                    throw ToolError.data(p.path, "\(p.length) vectors, the source prompts have \(n)")
                 }
                 return p.prompt.array
             }

@@ -193,7 +193,7 @@ public struct RankRun {
         let resolved = try target.resolve { _ in
             let train = try target.inputs.examples(target.task, split: "train")
             let slice = Selection.carve(train, size: selectionSize, seed: seed).selection
-            guard !slice.isEmpty else { throw ToolError("\(target.task): its train split gives no selection slice") }
+            guard !slice.isEmpty else { throw ToolError.data(target.task, "its train split gives no selection slice") }
             return slice
         }
         return (resolved.texts, resolved.words, target.examplesFile ?? "train:selection")

@@ -63,7 +63,7 @@ public struct ResultsTableRun {
                 rows[i].draws = r.value["draws"]?.int ?? 0
             }
         }
-        guard !rows.isEmpty else { throw ToolError("no eval-prompt lines to tabulate") }
+        guard !rows.isEmpty else { throw ToolError("no eval-prompt lines to tabulate", exitCode: 65) }
         let out = try DataOutput(path: output)
         var table = format == "csv" ? csv(rows) : markdown(rows)
         if let (a, b) = paired { table += try comparisons(rows, a, b) }

@@ -42,8 +42,8 @@ public struct ScoreRun {
         if !loaded.isEmpty {
             let shape = loaded[0].prompt.shape
             if let bad = loaded.first(where: { $0.prompt.shape != shape }) {
-                throw ToolError(
-                    "\(bad.path): shape \(bad.prompt.shape) differs from \(loaded[0].path)'s \(shape); embedding "
+                throw ToolError.data(
+                    bad.path, "shape \(bad.prompt.shape) differs from \(loaded[0].path)'s \(shape); embedding "
                     + "similarity needs prompts of one shape (project them first)"
                 )
             }

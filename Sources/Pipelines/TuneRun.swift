@@ -168,7 +168,7 @@ public struct TuneRun {
         let data = try SelectedData(
             train: try texts(trainFile, "train"), validation: { try texts(validationFile, "validation") },
             selection: s.selection, evalLimit: s.evalLimit, seed: s.seed, validating: validating)
-        guard !data.fit.isEmpty else { throw ToolError("no training examples") }
+        guard !data.fit.isEmpty else { throw ToolError("no training examples", exitCode: 65) }
         guard !validating || !data.selection.isEmpty else {
             throw ToolError(
                 "no examples to choose the best on: a selection slice takes at most a tenth of train's "

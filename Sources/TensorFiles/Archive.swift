@@ -56,7 +56,7 @@ public enum ArchiveReader {
         defer { archive_read_free(a) }
         var entry: OpaquePointer?
         guard archive_read_next_header(a, &entry) == ARCHIVE_OK else {
-            throw ToolError("\(path): not a compressed file: \(message(a))")
+            throw ToolError.data(path, "not a compressed file: \(message(a))")
         }
         return try data(a, path: path, member: nil)
     }

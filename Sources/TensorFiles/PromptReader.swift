@@ -23,7 +23,7 @@ public enum PromptReader {
             let st = path + "/adapter_model.safetensors"
             let bin = path + "/adapter_model.bin"
             guard let f = [st, bin].first(where: { FileManager.default.fileExists(atPath: $0) }) else {
-                throw ToolError("\(path): a folder, but not a PEFT adapter (no adapter_model.safetensors or .bin)")
+                throw ToolError.data(path, "a folder, but not a PEFT adapter (no adapter_model.safetensors or .bin)")
             }
             file = f
         }
@@ -62,7 +62,7 @@ public enum PromptReader {
             let t = try st.tensor(key)
             return (Tensor(shape: t.shape, values: t.array), st.metadata)
         }
-        throw ToolError("\(file): no tensor 'prompt' or 'prompt_embeddings'")
+        throw ToolError.data(file, "no tensor 'prompt' or 'prompt_embeddings'")
     }
 
     /// The adapter_config.json beside a PEFT adapter's weights (nil for other files); a

@@ -102,7 +102,7 @@ public final class SafetensorsFile {
 
     /// The tensor as float32: a view of the mapping for aligned F32, a converted copy otherwise.
     public func tensor(_ name: String) throws -> Tensor {
-        guard let e = entries[name] else { throw ToolError("\(path): no tensor named '\(name)'") }
+        guard let e = entries[name] else { throw ToolError.data(path, "no tensor named '\(name)'") }
         let raw = file.bytes.baseAddress! + dataStart + e.range.lowerBound
         let n = e.shape.reduce(1, *)
         switch e.dtype {

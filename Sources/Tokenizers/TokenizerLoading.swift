@@ -17,7 +17,7 @@ extension Tokenizer {
         if fm.fileExists(atPath: folder + "/vocab.json") {
             return try load(vocabJSON: folder + "/vocab.json", merges: folder + "/merges.txt", config: config)
         }
-        throw ToolError("\(folder): no tokenizer.json, vocab.txt or vocab.json + merges.txt")
+        throw ToolError.data(folder, "no tokenizer.json, vocab.txt or vocab.json + merges.txt")
     }
 
     /// `tokenizer.json` as `tokenizers` writes it; the stages it names must be ones this
@@ -319,7 +319,9 @@ extension Tokenizer {
         let special = SpecialTokens(
             cls: vocab["[CLS]"], sep: vocab["[SEP]"], mask: vocab["[MASK]"],
             pad: vocab["[PAD]"], unk: vocab["[UNK]"])
-        guard let cls = special.cls, let sep = special.sep else { throw ToolError("\(path): no [CLS] or [SEP] token") }
+        guard let cls = special.cls, let sep = special.sep else {
+            throw ToolError.data(path, "no [CLS] or [SEP] token")
+        }
         let added = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"].compactMap { t in
             vocab[t].map {
                 AddedToken(content: Array(t.unicodeScalars), id: $0, lstrip: false, rstrip: false, singleWord: false)
@@ -340,7 +342,7 @@ extension Tokenizer {
         vocabJSON path: String, merges mergesPath: String, config configPath: String
     ) throws -> Tokenizer {
         guard let members = try readJSON(path).members else {
-            throw ToolError("\(path): not a JSON object of token ids")
+            throw ToolError.data(path, "not a JSON object of token ids")
         }
         var vocab = [String: Int32](minimumCapacity: members.count)
         for kv in members {
@@ -383,7 +385,7 @@ extension Tokenizer {
         var post = TemplateProcessor.plain
         if roberta {
             guard let c = special.cls, let s = special.sep else {
-                throw ToolError("\(path): a RoBERTa tokenizer needs <s> and </s>")
+                throw ToolError.data(path, "a RoBERTa tokenizer needs <s> and </s>")
             }
             post = .roberta(cls: c, sep: s)
         }

@@ -60,7 +60,7 @@ public final class DecoderReader: LabelReader {
 
     public init(words: [Int], model: T5Model) throws {
         guard model.hasDecoder else {
-            throw ToolError("\(model.folder): the checkpoint has no decoder (a T5EncoderModel); labels need one")
+            throw ToolError.data(model.folder, "the checkpoint has no decoder (a T5EncoderModel); labels need one")
         }
         if let bad = words.first(where: { $0 < 0 || $0 >= model.config.vocabSize }) {
             throw ToolError("label word id \(bad) outside the vocabulary")
@@ -117,6 +117,6 @@ public func labelReader(_ kind: Readout.Kind, words: [Int], model: FrozenModel) 
     if let t5 = model as? T5Model {
         return try DecoderReader(words: words, model: t5)
     }
-    guard let encoder = model as? Encoder else { throw ToolError("\(model.folder): no label reader for this model") }
+    guard let encoder = model as? Encoder else { throw ToolError.data(model.folder, "no label reader for this model") }
     return try MaskReader(kind, words: words, encoder: encoder)
 }

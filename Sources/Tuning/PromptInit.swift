@@ -62,7 +62,8 @@ public enum PromptInit: Equatable {
         case .from(let path):
             let p = try PromptFile.read(path)
             guard p.hidden == C else {
-                throw ToolError("\(path): prompt of hidden size \(p.hidden) cannot start a prompt for hidden size \(C)")
+                throw ToolError.data(
+                    path, "prompt of hidden size \(p.hidden) cannot start a prompt for hidden size \(C)")
             }
             if let id = p.metadata["model_id"], id != identity.id {
                 throw ToolError(
@@ -71,7 +72,7 @@ public enum PromptInit: Equatable {
                 )
             }
             guard p.length == n else {
-                throw ToolError("\(path): prompt has \(p.length) vectors; pass --prompt-length \(p.length)")
+                throw ToolError.usage("\(path): prompt has \(p.length) vectors; pass --prompt-length \(p.length)")
             }
             return p.prompt.array
         }

@@ -40,7 +40,7 @@ public final class Readout {
             table = encoder.weights.words
             wordBias = Array(repeating: 0, count: words.count)
         case .decoder:
-            throw ToolError("\(encoder.folder): readout 'decoder' is T5's; this encoder reads mlm or tied")
+            throw ToolError.usage("\(encoder.folder): readout 'decoder' is T5's; this encoder reads mlm or tied")
         }
         if let bad = words.first(where: { $0 < 0 || $0 >= encoder.config.vocabSize }) {
             throw ToolError("label word id \(bad) outside the vocabulary")

@@ -47,7 +47,7 @@ public struct PromptTemplate: Equatable {
         let options = Set(
             (named[template] ?? template).split(separator: " ").filter { $0.hasPrefix("#") }.map(String.init))
         if let bad = options.subtracting(known).sorted().first {
-            throw ToolError("template option '\(bad)' is unknown (\(known.sorted().joined(separator: ", ")))")
+            throw ToolError.usage("template option '\(bad)' is unknown (\(known.sorted().joined(separator: ", ")))")
         }
         return options
     }

@@ -302,12 +302,12 @@ public final class TrainingLoop {
         guard let step = Int(f.metadata["step"] ?? ""), let t = Int(f.metadata["adam_t"] ?? ""),
             let best = Double(f.metadata["best_accuracy"] ?? ""), let bestStep = Int(f.metadata["best_step"] ?? "")
         else {
-            throw ToolError("\(path): checkpoint metadata is incomplete")
+            throw ToolError.data(path, "checkpoint metadata is incomplete")
         }
         let count = state.parameters.count
         let tensors = try [parameterName, "adam_m", "adam_v", "best"].map { try f.tensor($0).array }
         guard tensors.allSatisfy({ $0.count == count }) else {
-            throw ToolError("\(path): checkpoint \(parameterName) has the wrong size")
+            throw ToolError.data(path, "checkpoint \(parameterName) has the wrong size")
         }
         state.step = step
         state.adam.t = t

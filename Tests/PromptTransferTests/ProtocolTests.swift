@@ -356,7 +356,8 @@ final class ProtocolTests: XCTestCase {
     }
 
     /// `heatmap-csv --categories`: the off-diagonal pairs within a category (from the manifests)
-    /// and across, on a matrix whose means are known; a row that is not a task is refused.
+    /// and across, on a matrix whose means are known; a row that is not a task is refused, and a
+    /// broken manifest or one without a category is named with what is wrong.
     func testHeatmapCategoriesSplitsPairsByTheManifestsCategory() throws {
         let tasks = ["sst2", "imdb", "mnli", "snli"]
         let own = ["sst2": 0.9, "imdb": 0.8, "mnli": 0.6, "snli": 0.5]
@@ -390,6 +391,26 @@ final class ProtocolTests: XCTestCase {
         XCTAssertEqual(unknown.status, 64, unknown.err)
         XCTAssertTrue(unknown.err.contains("'x' is not a task"), unknown.err)
         XCTAssertTrue(unknown.out.isEmpty)
+        // a manifest that is broken, or gives no category, is named with what is wrong (not "not a task")
+        let manifests = try Fixture.tempDir()
+        defer { try? FileManager.default.removeItem(at: manifests) }
+        let sst2 = try JSON.parse(String(contentsOfFile: "data-manifests/sst2.json", encoding: .utf8))
+        guard case .object(var members) = sst2 else { return XCTFail("sst2.json is not an object") }
+        members.removeAll { $0.key == "category" }
+        members.append(JSON.Member("category", .string("")))
+        try JSON.object(members).text.write(
+            to: manifests.appendingPathComponent("sst2.json"), atomically: true, encoding: .utf8)
+        try "{\"task\": ".write(to: manifests.appendingPathComponent("imdb.json"), atomically: true, encoding: .utf8)
+        let pair = #"{"source":"sst2","target":"sst2","accuracy":1}"#
+        let noCategory = try runTool("heatmap-csv", ["--categories", "--manifests", manifests.path], stdin: pair)
+        XCTAssertEqual(noCategory.status, 64, noCategory.err)
+        XCTAssertTrue(noCategory.err.contains("manifest of 'sst2' gives it no category"), noCategory.err)
+        let brokenPair = #"{"source":"imdb","target":"sst2","accuracy":1}"#
+        let broken = try runTool("heatmap-csv", ["--categories", "--manifests", manifests.path], stdin: brokenPair)
+        XCTAssertEqual(broken.status, 65, broken.err)
+        XCTAssertTrue(broken.err.contains("imdb.json"), broken.err)
+        XCTAssertFalse(broken.err.contains("not a task"), broken.err)
+        XCTAssertTrue(broken.out.isEmpty)
         let misuse = try runTool("heatmap-csv", ["--categories", "--spearman", "a,b"], stdin: lines[0])
         XCTAssertEqual(misuse.status, 64, misuse.err)
     }
