@@ -46,6 +46,35 @@ final class HardeningTests: XCTestCase {
         }
     }
 
+    /// A model folder whose config or weights are wrong is bad input like any file: exit 65, the
+    /// file named, nothing on stdout (these once exited 1).
+    func testABrokenModelFolderExits65NamingTheFile() throws {
+        let tiny = Fixture.dir.appendingPathComponent("roberta-tiny")
+        let config = try String(contentsOf: tiny.appendingPathComponent("config.json"), encoding: .utf8)
+        let cases: [(String, String, String)] = [
+            ("\"model_type\": \"roberta\"", "\"model_type\": \"gpt2\"", "model_type 'gpt2' is not supported"),
+            ("\"hidden_act\": \"gelu\"", "\"hidden_act\": \"relu\"", "hidden_act 'relu' is not supported"),
+            ("\"num_attention_heads\": 4", "\"num_attention_heads\": 5", "not a multiple of num_attention_heads"),
+            ("\"hidden_size\": 32", "\"hidden_size\": 36", "has shape"),
+        ]
+        for (from, to, expect) in cases {
+            let dir = try Fixture.tempDir()
+            defer { try? FileManager.default.removeItem(at: dir) }
+            for file in ["model.safetensors", "tokenizer.json"] {
+                try FileManager.default.copyItem(
+                    at: tiny.appendingPathComponent(file), to: dir.appendingPathComponent(file))
+            }
+            XCTAssertTrue(config.contains(from), from)
+            try config.replacingOccurrences(of: from, with: to).write(
+                to: dir.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
+            let r = try runTool("embed", ["--model", dir.path], stdin: "{\"text_a\":\"a b\"}\n")
+            XCTAssertEqual(r.status, 65, "\(to): \(r.err)")
+            XCTAssertTrue(r.err.contains(dir.path), "\(to): does not name the file: \(r.err)")
+            XCTAssertTrue(r.err.contains(expect), "\(to): \(r.err)")
+            XCTAssertTrue(r.out.isEmpty, "\(to): \(r.out)")
+        }
+    }
+
     /// A tool that refuses its arguments exits without reading stdin; the test that fed it 1 MiB
     /// (more than a pipe holds) must see the refusal, not die of SIGPIPE itself.
     func testAToolThatExitsBeforeReadingStdinDoesNotKillTheTests() throws {
