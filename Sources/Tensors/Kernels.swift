@@ -230,17 +230,35 @@ public func layerNormBackward(
             let d = dout + r * c
             let xh = xhat + r * c
             let o = dinp + r * c
-            var sumG: Float = 0
-            var sumGX: Float = 0
-            for i in 0..<c {
+            var laneG = FloatLanes()
+            var laneGX = FloatLanes()
+            var i = 0
+            while i + 16 <= c {
+                let g = load(d + i) * load(w + i)
+                laneG += g
+                laneGX += g * load(xh + i)
+                i += 16
+            }
+            var sumG = laneG.sum()
+            var sumGX = laneGX.sum()
+            while i < c {
                 let g = d[i] * w[i]
                 sumG += g
                 sumGX += g * xh[i]
+                i += 1
             }
             let mg = sumG / Float(c)
             let mgx = sumGX / Float(c)
             let rs = rstd[r]
-            for i in 0..<c { o[i] = rs * (d[i] * w[i] - mg - xh[i] * mgx) }
+            i = 0
+            while i + 16 <= c {
+                store(rs * (load(d + i) * load(w + i) - mg - load(xh + i) * mgx), o + i)
+                i += 16
+            }
+            while i < c {
+                o[i] = rs * (d[i] * w[i] - mg - xh[i] * mgx)
+                i += 1
+            }
         }
     }
 }
@@ -272,8 +290,25 @@ public func softmaxBackwardRows(_ dp: UnsafeMutablePointer<Float>, _ p: UnsafePo
     for r in 0..<n {
         let d = dp + r * c
         let pr = p + r * c
-        var s: Float = 0
-        for j in 0..<c { s += d[j] * pr[j] }
-        for j in 0..<c { d[j] = pr[j] * (d[j] - s) }
+        var lanes = FloatLanes()
+        var j = 0
+        while j + 16 <= c {
+            lanes += load(d + j) * load(pr + j)
+            j += 16
+        }
+        var s = lanes.sum()
+        while j < c {
+            s += d[j] * pr[j]
+            j += 1
+        }
+        j = 0
+        while j + 16 <= c {
+            store(load(pr + j) * (load(d + j) - s), d + j)
+            j += 16
+        }
+        while j < c {
+            d[j] = pr[j] * (d[j] - s)
+            j += 1
+        }
     }
 }
