@@ -115,7 +115,7 @@ transferability-payoff: build models data
 
 # One stage of a grid alone, with the same variables as the whole run: make cross-task-eval,
 # make cross-model-paper-results REDO=1 (REDO=1 deletes the stage's outputs first, so it is
-# computed again). Stage names: cross-task tune, eval, matrix; cross-model-paper tune, project,
+# computed again). Stage names: cross-task tune, eval, baselines, matrix; cross-model-paper tune, project,
 # eval, results, init, init-results. A stage whose earlier stages are unfinished is refused.
 cross-task-% cross-model-paper-%: build models data
 	GRID_STAGES=$* GRID_REDO=$(if $(REDO),1,0) scripts/$(patsubst %-$*,%,$@).sh

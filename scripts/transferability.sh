@@ -15,7 +15,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-.build/release}
 . scripts/common.sh
-require_tools transferability rank-sources score-rankings prepare-data tune-prompt eval-prompt heatmap-csv
+require_tools transferability rank-sources score-rankings prepare-data tune-prompt eval-prompt heatmap-csv \
+  results-table
 MODEL=${MODEL:-minilm}
 SEEDS=${SEEDS:-0}
 OUT=${OUT:-out/cross-task/$MODEL}

@@ -51,6 +51,12 @@ final class GridTests: XCTestCase {
             let within = try JSON.parse(String(categories.split(separator: "\n")[0]))
             XCTAssertEqual(within["scope"]?.string, "same_category")
             XCTAssertEqual(within["n"]?.int, 2, categories)
+            // each target's baselines on its diagonal's examples: majority class, random prompts, own prompt
+            let baselines = try String(contentsOfFile: grid["OUT"]! + "/baselines.md", encoding: .utf8)
+            for row in ["majority", "random", "sst2", "rotten_tomatoes"] {
+                XCTAssertTrue(baselines.contains("| \(row) |"), "\(runner): no row \(row):\n\(baselines)")
+            }
+            XCTAssertTrue(baselines.contains("±"), baselines)
             // the prompt paths differ by OUT; everything else must be the same
             matrices[runner] = try text.split(separator: "\n").map { line in
                 var j = try JSON.parse(String(line))
