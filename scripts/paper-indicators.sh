@@ -4,7 +4,8 @@
 # similarity metrics of every pair of the 13 task prompts (score-similarity), the transfer
 # accuracies as JSON lines (a jq converter of the result files), and the Spearman
 # correlation of each metric with relative transfer performance (heatmap-csv --spearman);
-# plus the RoBERTa-base transfer heatmap (CSV + SVG).
+# plus the RoBERTa-base transfer heatmap (CSV + SVG) and, for both models, relative transfer within
+# and across the tasks' categories (heatmap-csv --categories).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REF=${PT_REFERENCE:-../shared/reference/prompt-transferability}
@@ -37,4 +38,15 @@ done | tee $OUT/spearman.jsonl
 $BIN/heatmap-csv --relative --order $OUT/order.Roberta.txt --svg $OUT/transfer.Roberta.svg \
   --title "RoBERTa-base zero-shot transfer, relative to the target's own prompt (row: source, column: target)" \
   $OUT/results.Roberta.jsonl > $OUT/transfer.Roberta.csv
-echo "wrote $OUT/spearman.jsonl, $OUT/transfer.Roberta.csv, $OUT/transfer.Roberta.svg" >&2
+# relative transfer within and across the tasks' categories, under the toolkit's task names (the
+# paper's own numbers beside a cross-task grid's categories.jsonl)
+names='def task: sub("Prompt(Roberta|T5)$"; "") | ascii_downcase
+  | {movierationales: "movie_rationales", tweetevalsentiment: "tweeteval_sentiment",
+     ethicsdeontology: "ethics_deontology", ethicsjustice: "ethics_justice"}[.] // .;
+  .source |= task | .target |= task'
+for model in Roberta T5; do
+  jq -c "$names" $OUT/results.$model.jsonl | $BIN/heatmap-csv --relative --categories \
+    | jq -c --arg m $model '{model: $m} + .' > $OUT/categories.$model.jsonl
+done
+echo "wrote $OUT/spearman.jsonl, $OUT/transfer.Roberta.csv, $OUT/transfer.Roberta.svg," \
+  "$OUT/categories.{Roberta,T5}.jsonl" >&2
