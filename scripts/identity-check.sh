@@ -54,7 +54,7 @@ fi
 cd "$OUT"
 for f in $(find . -type f | sort); do
   case $f in
-    *.jsonl) printf '%s  %s\n' "$(jq -c 'del(.seconds, .examples_per_s)' "$f" \
+    *.jsonl) printf '%s  %s\n' "$(jq -c 'del(.seconds, .training_seconds, .examples_per_s)' "$f" \
       | sha256sum | cut -c1-64)" "$f" ;;
     *) sha256sum "$f" ;;
   esac

@@ -172,7 +172,12 @@ public struct ProjectTrainRun {
                             .init("best_accuracy", .number(loop.bestAccuracy)),
                             .init("best_step", .number(loop.bestStep)),
                         ] : [])
-                    + [.init("seconds", .number((Date().timeIntervalSince(t0) * 10).rounded() / 10))]))
+                    + [
+                        .init("seconds", .number((Date().timeIntervalSince(t0) * 10).rounded() / 10)),
+                        .init(
+                            "training_seconds",
+                            loop.trainingSeconds.map { .number(($0 * 10).rounded() / 10) } ?? .null),
+                    ]))
     }
 
     /// `--objective vocab`: no prompts, no task data; the two models' input word embeddings

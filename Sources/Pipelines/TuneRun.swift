@@ -100,6 +100,7 @@ public struct TuneRun {
                 .init("best_step", .number(loop.bestStep)), .init("steps", .number(loop.step)),
                 .init("output", .string(outPath)),
                 .init("seconds", .number((Date().timeIntervalSince(t0) * 10).rounded() / 10)),
+                .init("training_seconds", loop.trainingSeconds.map { .number(($0 * 10).rounded() / 10) } ?? .null),
             ]))
     }
 

@@ -98,6 +98,9 @@ struct LoopState {
     var best: [Float]
     var bestAccuracy = -1.0
     var bestStep = 0
+    /// Training time up to `step`, over every run that led here; nil after a checkpoint that
+    /// did not record it.
+    var seconds: Double? = 0
 }
 
 /// The loop. `recordedSettings` are all the settings that decide the result (the objective's
@@ -122,6 +125,9 @@ public final class TrainingLoop {
     /// written; `interrupted` then says so.
     public var stopRequested: () -> Bool = { false }
     public private(set) var interrupted = false
+    /// When this run started, and the training seconds its checkpoint brought.
+    private var runStart = Date()
+    private var secondsBeforeRun: Double? = 0
 
     public init(
         settings: LoopSettings, objective: TrainingObjective, initial: [Float], recordedSettings: JSON,
@@ -141,6 +147,9 @@ public final class TrainingLoop {
     public var best: [Float] { state.best }
     public var bestAccuracy: Double { state.bestAccuracy }
     public var bestStep: Int { state.bestStep }
+    /// Seconds of training over every run of this result (resumed ones too: the time up to the
+    /// checkpoint resumed from, plus this run's); nil when a checkpoint did not record it.
+    public var trainingSeconds: Double? { secondsBeforeRun.map { $0 + Date().timeIntervalSince(runStart) } }
 
     /// Validates, keeps the parameters when they are the best so far, and emits the event.
     private func validate(emit: (JSON) -> Void) throws {
@@ -171,6 +180,8 @@ public final class TrainingLoop {
         let schedule = Schedule(
             peak: settings.learningRate, warmup: settings.warmup, total: settings.steps, decay: settings.decay)
         let start = Date()
+        runStart = start
+        secondsBeforeRun = state.seconds
         var windowStart = Date()
         var windowExamples = 0
         var windowLoss: Double = 0
@@ -274,6 +285,7 @@ public final class TrainingLoop {
     var fingerprint: String { recordedSettings.text + "|" + modelId }
 
     func saveCheckpoint(_ path: String) throws {
+        state.seconds = trainingSeconds
         let n = state.parameters.count
         let t = { (v: [Float]) in Tensor(shape: [n], values: v) }
         try SafetensorsWriter.write(
@@ -286,7 +298,7 @@ public final class TrainingLoop {
                 "best_accuracy": String(state.bestAccuracy), "best_step": String(state.bestStep),
                 "fingerprint": fingerprint, "toolkit_version": toolkitVersion,
                 "settings": recordedSettings.text, "model_id": modelId,
-            ],
+            ].merging(state.seconds.map { ["seconds": String($0)] } ?? [:]) { a, _ in a },
             to: path)
     }
 
@@ -317,6 +329,7 @@ public final class TrainingLoop {
         state.adam.m = tensors[1]
         state.adam.v = tensors[2]
         state.best = tensors[3]
+        state.seconds = f.metadata["seconds"].flatMap { Double($0) }.flatMap { $0.isFinite && $0 >= 0 ? $0 : nil }
     }
 
     /// Each setting (and the model) in which a checkpoint differs from this run, for the

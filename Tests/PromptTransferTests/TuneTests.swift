@@ -83,6 +83,14 @@ final class TuneTests: XCTestCase {
         XCTAssertEqual(a.prompt.array, b.prompt.array, "resumed prompt differs from the uninterrupted one")
         XCTAssertEqual(a.metadata["best_selection_accuracy"], b.metadata["best_selection_accuracy"])
         XCTAssertEqual(a.metadata["best_step"], b.metadata["best_step"])
+        // training time adds up over the runs: the checkpoint's, plus the resumed run's own
+        let wholeDone = lines.last!
+        XCTAssertLessThanOrEqual(wholeDone["training_seconds"]!.double!, wholeDone["seconds"]!.double! + 0.1)
+        let before = try XCTUnwrap(Double(ck.metadata["seconds"] ?? ""), "the checkpoint records no seconds")
+        let resumedDone = try JSON.parse(String(resumed.out.split(separator: "\n").last!))
+        let total = try XCTUnwrap(resumedDone["training_seconds"]?.double, resumed.out)
+        XCTAssertGreaterThanOrEqual(total + 0.1, before)
+        XCTAssertLessThanOrEqual(total - before, resumedDone["seconds"]!.double! + 0.1)
 
         // Resuming under other settings is refused.
         let other = try runTool(
