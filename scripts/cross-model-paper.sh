@@ -87,7 +87,7 @@ for m in $models; do mkdir -p "$OUT/prompts/$m"; done
         [ -f "$log" ] && copy_log="cp $log $OUT/logs/tune.$m.$t.jsonl && "
         job_line "$out" "${copy_log}cp $from $out.tmp && mv $out.tmp $out"
       else
-        job="$BIN/tune-prompt --model models/$m --task $t $(tune_flags "$m") --prompt-length 20"
+        job="$BIN/tune-prompt --progress --model models/$m --task $t $(tune_flags "$m") --prompt-length 20"
         job+=" --patience $PATIENCE --max-text-tokens 64 --eval-limit 500 $common --resume"
         job+=" --output $out >> $OUT/logs/tune.$m.$t.jsonl"
         job_line "$out" "$job"
@@ -111,7 +111,7 @@ projector_name() { echo "$1-$2.$3${4:+.$4}"; }
     IFS='|' read -r s t method k <<< "$entry"
     name=$(projector_name "$s" "$t" "$method" "$k")
     file=$OUT/projectors/$name.safetensors
-    train="$BIN/project train --source-model models/$s --target-model models/$t"
+    train="$BIN/project train --progress --source-model models/$s --target-model models/$t"
     if [ "$method" = vocab ]; then
       job_line "$file" "$train --objective vocab --threads $THREADS --output $file > $OUT/logs/project.$name.jsonl"
       continue
@@ -126,7 +126,7 @@ projector_name() { echo "$1-$2.$3${4:+.$4}"; }
 } > "$OUT/grid/2-project.stage"
 
 tabulate="$BIN/cross-model-results --data-dir $DATA_DIR"   # stages 4 and 6: the tables
-evaluate="$BIN/eval-prompt --split validation --eval-limit $EVAL_LIMIT --max-text-tokens 64 $common"
+evaluate="$BIN/eval-prompt --progress --split validation --eval-limit $EVAL_LIMIT --max-text-tokens 64 $common"
 {
   echo "#@ cpus=$THREADS mem=8G time=240"
   for entry in "${projectors[@]}"; do
@@ -177,7 +177,7 @@ mkdir -p "$OUT/init"
     for task in $init_tasks; do
       out=$OUT/init/$name.$task.safetensors
       scratch_best="\$(jq -s '[.[] | select(.event == \"eval\") | .accuracy] | max' $OUT/logs/tune.$t.$task.jsonl)"
-      job="$BIN/tune-prompt --model models/$t --task $task $(tune_flags "$t") --prompt-length 20"
+      job="$BIN/tune-prompt --progress --model models/$t --task $task $(tune_flags "$t") --prompt-length 20"
       job+=" --patience $PATIENCE --max-text-tokens 64 --eval-limit 500 $common"
       job+=" --init from:$OUT/projected/$name/$task.safetensors --stop-at-accuracy $scratch_best"
       job+=" --resume --output $out >> $OUT/logs/init.$name.$task.jsonl"

@@ -38,21 +38,22 @@ rm -f "$OUT"/grid/*.stage
 echo $TASKS | tr ' ' '\n' > "$OUT/order.txt"
 common="--threads $THREADS --data-dir $DATA_DIR"
 tune_job() {   # TASK: its prompt
-  local job="$BIN/tune-prompt --model $MODEL_DIR --task $1 $tune --steps $STEPS ${PATIENCE:+--patience $PATIENCE}"
-  job+=" --max-text-tokens 64 --eval-every $EVAL_EVERY --eval-limit 500 --seed $SEED $common --resume"
+  local job="$BIN/tune-prompt --progress --model $MODEL_DIR --task $1 $tune --steps $STEPS"
+  job+="${PATIENCE:+ --patience $PATIENCE} --max-text-tokens 64 --eval-every $EVAL_EVERY --eval-limit 500"
+  job+=" --seed $SEED $common --resume"
   job_line "$OUT/prompts/$1.safetensors" "$job --output $OUT/prompts/$1.safetensors >> $OUT/logs/$1.jsonl"
 }
 stage "cpus=$THREADS mem=6G time=240" tune_job $TASKS > "$OUT/grid/1-tune.stage"
 prompts=$(paths "$OUT/prompts/" .safetensors $TASKS)
 eval_job() {   # TASK: every prompt on it
-  local job="$BIN/eval-prompt --model $MODEL_DIR --task $1 --split validation --eval-limit $EVAL_LIMIT"
+  local job="$BIN/eval-prompt --progress --model $MODEL_DIR --task $1 --split validation --eval-limit $EVAL_LIMIT"
   job+=" --max-text-tokens 64 --seed $SEED ${EXCLUDE:+--exclude-overlap $EXCLUDE} $common"
   job_line "$OUT/eval/$1.jsonl" "$job -o $OUT/eval/$1.jsonl $prompts"
 }
 stage "cpus=$THREADS mem=4G time=120" eval_job $TASKS > "$OUT/grid/2-eval.stage"
 # the diagonal's examples (the target's own train overlap left out, as in its own cell)
 baseline_job() {   # TASK: its majority class, random prompts and own prompt
-  local job="$BIN/eval-prompt --model $MODEL_DIR --task $1 --split validation --eval-limit $EVAL_LIMIT"
+  local job="$BIN/eval-prompt --progress --model $MODEL_DIR --task $1 --split validation --eval-limit $EVAL_LIMIT"
   job+=" --max-text-tokens 64 --seed $SEED ${EXCLUDE:+--exclude-overlap $1:train} $common"
   job+=" --majority --random-prompts $RANDOM_DRAWS"
   job_line "$OUT/eval/$1.baselines.jsonl" "$job -o $OUT/eval/$1.baselines.jsonl $OUT/prompts/$1.safetensors"

@@ -38,7 +38,7 @@ done
 P=$OUT/payoff
 mkdir -p "$P/prompts" "$P/logs" "$P/eval" "$P/grid"
 rm -f "$P"/grid/*.stage
-tune="$BIN/tune-prompt --model $MODEL_DIR --threads $THREADS --data-dir $DATA_DIR --resume"
+tune="$BIN/tune-prompt --progress --model $MODEL_DIR --threads $THREADS --data-dir $DATA_DIR --resume"
 tuning_of() {   # TARGET: the tuning flags its cross-task prompt recorded
   jq -r -n 'first(inputs | select(.event == "start")) | .settings
     | "--steps \(.steps) --eval-every \(.eval_every) --max-text-tokens \(.max_text_tokens)"
@@ -101,7 +101,7 @@ declare -A chosen starts_of sources_of   # per target: the estimator, the starts
         prompts+=" $P/prompts/$t.$start.s$seed.safetensors"
         names+=" --name $start"
       done
-      job="$BIN/eval-prompt --model $MODEL_DIR --task $t --split validation --eval-limit $TEST_LIMIT"
+      job="$BIN/eval-prompt --progress --model $MODEL_DIR --task $t --split validation --eval-limit $TEST_LIMIT"
       job+=" --max-text-tokens 64 --seed $seed $exclude$names --threads $THREADS --data-dir $DATA_DIR"
       job_line "$P/eval/$t.s$seed.jsonl" "$job -o $P/eval/$t.s$seed.jsonl$prompts"
     done

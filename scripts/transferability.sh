@@ -41,7 +41,7 @@ for seed in $SEEDS; do
   rank_job() {   # TARGET: the other prompts ranked for it
     local sources job
     sources=$(paths "$dir/prompts/" .safetensors $(echo " $TASKS " | sed "s/ $1 / /"))
-    job="$BIN/rank-sources --model $MODEL_DIR --task $1 --reference $dir/prompts/$1.safetensors $common"
+    job="$BIN/rank-sources --progress --model $MODEL_DIR --task $1 --reference $dir/prompts/$1.safetensors $common"
     job_line "$dir/rank/$1.jsonl" "$job -o $dir/rank/$1.jsonl $sources"
   }
   stage "cpus=$THREADS mem=4G time=120" rank_job $TASKS > "$grid/1-rank.stage"

@@ -173,10 +173,8 @@ public struct ProjectTrainRun {
                             .init("best_step", .number(loop.bestStep)),
                         ] : [])
                     + [
-                        .init("seconds", .number((Date().timeIntervalSince(t0) * 10).rounded() / 10)),
-                        .init(
-                            "training_seconds",
-                            loop.trainingSeconds.map { .number(($0 * 10).rounded() / 10) } ?? .null),
+                        .init("seconds", .tenths(Date().timeIntervalSince(t0))),
+                        .init("training_seconds", loop.trainingSeconds.map(JSON.tenths) ?? .null),
                     ]))
     }
 
@@ -240,7 +238,7 @@ public struct ProjectTrainRun {
                 .init("shared_tokens", .number(fit.shared)), .init("held_out_tokens", .number(fit.heldOut)),
                 .init("train_rmse", .number(fit.trainRMSE)), .init("held_out_rmse", .number(fit.heldOutRMSE)),
                 .init("mean_baseline_rmse", .number(fit.meanBaselineRMSE)),
-                .init("seconds", .number((Date().timeIntervalSince(t0) * 10).rounded() / 10)),
+                .init("seconds", .tenths(Date().timeIntervalSince(t0))),
             ]).text)
         try out.commit()
     }

@@ -99,8 +99,8 @@ public struct TuneRun {
                 .init("best_accuracy", .number(loop.bestAccuracy)),
                 .init("best_step", .number(loop.bestStep)), .init("steps", .number(loop.step)),
                 .init("output", .string(outPath)),
-                .init("seconds", .number((Date().timeIntervalSince(t0) * 10).rounded() / 10)),
-                .init("training_seconds", loop.trainingSeconds.map { .number(($0 * 10).rounded() / 10) } ?? .null),
+                .init("seconds", .tenths(Date().timeIntervalSince(t0))),
+                .init("training_seconds", loop.trainingSeconds.map(JSON.tenths) ?? .null),
             ]))
     }
 

@@ -29,6 +29,9 @@ public enum JSON: Equatable {
         return .number(Double(String(format: "%.\(digits)g", v)) ?? v)
     }
 
+    /// A duration or a rate to a tenth (`seconds`, `examples_per_s`): what a reader compares.
+    public static func tenths(_ v: Double) -> JSON { .number((v * 10).rounded() / 10) }
+
     public subscript(key: String) -> JSON? {
         guard case .object(let members) = self else { return nil }
         return members.last(where: { $0.key == key })?.value

@@ -106,14 +106,19 @@ public enum Log {
 }
 
 /// A progress line on stderr (`done/total  rate/s  ETA`, then a note such as the last validation
-/// accuracy), redrawn at most 4 times a second; a phase (`validating …`) shows at once. Data
-/// written to stdout on the same terminal first clears the line, which the next update redraws.
+/// accuracy). On a terminal it is redrawn in place at most 4 times a second and a phase
+/// (`validating …`) shows at once; data written to stdout on the same terminal first clears the
+/// line, which the next update redraws. Into a file or a pipe (`--progress` in a grid's job log)
+/// it is a plain line every 30 s and at the end, without phases or terminal codes.
 public final class ProgressLine {
     private let total: Int?
     private let label: String
     private let enabled: Bool
+    private let interactive = Log.stderrIsTerminal
+    private var interval: TimeInterval { interactive ? 0.25 : 30 }
     private let start = Date()
-    private var last = Date.distantPast
+    /// The last draw; in a file the first line comes one interval after the start.
+    private var last: Date
     private var shown = false
     public private(set) var done = 0
     /// Shown after the rate (e.g. `val 81.2 %`).
@@ -126,18 +131,19 @@ public final class ProgressLine {
         self.label = label
         self.total = total
         self.enabled = enabled
+        last = interactive ? .distantPast : start
     }
 
     public func advance(_ n: Int = 1) {
         done += n
-        guard enabled, Date().timeIntervalSince(last) > 0.25 else { return }
+        guard enabled, Date().timeIntervalSince(last) > interval else { return }
         last = Date()
         draw(final: false)
     }
 
-    /// Shows what the work is doing now (e.g. `validating`) until the next update.
+    /// Shows what the work is doing now (e.g. `validating`) until the next update (on a terminal).
     public func phase(_ text: String) {
-        guard enabled else { return }
+        guard enabled, interactive else { return }
         draw(final: false, phase: text)
     }
 
@@ -162,6 +168,10 @@ public final class ProgressLine {
         s += String(format: "  %.1f/s  %.1fs", rate, elapsed)
         if !note.isEmpty { s += "  " + note }
         if let phase { s += "  " + phase + " …" }
+        guard interactive else {
+            FileHandle.standardError.write(Data((s + "\n").utf8))
+            return
+        }
         FileHandle.standardError.write(Data(("\r\u{1b}[K" + s + (final ? "\n" : "")).utf8))
         shown = !final
         ProgressLine.active = final ? nil : self

@@ -26,7 +26,8 @@ public struct ThreadOptions: ParsableArguments {
 
 /// `--progress`: progress on stderr even when stderr is not a terminal.
 public struct ProgressOption: ParsableArguments {
-    @Flag(help: "Show progress on stderr even when it is not a terminal.")
+    @Flag(
+        help: "Show progress on stderr even when it is not a terminal (then a plain line every 30 s and at the end).")
     public var progress = false
 
     public init() {}

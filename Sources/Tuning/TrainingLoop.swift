@@ -179,8 +179,7 @@ public final class TrainingLoop {
     public func run(emit: (JSON) -> Void) throws {
         let schedule = Schedule(
             peak: settings.learningRate, warmup: settings.warmup, total: settings.steps, decay: settings.decay)
-        let start = Date()
-        runStart = start
+        runStart = Date()
         secondsBeforeRun = state.seconds
         var windowStart = Date()
         var windowExamples = 0
@@ -210,7 +209,7 @@ public final class TrainingLoop {
             windowLoss += Double(result.loss)
             windowSteps += 1
             progress?.advance()
-            let timeUp = timeLimit.map { Date().timeIntervalSince(start) >= $0 } ?? false
+            let timeUp = timeLimit.map { Date().timeIntervalSince(runStart) >= $0 } ?? false
             if stopRequested() {
                 interrupted = true
                 if let checkpointPath { try saveCheckpoint(checkpointPath) }
@@ -230,7 +229,7 @@ public final class TrainingLoop {
                         .init("event", .string("train")), .init("step", .number(state.step)),
                         .init("loss", .number(windowLoss / Double(windowSteps))),
                         .init("lr", .number(Double(lr), significant: 6)),
-                        .init("examples_per_s", .number((Double(windowExamples) / max(dt, 1e-9) * 10).rounded() / 10)),
+                        .init("examples_per_s", .tenths(Double(windowExamples) / max(dt, 1e-9))),
                     ]))
                 windowStart = Date()
                 windowExamples = 0

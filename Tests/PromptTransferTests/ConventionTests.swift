@@ -121,6 +121,9 @@ final class ConventionTests: XCTestCase {
         XCTAssertEqual(line["settings"]?["verbalizer"]?.array?.compactMap(\.string), ["bad", "good"])
         XCTAssertEqual(line["settings"]?["toolkit_version"]?.string, toolkitVersion)
         XCTAssertTrue(r.err.contains("3/3"), "progress on stderr with --progress: \(r.err)")
+        // into a pipe: plain lines, one every 30 s and at the end, no terminal codes
+        XCTAssertFalse(r.err.contains("\u{1b}") || r.err.contains("\r"), "terminal codes in a file: \(r.err)")
+        XCTAssertEqual(r.err.split(separator: "\n").filter { $0.contains("3/3") }.count, 1, r.err)
         // without --verbalizer: the label words the prompt recorded (SST-2's)
         let recorded = try runTool("eval-prompt", ["--model", model, "--examples", texts.path, prompt])
         XCTAssertEqual(recorded.status, 0, recorded.err)

@@ -57,6 +57,10 @@ final class GridTests: XCTestCase {
                 XCTAssertTrue(baselines.contains("| \(row) |"), "\(runner): no row \(row):\n\(baselines)")
             }
             XCTAssertTrue(baselines.contains("±"), baselines)
+            // a job's log holds its progress as plain lines (the final one at least)
+            let jobLog = try String(contentsOfFile: grid["OUT"]! + "/grid/logs/1-tune.1.log", encoding: .utf8)
+            XCTAssertTrue(jobLog.contains("6/6"), "\(runner): no progress line in the job log:\n\(jobLog)")
+            XCTAssertFalse(jobLog.contains("\u{1b}"), jobLog)
             // the prompt paths differ by OUT; everything else must be the same
             matrices[runner] = try text.split(separator: "\n").map { line in
                 var j = try JSON.parse(String(line))
