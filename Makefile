@@ -169,7 +169,7 @@ t5-random: data bench-setup
 bench-setup: $(VENV)/bin/python
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install -q torch transformers tokenizers peft numpy scipy safetensors sentencepiece
+	$(VENV)/bin/pip install -q torch transformers tokenizers peft numpy scipy scikit-learn safetensors sentencepiece
 
 # Speed against PyTorch, measured in the same run (make bench-setup first); BENCH="--only tokenize" picks rows.
 bench: build models

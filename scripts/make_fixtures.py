@@ -1333,7 +1333,8 @@ def converted_tokenizer_fixtures():
 def transferability_fixtures():
     """LEEP, LogME and H-score on fixed seeded inputs, computed with numpy as their authors'
     code does (LogME: thuml/LogME's fixed-point iteration with numpy's SVD; H-score: numpy's
-    pinv of the feature covariance), for TransferabilityTests."""
+    pinv of the feature covariance; the regularised H-score: scikit-learn's LedoitWolf, as
+    tllib's regularized_h_score), for TransferabilityTests (scikit-learn: make bench-setup)."""
     rng = np.random.default_rng(7)
 
     def logme(f, y):
@@ -1384,6 +1385,16 @@ def transferability_fixtures():
             g[y == z] = f[y == z].mean(axis=0)
         return float(np.trace(np.linalg.pinv(cov(f), rcond=1e-15) @ cov(g)))
 
+    def regularized_hscore(f, y):  # Ibrahim et al. 2022 as tllib writes it, scikit-learn's Ledoit-Wolf
+        from sklearn.covariance import LedoitWolf
+
+        lw = LedoitWolf(assume_centered=False).fit(f - f.mean(axis=0, keepdims=True))
+        g = np.zeros_like(f)
+        for z in np.unique(y):
+            g[y == z] = f[y == z].mean(axis=0)
+        covg = np.cov(g, rowvar=False)
+        return float(np.trace(np.linalg.pinv(lw.covariance_, rcond=1e-15) @ ((1 - lw.shrinkage_) * covg)))
+
     def leep(theta, y, k):
         n, z = theta.shape
         joint = np.zeros((k, z))
@@ -1406,6 +1417,7 @@ def transferability_fixtures():
                 "labels": y.tolist(),
                 "logme": logme(f, y),
                 "hscore": hscore(f, y) if n > d else None,
+                "hscore_regularized": regularized_hscore(f, y),
             }
         )
     theta = rng.dirichlet([1.0, 1.0], size=50)

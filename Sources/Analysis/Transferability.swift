@@ -1,6 +1,7 @@
 // Transferability estimators that read target data (the literature's, beside the paper's
-// prompt-only indicators): LEEP on a source's label distributions, LogME and H-score on the
-// features at the read row. Each is checked against a numpy reference (TransferabilityTests).
+// prompt-only indicators): LEEP on a source's label distributions, LogME, H-score and its
+// shrinkage-regularised form on the features at the read row. Each is checked against a numpy
+// (or scikit-learn) reference (TransferabilityTests).
 import Foundation
 import Tensors
 
@@ -92,20 +93,69 @@ public enum Transferability {
     /// n ≤ D, cov(f) has rank n − 1 and the score is K − 1 whatever the features (nil then).
     public static func hscore(features f: [Double], n: Int, d: Int, labels: [Int]) -> Double? {
         guard n > d else { return nil }
-        func covariance(_ x: [Double]) -> [Double] {
-            var mean = [Double](repeating: 0, count: d)
-            for i in 0..<n {
-                for j in 0..<d { mean[j] += x[i * d + j] / Double(n) }
+        let covF = covariance(f, n: n, d: d, divisor: n - 1)
+        let covG = covariance(classMeans(f, n: n, d: d, labels: labels), n: n, d: d, divisor: n - 1)
+        return tracePseudoInverseProduct(covF, covG, d: d)
+    }
+
+    /// The regularised H-score (Ibrahim et al. 2022, as tllib's `regularized_h_score`):
+    /// tr(cov_α(f)⁻¹ (1 − α) cov(E[f | y])), where cov_α = (1 − α) S + α μ I is the Ledoit–Wolf
+    /// shrinkage of the feature covariance S (divisor n, μ = tr S / D, α as scikit-learn's
+    /// `ledoit_wolf_shrinkage`). The shrinkage keeps cov_α full rank, so it is defined with fewer
+    /// examples than dimensions too; nil with fewer than 2 examples or features that never vary.
+    public static func regularizedHScore(features f: [Double], n: Int, d: Int, labels: [Int]) -> Double? {
+        guard n >= 2, d >= 1 else { return nil }
+        let s = covariance(f, n: n, d: d, divisor: n)
+        // α: β̂ / δ̂ of Ledoit & Wolf (2004) in scikit-learn's form; β̂ uses the centred squares
+        let centred = centre(f, n: n, d: d)
+        var diagonal = [Double](repeating: 0, count: d)  // diag S
+        var squaredRowNorms = 0.0  // Σ_i (Σ_j x_ij²)² = the sum of (X²)ᵀ X²'s entries
+        for i in 0..<n {
+            var rowNorm = 0.0
+            for j in 0..<d {
+                let square = centred[i * d + j] * centred[i * d + j]
+                diagonal[j] += square / Double(n)
+                rowNorm += square
             }
-            var centred = x
-            for i in 0..<n {
-                for j in 0..<d { centred[i * d + j] -= mean[j] }
-            }
-            var cov = [Double](repeating: 0, count: d * d)
-            BLAS.dgemmTN(d, d, n, centred, lda: d, centred, ldb: d, &cov, ldc: d)
-            return cov.map { $0 / Double(n - 1) }
+            squaredRowNorms += rowNorm * rowNorm
         }
-        // g: each example's class mean of f
+        let mu = diagonal.reduce(0, +) / Double(d)
+        let meanSquare = f.reduce(0) { $0 + $1 * $1 } / Double(n * d)
+        guard mu > 1e-12 * meanSquare else { return nil }  // features that never vary (up to rounding)
+        let frobenius = s.reduce(0) { $0 + $1 * $1 }  // Σ (XᵀX / n)², sklearn's δ_ / n²
+        let delta = (frobenius - 2 * mu * diagonal.reduce(0, +) + Double(d) * mu * mu) / Double(d)
+        guard delta > 0 else { return nil }
+        let beta = min((squaredRowNorms / Double(n) - frobenius) / (Double(d) * Double(n)), delta)
+        let alpha = d == 1 || beta == 0 ? 0 : beta / delta
+        var shrunk = s.map { (1 - alpha) * $0 }
+        for j in 0..<d { shrunk[j * d + j] += alpha * mu }
+        let covG = covariance(classMeans(f, n: n, d: d, labels: labels), n: n, d: d, divisor: n - 1)
+        return tracePseudoInverseProduct(shrunk, covG, d: d).map { (1 - alpha) * $0 }
+    }
+
+    /// x (n × d) minus its column means.
+    private static func centre(_ x: [Double], n: Int, d: Int) -> [Double] {
+        var mean = [Double](repeating: 0, count: d)
+        for i in 0..<n {
+            for j in 0..<d { mean[j] += x[i * d + j] / Double(n) }
+        }
+        var centred = x
+        for i in 0..<n {
+            for j in 0..<d { centred[i * d + j] -= mean[j] }
+        }
+        return centred
+    }
+
+    /// The d × d covariance of x's rows: (x − mean)ᵀ (x − mean) / divisor.
+    private static func covariance(_ x: [Double], n: Int, d: Int, divisor: Int) -> [Double] {
+        let centred = centre(x, n: n, d: d)
+        var cov = [Double](repeating: 0, count: d * d)
+        BLAS.dgemmTN(d, d, n, centred, lda: d, centred, ldb: d, &cov, ldc: d)
+        return cov.map { $0 / Double(divisor) }
+    }
+
+    /// Each example's row replaced by the mean of its class's rows (g = E[f | y]).
+    private static func classMeans(_ f: [Double], n: Int, d: Int, labels: [Int]) -> [Double] {
         var sums: [Int: [Double]] = [:]
         var counts: [Int: Int] = [:]
         for i in 0..<n {
@@ -119,19 +169,20 @@ public enum Transferability {
             let c = Double(counts[labels[i]]!)
             for j in 0..<d { g[i * d + j] = sums[labels[i]]![j] / c }
         }
-        let covF = covariance(f)
-        let covG = covariance(g)
-        guard let (values, vectors) = BLAS.symmetricEigen(covF, n: d) else { return nil }
+        return g
+    }
+
+    /// tr(a⁺ b) for symmetric a, b (d × d): Σ_j v_jᵀ b v_j / λ_j over a's eigenpairs, the
+    /// pseudo-inverse cut at 1e-15 of the largest |λ| as numpy's pinv.
+    private static func tracePseudoInverseProduct(_ a: [Double], _ b: [Double], d: Int) -> Double? {
+        guard let (values, vectors) = BLAS.symmetricEigen(a, n: d) else { return nil }
+        var projected = [Double](repeating: 0, count: d * d)  // row j: v_jᵀ b (b symmetric)
+        BLAS.dgemmNT(d, d, d, vectors, lda: d, b, ldb: d, &projected, ldc: d)
         let cutoff = 1e-15 * (values.map(abs).max() ?? 0)
         var trace = 0.0
         for j in 0..<d where abs(values[j]) > cutoff {
-            let v = vectors[(j * d)..<((j + 1) * d)]
-            var quadratic = 0.0  // vᵀ covG v
-            for a in 0..<d {
-                var row = 0.0
-                for b in 0..<d { row += covG[a * d + b] * v[v.startIndex + b] }
-                quadratic += v[v.startIndex + a] * row
-            }
+            var quadratic = 0.0  // v_jᵀ b v_j
+            for a in 0..<d { quadratic += projected[j * d + a] * vectors[j * d + a] }
             trace += quadratic / values[j]
         }
         return trace

@@ -20,7 +20,7 @@ public struct RankRun {
     public var selectionSize = Selection.defaultSize
     public var seed: UInt64 = 0
     public var forward = ForwardPass()
-    /// The estimator that orders the rows: leep, logme, hscore or probe_accuracy.
+    /// The estimator that orders the rows: leep, logme, hscore, hscore_regularized or probe_accuracy.
     public var by = RankRun.defaultEstimator
     public var output: String? = nil
     public var progress = false
@@ -31,8 +31,8 @@ public struct RankRun {
     public var reference: String? = nil
 
     public static let estimators = [
-        "leep", "logme", "hscore", "probe_accuracy", "euclidean_concat", "euclidean_token", "cosine_concat",
-        "cosine_token", "on_cosine", "on_jaccard",
+        "leep", "logme", "hscore", "hscore_regularized", "probe_accuracy", "euclidean_concat", "euclidean_token",
+        "cosine_concat", "cosine_token", "on_cosine", "on_jaccard",
     ]
     public static let defaultEstimator = "logme"
     public static let defaults = RankRun(model: "")
@@ -121,6 +121,7 @@ public struct RankRun {
             let C = frozen.hidden
             let logme = Transferability.logme(features: states, n: n, d: C, labels: labels, classes: k)
             let hscore = Transferability.hscore(features: states, n: n, d: C, labels: labels)
+            let regularizedHScore = Transferability.regularizedHScore(features: states, n: n, d: C, labels: labels)
             func number(_ x: Double?) -> JSON { x.map { JSON.number($0, significant: 8) } ?? .null }
             var indicators: [JSON.Member] = []
             if let referenceFile, let referenceGeometry {
@@ -147,6 +148,7 @@ public struct RankRun {
                     .init("target", .string(target.task.isEmpty ? split : target.task)),
                     .init("model", .string(identity.name)), .init("split", .string(split)), .init("n", .number(n)),
                     .init("leep", number(leep)), .init("logme", number(logme)), .init("hscore", number(hscore)),
+                    .init("hscore_regularized", number(regularizedHScore)),
                     .init("probe_accuracy", number(Double(correct) / Double(n))),
                 ] + indicators + [
                     .init("prompt", .string(f.path)),

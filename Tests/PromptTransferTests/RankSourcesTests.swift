@@ -36,6 +36,7 @@ final class RankSourcesTests: XCTestCase {
             XCTAssertTrue(row["leep"]?.double.map { $0.isFinite && $0 <= 0 } ?? false, "\(row.text)")
             XCTAssertTrue(row["logme"]?.double?.isFinite ?? false, "\(row.text)")
             XCTAssertEqual(row["hscore"], .null, "6 examples for 128 dimensions")
+            XCTAssertTrue(row["hscore_regularized"]?.double?.isFinite ?? false, "shrinkage: defined \(row.text)")
             XCTAssertTrue((0...1).contains(row["probe_accuracy"]?.double ?? -1))
         }
         XCTAssertTrue(r.err.contains("H-score needs more examples than dimensions"), r.err)

@@ -1,5 +1,6 @@
 // The transferability estimators against numpy (fixture transferability.json, written by
-// scripts/make_fixtures.py transferability_fixtures): LogME (both Gram branches), H-score and LEEP.
+// scripts/make_fixtures.py transferability_fixtures): LogME (both Gram branches), H-score, its
+// Ledoit–Wolf regularised form (scikit-learn's shrinkage) and LEEP.
 import Analysis
 import Foundation
 import Plumbing
@@ -22,7 +23,16 @@ final class TransferabilityTests: XCTestCase {
             } else {
                 XCTAssertNil(h, "n ≤ D: the H-score is degenerate and refused")
             }
+            // the Ledoit–Wolf regularised H-score, against scikit-learn: defined for n ≤ D too
+            let regularized = try XCTUnwrap(Transferability.regularizedHScore(features: f, n: n, d: d, labels: y))
+            XCTAssertEqual(regularized, c["hscore_regularized"]!.double!, accuracy: 1e-6, "regularised n \(n) d \(d)")
         }
+    }
+
+    func testTheRegularisedHScoreRefusesFeaturesThatNeverVary() {
+        let constant = [Double](repeating: 0.5, count: 6 * 3)
+        XCTAssertNil(Transferability.regularizedHScore(features: constant, n: 6, d: 3, labels: [0, 1, 0, 1, 0, 1]))
+        XCTAssertNil(Transferability.regularizedHScore(features: [1, 2, 3], n: 1, d: 3, labels: [0]))
     }
 
     func testLEEPMatchesNumpy() throws {

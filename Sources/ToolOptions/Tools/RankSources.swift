@@ -15,10 +15,12 @@ public struct RankSources: ParsableCommand {
             label words, as an empirical predictor of the target labels; Nguyen et al. 2020), logme \
             (the evidence of a Bayesian linear model on the states the label is read from; You et \
             al. 2021), hscore (Bao et al. 2019; needs more examples than the model's hidden size, \
-            else null), probe_accuracy (zero-shot accuracy through the target's label words). One \
-            JSON line per source, best first by --by: {"source","target","model","split","n", \
-            "leep","logme","hscore","probe_accuracy","rank","by",...}; with --reference also the \
-            indicators against the target's own prompt (euclidean_*, cosine_*, on_*).
+            else null), hscore_regularized (its Ledoit-Wolf shrinkage form, Ibrahim et al. 2022; any \
+            number of examples), probe_accuracy (zero-shot accuracy through the target's label \
+            words). One JSON line per source, best first by --by: {"source","target","model","split", \
+            "n","leep","logme","hscore","hscore_regularized","probe_accuracy","rank","by",...}; with \
+            --reference also the indicators against the target's own prompt (euclidean_*, cosine_*, \
+            on_*).
 
             Examples:
               rank-sources --model models/mpnet-base --task rotten_tomatoes out/mpnet/*/sst2.safetensors
