@@ -4,6 +4,7 @@
 // transfer lost against the best source in hindsight when starting from the best of the top k);
 // the top-1 hit rate. Ties in an estimator's scores are broken at random, as expectations (exact),
 // so an estimator that gives many sources one score is not credited with a lucky input order.
+// Two estimators are compared paired, target by target.
 import Foundation
 
 public enum RankingQuality {
@@ -83,6 +84,37 @@ public enum RankingQuality {
     }
 
     /// A random ranking's expectations: Regret@1, Regret@3 and the top-1 hit rate (all scores tied).
+    /// Two estimators compared on the targets both rank: the mean of the per-target differences
+    /// a − b of each per-target measure, with a bootstrap interval over those targets (paired:
+    /// a target's resample carries both estimators' values).
+    public struct Difference {
+        public var targets = 0
+        public var spearmanPerTarget: Interval? = nil
+        /// Points (× 100) of relative transfer: negative when a loses less than b.
+        public var regretAt1: Interval? = nil
+        public var regretAt3: Interval? = nil
+        public var top1: Interval? = nil
+    }
+
+    public static func difference(_ a: [Target], _ b: [Target], seed: UInt64 = 0) -> Difference {
+        let bByName = Dictionary(b.map { ($0.name, $0) }) { first, _ in first }
+        let pairs = a.filter { !$0.transfer.isEmpty }.compactMap { t in
+            bByName[t.name].flatMap { $0.transfer.isEmpty ? nil : (t, $0) }
+        }
+        var d = Difference()
+        d.targets = pairs.count
+        guard !pairs.isEmpty else { return d }
+        d.spearmanPerTarget = Statistics.mean(
+            pairs.compactMap { x, y in
+                guard let p = spearman(x.scores, x.transfer), let q = spearman(y.scores, y.transfer) else { return nil }
+                return p - q
+            }, seed: seed)
+        d.regretAt1 = Statistics.mean(pairs.map { regret(1, $0) - regret(1, $1) }, seed: seed)
+        d.regretAt3 = Statistics.mean(pairs.map { regret(3, $0) - regret(3, $1) }, seed: seed)
+        d.top1 = Statistics.mean(pairs.map { topOneHit($0) - topOneHit($1) }, seed: seed)
+        return d
+    }
+
     public static func random(_ t: Target) -> Target {
         Target(name: t.name, sources: t.sources, transfer: t.transfer, scores: t.transfer.map { _ in 0 })
     }

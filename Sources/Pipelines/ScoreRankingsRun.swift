@@ -1,8 +1,8 @@
 // `score-rankings`: the transferability benchmark's measures. rank-sources' rows (each source
 // scored for a target) against the transfer matrix measured afterwards (eval-prompt rows of every
 // prompt on every target): per estimator Spearman and Kendall with relative transfer, Regret@1/@3
-// and the top-1 hit rate, with intervals, beside a random ranking; or several runs (seeds) of
-// those lines combined as mean ± sd.
+// and the top-1 hit rate, with intervals, beside a random ranking; estimators compared pairwise,
+// target by target; or several runs (seeds) of those lines combined as mean ± sd.
 import Analysis
 import Foundation
 import Plumbing
@@ -18,6 +18,9 @@ public struct ScoreRankingsRun {
     public var format = "json"
     public var perTarget = false
     public var combine = false
+    /// Estimator pairs (a, b) compared target by target: the mean difference a − b of each
+    /// per-target measure with its paired bootstrap interval.
+    public var paired: [(String, String)] = []
     public var seed: UInt64 = 0
     public var output: String? = nil
 
@@ -42,7 +45,7 @@ public struct ScoreRankingsRun {
         let (relative, split) = try relativeTransfer()
         let (scores, carried) = try readRankings(matrix: relative)
         let chosen = estimators.isEmpty ? Self.knownEstimators.filter(carried.contains) : estimators
-        for e in chosen where !carried.contains(e) {
+        for e in chosen + paired.flatMap({ [$0.0, $0.1] }) where !carried.contains(e) {
             throw ToolError.usage("no ranking row carries \(e) (rank-sources gives it\(Self.needs(e)))")
         }
         var lines: [JSON] = []
@@ -59,8 +62,20 @@ public struct ScoreRankingsRun {
         let random = RankingQuality.measure(randomTargets, seed: seed)
         tables.append((Self.randomRow, random))
         lines.append(row(Self.randomRow, random, split: split))
+        var differences: [(String, String, RankingQuality.Difference)] = []
+        for (a, b) in paired {
+            let d = RankingQuality.difference(
+                Self.targets(scores[a] ?? [:], relative: relative), Self.targets(scores[b] ?? [:], relative: relative),
+                seed: seed)
+            differences.append((a, b, d))
+            lines.append(differenceRow(a, b, d))
+        }
         if format == "markdown" {
             out.writeLine(String(Self.markdown(tables).dropLast()))
+            if !differences.isEmpty {
+                out.writeLine("")
+                out.writeLine(String(Self.markdown(differences).dropLast()))
+            }
         } else {
             for l in lines { out.writeLine(l.text) }
         }
@@ -118,7 +133,8 @@ public struct ScoreRankingsRun {
                 missing.insert(cell)
                 continue
             }
-            for e in Self.knownEstimators + estimators {
+            // the known estimators and any other field named by --estimators, each once
+            for e in Self.knownEstimators + estimators.filter({ !Self.knownEstimators.contains($0) }) {
                 guard let v = r.value[e], v != .null else { continue }
                 guard let x = v.double, x.isFinite else { throw r.fail("\(e) is not a finite number") }
                 carried.insert(e)
@@ -172,6 +188,49 @@ public struct ScoreRankingsRun {
                     .init("toolkit_version", .string(toolkitVersion)),
                 ])))
         return .object(members)
+    }
+
+    /// Two estimators, paired over the targets both rank: the mean differences a − b.
+    func differenceRow(_ a: String, _ b: String, _ d: RankingQuality.Difference) -> JSON {
+        var members: [JSON.Member] = [
+            .init("comparison", .string("\(a) − \(b)")), .init("a", .string(a)), .init("b", .string(b)),
+            .init("targets", .number(d.targets)),
+        ]
+        for (name, value) in Self.differenceColumns(d) {
+            members.append(.init("\(name)_difference", value.map { .number($0.estimate, significant: 6) } ?? .null))
+            members.append(.init("\(name)_difference_ci95", value?.json ?? .null))
+        }
+        let settings: [JSON.Member] = [
+            .init("paired_over", .string("targets")), .init("seed", .number(Int(seed))),
+            .init("resamples", .number(Statistics.defaultResamples)),
+            .init("toolkit_version", .string(toolkitVersion)),
+        ]
+        members.append(.init("settings", .object(settings)))
+        return .object(members)
+    }
+
+    static func differenceColumns(_ d: RankingQuality.Difference) -> [(String, Interval?)] {
+        [
+            ("spearman_per_target", d.spearmanPerTarget), ("regret_at_1", d.regretAt1),
+            ("regret_at_3", d.regretAt3), ("top1", d.top1),
+        ]
+    }
+
+    /// The paired comparisons as a table: each difference with its interval.
+    static func markdown(_ differences: [(String, String, RankingQuality.Difference)]) -> String {
+        let rows = differences.map { a, b, d -> [String] in
+            let cells = zip(differenceColumns(d), [3, 1, 1, 2]).map { column, digits -> String in
+                guard let i = column.1 else { return "—" }
+                let f = "%+.\(digits)f"
+                return "\(String(format: f, i.estimate)) [\(String(format: f, i.low)), \(String(format: f, i.high))]"
+            }
+            return ["\(a) − \(b) (\(d.targets))"] + cells
+        }
+        let header = [
+            "paired difference (targets)", "Spearman, per target", "Regret@1 (points)", "Regret@3 (points)",
+            "top-1 hit rate",
+        ]
+        return MarkdownTable.render(header, rows)
     }
 
     /// One target under one estimator: its top source, the best in hindsight, the regrets.

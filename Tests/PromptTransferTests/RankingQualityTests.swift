@@ -78,6 +78,27 @@ final class RankingQualityTests: XCTestCase {
         XCTAssertEqual(details.first { $0["target"]?.string == "A" }?["top_source"]?.string, "C")
         XCTAssertEqual(details.first { $0["target"]?.string == "A" }?["best_source"]?.string, "B")
 
+        // two estimators paired target by target: logme − leep (per target 1 − (−1), regret 0 − 50)
+        let paired = try runTool(
+            "score-rankings", ["--transfer", matrixFile.path, "--estimators", "logme", "--paired", "logme,leep"],
+            stdin: rankings.joined(separator: "\n"))
+        XCTAssertEqual(paired.status, 0, paired.err)
+        let pairedRows = try paired.out.split(separator: "\n").map { try JSON.parse(String($0)) }
+        XCTAssertEqual(pairedRows.compactMap { $0["estimator"]?.string }, ["logme", "random ranking (expected)"])
+        let difference = try XCTUnwrap(pairedRows.first { $0["comparison"] != nil })
+        XCTAssertEqual(difference["comparison"]?.string, "logme − leep")
+        XCTAssertEqual(difference["targets"]?.int, 4)
+        XCTAssertEqual(difference["spearman_per_target_difference"]?.double ?? .nan, 2, accuracy: 1e-9)
+        XCTAssertEqual(difference["regret_at_1_difference"]?.double ?? .nan, -50, accuracy: 1e-9)
+        XCTAssertEqual(difference["top1_difference"]?.double ?? .nan, 1, accuracy: 1e-9)
+        XCTAssertEqual(difference["regret_at_1_difference_ci95"]?.array?.count, 2)
+        for wrong in [["--paired", "logme"], ["--paired", "logme,logme"], ["--paired", "logme,hscore"]] {
+            let refused = try runTool(
+                "score-rankings", ["--transfer", matrixFile.path] + wrong, stdin: rankings.joined(separator: "\n"))
+            XCTAssertEqual(refused.status, 64, "\(wrong): \(refused.err)")
+            XCTAssertTrue(refused.out.isEmpty)
+        }
+
         // the same twice; markdown; several runs combined
         let again = try runTool(
             "score-rankings", ["--transfer", matrixFile.path, "--per-target"], stdin: rankings.joined(separator: "\n"))

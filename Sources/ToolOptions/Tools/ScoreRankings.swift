@@ -17,13 +17,18 @@ public struct ScoreRankings: ParsableCommand {
             or 3); the top-1 hit rate. Each with a 95 % seeded bootstrap interval (pooled: over \
             pairs; per target: over targets); ties in an estimator's scores count as a random order \
             (exact expectations). A last row gives a random ranking's expectations. One JSON line \
-            per estimator (--per-target adds one per target), or a markdown table; --combine turns \
-            score-rankings lines of several runs (seeds) into mean ± sd.
+            per estimator (--per-target adds one per target), or a markdown table. --paired A,B \
+            compares two estimators target by target: the mean of the per-target differences A − B \
+            (Spearman, Regret@1/@3, top-1) with a bootstrap interval over the targets both rank; a \
+            difference whose interval holds 0 is not shown. --combine turns score-rankings lines of \
+            several runs (seeds) into mean ± sd.
 
             Examples:
               score-rankings --transfer out/ct/transfer.jsonl out/ct/rank/*.jsonl
               score-rankings --transfer out/ct/transfer.jsonl --format markdown --estimators logme,on_cosine \\
                 out/ct/rank/*.jsonl
+              score-rankings --transfer out/ct/transfer.jsonl --format markdown --paired probe_accuracy,leep \
+                --paired cosine_token,on_cosine out/ct/rank/*.jsonl
               score-rankings --combine --format markdown out/ct-seed*/rankings-scored.jsonl
             """,
         version: toolkitVersion)
@@ -39,6 +44,8 @@ public struct ScoreRankings: ParsableCommand {
     var perTarget = false
     @Flag(help: "The inputs are score-rankings lines of several runs: mean ± sd per estimator (markdown).")
     var combine = false
+    @Option(help: "Two estimators A,B compared target by target (mean difference A − B, paired interval; repeat).")
+    var paired: [String] = []
     @Option(parsing: .unconditional, help: "Seed of the bootstrap resamples.") var seed = ScoreRankingsRun().seed
     @OptionGroup var destination: DataOutputOption
     @Argument(help: "rank-sources JSON-lines files (stdin when none).") var files: [String] = []
@@ -50,6 +57,10 @@ public struct ScoreRankings: ParsableCommand {
         }
         if !combine && transfer.isEmpty { throw ValidationError("give --transfer FILE (the eval-prompt matrix)") }
         if combine && perTarget { throw ValidationError("--per-target belongs to a run, not to --combine") }
+        if combine && !paired.isEmpty { throw ValidationError("--paired belongs to a run, not to --combine") }
+        for p in paired where p.split(separator: ",").count != 2 || Set(p.split(separator: ",")).count != 2 {
+            throw ValidationError("--paired takes two different estimators as A,B, not \(p)")
+        }
     }
 
     public func run() throws {
@@ -60,6 +71,10 @@ public struct ScoreRankings: ParsableCommand {
         r.format = combine ? "markdown" : format
         r.perTarget = perTarget
         r.combine = combine
+        r.paired = paired.map { p in
+            let names = p.split(separator: ",").map(String.init)
+            return (names[0], names[1])
+        }
         r.seed = seed
         r.output = destination.output
         try r.run()
