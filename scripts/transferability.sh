@@ -2,9 +2,11 @@
 # `make transferability`: which source prompt should a task start from, measured. On a cross-task
 # folder (scripts/cross-task.sh: a prompt per task and the zero-shot matrix on validation, overlap
 # with the source's train removed), each task in turn is the target: rank-sources scores the 12
-# other prompts on the target's selection slice of train (LEEP, LogME, H-score, probe accuracy)
+# other prompts on the target's selection slice of train (LEEP, LogME, H-scores, probe accuracy)
 # and against the target's own prompt (euclidean_*, cosine_*, on_*), then score-rankings measures
-# every estimator against the matrix (Spearman, Kendall, Regret@1/@3, top-1, with intervals).
+# every estimator against the matrix (Spearman, Kendall, Regret@1/@3, top-1, with intervals;
+# transferability-paired.md: the probe against LEEP and LogME, LEEP against LogME, the token
+# cosine against ON, target by target).
 # A grid (scripts/grid.sh): one ranking job per target, then the scores; RUNNER=slurm runs it on
 # a cluster. Several seeds (SEEDS="0 1 2", OUT=BASE-sK per seed) are combined as mean ± sd.
 # Variables: MODEL, SEEDS, OUT (BASE; the seed's folder is OUT-sK when SEEDS has several, else
@@ -50,7 +52,10 @@ for seed in $SEEDS; do
     echo "#@ cpus=1 mem=1G time=10"
     scores="$BIN/score-rankings --transfer $dir/transfer.jsonl --per-target -o $dir/transferability.jsonl $ranks"
     table="$BIN/score-rankings --transfer $dir/transfer.jsonl --format markdown -o $dir/transferability.md $ranks"
-    job_line "$dir/transferability.md" "$scores && $table"
+    paired="$BIN/score-rankings --transfer $dir/transfer.jsonl --format markdown --estimators probe_accuracy"
+    paired+=" --paired probe_accuracy,leep --paired probe_accuracy,logme --paired leep,logme"
+    paired+=" --paired cosine_token,on_cosine -o $dir/transferability-paired.md $ranks"
+    job_line "$dir/transferability.md" "$scores && $paired && $table"
   } > "$grid/2-score.stage"
   start=$(date +%s)
   scripts/grid.sh --runner "$RUNNER" "$grid"

@@ -106,7 +106,10 @@ final class GridTests: XCTestCase {
                 .split(separator: "\n").map { try JSON.parse(String($0)) }
             XCTAssertEqual(Set(ranks.compactMap { $0["source"]?.string }), ["sst2", "rotten_tomatoes"])
             for row in ranks {
-                for field in ["leep", "logme", "probe_accuracy", "cosine_concat", "on_cosine", "on_jaccard"] {
+                let fields = [
+                    "leep", "logme", "hscore_regularized", "probe_accuracy", "cosine_concat", "on_cosine", "on_jaccard",
+                ]
+                for field in fields {
                     XCTAssertNotNil(row[field]?.double, "\(field) in \(row.text)")
                 }
                 XCTAssertEqual(row["split"]?.string, "train:selection")
@@ -118,6 +121,8 @@ final class GridTests: XCTestCase {
             XCTAssertEqual(logme["pairs"]?.int, 6)
             XCTAssertNotNil(logme["regret_at_1"]?.double)
             XCTAssertEqual(scored.filter { $0["target"] != nil && $0["estimator"]?.string == "logme" }.count, 3)
+            let paired = try String(contentsOfFile: "\(out)-s\(seed)/transferability-paired.md", encoding: .utf8)
+            XCTAssertTrue(paired.contains("| cosine_token − on_cosine (3) | "), paired)
         }
         let combined = try String(contentsOfFile: "\(out)-seeds.md", encoding: .utf8)
         XCTAssertTrue(combined.contains("| on_cosine | "), combined)
