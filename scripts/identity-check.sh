@@ -50,6 +50,9 @@ $BIN/project train --source-model models/splade-tiny --target-model models/minil
   --output "$OUT/projector-task.safetensors" > "$OUT/project.task.jsonl"
 $BIN/project apply --projector "$OUT/projector-task.safetensors" --output-dir "$OUT/projected" \
   "$OUT/sst2.splade.safetensors" > "$OUT/project.apply.jsonl"
+$BIN/rank-sources --model models/minilm --task rotten_tomatoes --selection-size 200 \
+  --reference "$OUT/rt.minilm.safetensors" --name tuned --name projected "$OUT/sst2.minilm.safetensors" \
+  "$OUT/projected/sst2.safetensors" > "$OUT/rank.jsonl"
 fi
 cd "$OUT"
 for f in $(find . -type f | sort); do
