@@ -105,9 +105,9 @@ public enum Transferability {
     /// examples than dimensions too; nil with fewer than 2 examples or features that never vary.
     public static func regularizedHScore(features f: [Double], n: Int, d: Int, labels: [Int]) -> Double? {
         guard n >= 2, d >= 1 else { return nil }
-        let s = covariance(f, n: n, d: d, divisor: n)
-        // α: β̂ / δ̂ of Ledoit & Wolf (2004) in scikit-learn's form; β̂ uses the centred squares
         let centred = centre(f, n: n, d: d)
+        let s = gram(centred, n: n, d: d, divisor: n)
+        // α: β̂ / δ̂ of Ledoit & Wolf (2004) in scikit-learn's form; β̂ uses the centred squares
         var diagonal = [Double](repeating: 0, count: d)  // diag S
         var squaredRowNorms = 0.0  // Σ_i (Σ_j x_ij²)² = the sum of (X²)ᵀ X²'s entries
         for i in 0..<n {
@@ -148,7 +148,11 @@ public enum Transferability {
 
     /// The d × d covariance of x's rows: (x − mean)ᵀ (x − mean) / divisor.
     private static func covariance(_ x: [Double], n: Int, d: Int, divisor: Int) -> [Double] {
-        let centred = centre(x, n: n, d: d)
+        gram(centre(x, n: n, d: d), n: n, d: d, divisor: divisor)
+    }
+
+    /// cᵀ c / divisor for centred rows c (n × d).
+    private static func gram(_ centred: [Double], n: Int, d: Int, divisor: Int) -> [Double] {
         var cov = [Double](repeating: 0, count: d * d)
         BLAS.dgemmTN(d, d, n, centred, lda: d, centred, ldb: d, &cov, ldc: d)
         return cov.map { $0 / Double(divisor) }
