@@ -83,7 +83,6 @@ public enum RankingQuality {
         return Double(group.filter { t.transfer[$0] == best }.count) / Double(group.count)
     }
 
-    /// A random ranking's expectations: Regret@1, Regret@3 and the top-1 hit rate (all scores tied).
     /// Two estimators compared on the targets both rank: the mean of the per-target differences
     /// a − b of each per-target measure, with a bootstrap interval over those targets (paired:
     /// a target's resample carries both estimators' values).
@@ -115,6 +114,7 @@ public enum RankingQuality {
         return d
     }
 
+    /// A random ranking's expectations: Regret@1, Regret@3 and the top-1 hit rate (all scores tied).
     public static func random(_ t: Target) -> Target {
         Target(name: t.name, sources: t.sources, transfer: t.transfer, scores: t.transfer.map { _ in 0 })
     }
