@@ -16,7 +16,7 @@ MODELS     := models/splade-tiny/model.safetensors models/minilm/model.safetenso
 .PHONY: all build install uninstall test test-asan demo demo-seeds overlap bench bench-setup fixtures models deps \
         data clean fuzz mpnet-transfer mpnet-search sst2-prompts transfer-rt cross-task cross-model \
         paper-indicators released-roberta released-t5 t5-random nli-long transferability transferability-payoff \
-        pytorch-probe
+        pytorch-probe profile
 
 # The default: build the tools.
 all: build
@@ -175,6 +175,10 @@ $(VENV)/bin/python:
 bench: build models
 	@if [ -x $(VENV)/bin/python ]; then $(VENV)/bin/python scripts/bench.py $(BENCH); \
 	  else $(PYTHON) scripts/bench.py $(BENCH); fi
+
+# Where the time goes (perf record on pt-bench, summed by kernel): PROFILE="--models minilm" picks columns.
+profile: build models
+	$(PYTHON) scripts/profile.py $(PROFILE)
 
 # tune-prompt beside an independent PyTorch implementation of the same recipe (MPNet-base, SST-2, seeds 0-2).
 pytorch-probe: build models bench-setup
