@@ -10,7 +10,7 @@ on stdout, one column per model and pass, and the pt-bench rates beside it (slow
 `make bench`'s: sampling costs time). Run it on an idle machine and name the CPU.
 """
 
-import argparse, collections, json, re, subprocess, sys, tempfile
+import argparse, collections, json, re, shutil, subprocess, sys, tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,6 +92,8 @@ def main():
     parser.add_argument("--iterations", type=int, default=8)
     parser.add_argument("--frequency", type=int, default=499, help="samples per second")
     args = parser.parse_args()
+    if shutil.which("perf") is None:
+        sys.exit("profile: no perf on PATH (apt-get install linux-perf)")
     columns = []
     for model in args.models.split(","):
         for mode in args.modes.split(","):
