@@ -16,7 +16,7 @@ MODELS     := models/splade-tiny/model.safetensors models/minilm/model.safetenso
 .PHONY: all build install uninstall test test-asan demo demo-seeds overlap bench bench-setup fixtures models deps \
         data clean fuzz mpnet-transfer mpnet-search sst2-prompts transfer-rt cross-task cross-model \
         paper-indicators released-roberta released-t5 t5-random nli-long transferability transferability-payoff \
-        pytorch-probe profile
+        pytorch-probe profile matmul-probe
 
 # The default: build the tools.
 all: build
@@ -179,6 +179,13 @@ bench: build models
 # Where the time goes (perf record on pt-bench, summed by kernel): PROFILE="--models minilm" picks columns.
 profile: build models
 	$(PYTHON) scripts/profile.py $(PROFILE)
+
+# oneDNN's matmul primitive (weights packed once, fixed or runtime row count, fused GELU) against dnnl_sgemm.
+matmul-probe:
+	mkdir -p .build
+	$(CC) -O2 -Wall -o .build/matmul-probe scripts/matmul-probe.c -ldnnl -lm
+	grep -m1 'model name' /proc/cpuinfo; grep -m1 -o -w avx512f /proc/cpuinfo || echo "no avx512f"
+	OMP_NUM_THREADS=$${THREADS:-2} .build/matmul-probe $${ROUNDS:-3}
 
 # tune-prompt beside an independent PyTorch implementation of the same recipe (MPNet-base, SST-2, seeds 0-2).
 pytorch-probe: build models bench-setup
