@@ -7,7 +7,9 @@
 # matrix: an oracle and its opposite). Then compare-runs gives the steps each start needs to reach
 # the from-scratch best (on the selection slice of train), and eval-prompt the final accuracy on
 # the target's validation split without any example a train split of the target or of any of the
-# three sources holds (the same examples for every start), tabulated by results-table.
+# three sources holds (the same examples for every start), tabulated by results-table, and each
+# start against the random one on those examples, seed by seed (paired/TARGET.START.md: paired
+# bootstrap interval of the difference and McNemar's exact p).
 # A grid (scripts/grid.sh; RUNNER=slurm). Starts that coincide (e.g. the estimator's pick is the
 # best source) are tuned once and carry both names.
 # Every start is tuned with the settings the matrix's own prompt of the target recorded (its
@@ -36,7 +38,7 @@ for need in "$OUT/transfer.jsonl" "$OUT/transferability.jsonl"; do
   [ -f "$need" ] || { echo "transferability-payoff: $need is missing: run make transferability first" >&2; exit 65; }
 done
 P=$OUT/payoff
-mkdir -p "$P/prompts" "$P/logs" "$P/eval" "$P/grid"
+mkdir -p "$P/prompts" "$P/logs" "$P/eval" "$P/grid" "$P/paired"
 rm -f "$P"/grid/*.stage
 tune="$BIN/tune-prompt --progress --model $MODEL_DIR --threads $THREADS --data-dir $DATA_DIR --resume"
 tuning_of() {   # TARGET: the tuning flags its cross-task prompt recorded
@@ -102,7 +104,7 @@ declare -A chosen starts_of sources_of   # per target: the estimator, the starts
         names+=" --name $start"
       done
       job="$BIN/eval-prompt --progress --model $MODEL_DIR --task $t --split validation --eval-limit $TEST_LIMIT"
-      job+=" --max-text-tokens 64 --seed $seed $exclude$names --threads $THREADS --data-dir $DATA_DIR"
+      job+=" --max-text-tokens 64 --seed $seed $exclude$names --per-example --threads $THREADS --data-dir $DATA_DIR"
       job_line "$P/eval/$t.s$seed.jsonl" "$job -o $P/eval/$t.s$seed.jsonl$prompts"
     done
   done
@@ -120,7 +122,17 @@ declare -A chosen starts_of sources_of   # per target: the estimator, the starts
     done
   done
   curves="$BIN/compare-runs --format markdown$references -o $P/curves.md$logs"
-  job_line "$P/accuracy.md" "$curves && $BIN/results-table -o $P/accuracy.md$evals"
+  # each start against the random one on the same examples, seed by seed (paired bootstrap, McNemar)
+  paired=""
+  for t in $TARGETS; do
+    target_evals=""
+    for seed in $SEEDS; do target_evals+=" $P/eval/$t.s$seed.jsonl"; done
+    for start in ${starts_of[$t]}; do
+      [ "$start" = random ] && continue
+      paired+=" && $BIN/results-table --paired $start,random -o $P/paired/$t.$start.md$target_evals"
+    done
+  done
+  job_line "$P/accuracy.md" "$curves$paired && $BIN/results-table -o $P/accuracy.md$evals"
 } > "$P/grid/3-table.stage"
 for t in $TARGETS; do echo "transferability-payoff: $t: estimator ${chosen[$t]}" >&2; done
 start=$(date +%s)

@@ -141,6 +141,20 @@ final class GridTests: XCTestCase {
         let accuracy = try String(contentsOfFile: "\(out)-s0/payoff/accuracy.md", encoding: .utf8)
         XCTAssertTrue(accuracy.contains("| random | imdb validation without "), accuracy)
         XCTAssertTrue(accuracy.contains("(seeds: "), "mean ± sd over the two seeds: \(accuracy)")
+        // every start against the random one, on the same examples, seed by seed
+        let pairedFolder = "\(out)-s0/payoff/paired"
+        let pairedFiles = try FileManager.default.contentsOfDirectory(atPath: pairedFolder)
+        XCTAssertTrue(pairedFiles.contains { $0.hasPrefix("imdb.") } && pairedFiles.contains { $0.hasPrefix("sst2.") })
+        for file in pairedFiles {
+            let table = try String(contentsOfFile: "\(pairedFolder)/\(file)", encoding: .utf8)
+            let comparisons = try XCTUnwrap(table.components(separatedBy: " − random on | run | n | ").last)
+            XCTAssertTrue(comparisons.contains("McNemar exact p"), table)
+            let runs = comparisons.split(separator: "\n").filter {
+                $0.hasPrefix("| imdb validation") || $0.hasPrefix("| sst2 validation")
+            }
+            let runNumbers = runs.map { $0.split(separator: "|")[1].trimmingCharacters(in: .whitespaces) }
+            XCTAssertEqual(runNumbers, ["1", "2"], "a line per seed: \(table)")
+        }
     }
 
     /// The paper's cross-model protocol as a grid, end to end on tiny data: every projector ×
