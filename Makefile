@@ -87,7 +87,8 @@ overlap: build
 	cat docs/overlap.md
 
 # The experiments of the README, each reproducible on its own.
-sst2-prompts: build models
+# SST-2 prompts per model over SEEDS (default 0 1 2), evaluated once on the whole validation split.
+sst2-prompts: build models data
 	scripts/tune-sst2.sh minilm
 	scripts/tune-sst2.sh splade-tiny
 
