@@ -7,9 +7,9 @@
 # matrix: an oracle and its opposite). Then compare-runs gives the steps each start needs to reach
 # the from-scratch best (on the selection slice of train), and eval-prompt the final accuracy on
 # the target's validation split without any example a train split of the target or of any of the
-# three sources holds (the same examples for every start), tabulated by results-table, and each
-# start against the random one on those examples, seed by seed (paired/TARGET.START.md: paired
-# bootstrap interval of the difference and McNemar's exact p).
+# three sources holds (the same examples for every start, beside the majority class on them),
+# tabulated by results-table, and each start against the random one on those examples, seed by
+# seed (paired/TARGET.START.md: paired bootstrap interval of the difference and McNemar's exact p).
 # A grid (scripts/grid.sh; RUNNER=slurm). Starts that coincide (e.g. the estimator's pick is the
 # best source) are tuned once and carry both names.
 # Every start is tuned with the settings the matrix's own prompt of the target recorded (its
@@ -104,7 +104,8 @@ declare -A chosen starts_of sources_of   # per target: the estimator, the starts
         names+=" --name $start"
       done
       job="$BIN/eval-prompt --progress --model $MODEL_DIR --task $t --split validation --eval-limit $TEST_LIMIT"
-      job+=" --max-text-tokens 64 --seed $seed $exclude$names --per-example --threads $THREADS --data-dir $DATA_DIR"
+      job+=" --max-text-tokens 64 --seed $seed $exclude$names --majority --per-example --threads $THREADS"
+      job+=" --data-dir $DATA_DIR"
       job_line "$P/eval/$t.s$seed.jsonl" "$job -o $P/eval/$t.s$seed.jsonl$prompts"
     done
   done

@@ -140,6 +140,7 @@ final class GridTests: XCTestCase {
         XCTAssertTrue(curves.contains("| imdb | from "), curves)
         let accuracy = try String(contentsOfFile: "\(out)-s0/payoff/accuracy.md", encoding: .utf8)
         XCTAssertTrue(accuracy.contains("| random | imdb validation without "), accuracy)
+        XCTAssertTrue(accuracy.contains("| majority | imdb validation without "), accuracy)
         XCTAssertTrue(accuracy.contains("(seeds: "), "mean ± sd over the two seeds: \(accuracy)")
         // every start against the random one, on the same examples, seed by seed
         let pairedFolder = "\(out)-s0/payoff/paired"
