@@ -141,7 +141,7 @@ public final class ProgressLine {
         draw(final: false)
     }
 
-    /// Shows what the work is doing now (e.g. `validating`) until the next update (on a terminal).
+    /// Shows what the work is doing now (e.g. `selection pass`) until the next update (on a terminal).
     public func phase(_ text: String) {
         guard enabled, interactive else { return }
         draw(final: false, phase: text)

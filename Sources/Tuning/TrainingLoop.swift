@@ -153,7 +153,7 @@ public final class TrainingLoop {
 
     /// Validates, keeps the parameters when they are the best so far, and emits the event.
     private func validate(emit: (JSON) -> Void) throws {
-        progress?.phase("validating")
+        progress?.phase("selection pass")
         guard let (accuracy, n) = try objective.evaluate(state.parameters) else {
             state.best = state.parameters
             state.bestStep = state.step
@@ -161,7 +161,7 @@ public final class TrainingLoop {
         }
         let better = accuracy > state.bestAccuracy
         let best = max(accuracy, state.bestAccuracy)
-        progress?.note = String(format: "val %.1f %% (best %.1f %%)", accuracy * 100, best * 100)
+        progress?.note = String(format: "selection %.1f %% (best %.1f %%)", accuracy * 100, best * 100)
         if better {
             state.bestAccuracy = accuracy
             state.best = state.parameters
