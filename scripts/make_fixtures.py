@@ -1375,24 +1375,24 @@ def transferability_fixtures():
             evidences.append(evidence / n)
         return float(np.mean(evidences))
 
+    def class_means(f, y):  # each row replaced by the mean feature of its class
+        g = np.zeros_like(f)
+        for z in np.unique(y):
+            g[y == z] = f[y == z].mean(axis=0)
+        return g
+
     def hscore(f, y):
         def cov(x):
             c = x - x.mean(axis=0, keepdims=True)
             return c.T @ c / (len(x) - 1)
 
-        g = np.zeros_like(f)
-        for z in np.unique(y):
-            g[y == z] = f[y == z].mean(axis=0)
-        return float(np.trace(np.linalg.pinv(cov(f), rcond=1e-15) @ cov(g)))
+        return float(np.trace(np.linalg.pinv(cov(f), rcond=1e-15) @ cov(class_means(f, y))))
 
     def regularized_hscore(f, y):  # Ibrahim et al. 2022 as tllib writes it, scikit-learn's Ledoit-Wolf
         from sklearn.covariance import LedoitWolf
 
         lw = LedoitWolf(assume_centered=False).fit(f - f.mean(axis=0, keepdims=True))
-        g = np.zeros_like(f)
-        for z in np.unique(y):
-            g[y == z] = f[y == z].mean(axis=0)
-        covg = np.cov(g, rowvar=False)
+        covg = np.cov(class_means(f, y), rowvar=False)
         return float(np.trace(np.linalg.pinv(lw.covariance_, rcond=1e-15) @ ((1 - lw.shrinkage_) * covg)))
 
     def leep(theta, y, k):

@@ -173,7 +173,7 @@ int main(int argc, char **argv) {
         {1987, 768, 768, "base, packed batch"}, {1987, 3072, 768, "base FFN up, packed batch"},
     };
     printf("| shape | M | N | K | sgemm GFLOP/s | matmul, fixed M | runtime M | fixed M + GELU post-op"
-           " | implementation (fixed / runtime) | max abs diff vs sgemm |\n");
+           " | implementation (fixed / runtime / GELU) | max abs diff vs sgemm |\n");
     printf("|---|---|---|---|---|---|---|---|---|---|\n");
     int wrong = 0;
     for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
@@ -194,7 +194,6 @@ int main(int argc, char **argv) {
         double best[4] = {INFINITY, INFINITY, INFINITY, INFINITY};
         float error[4] = {0, 0, 0, 0};
         const char *fixed_name = "", *runtime_name = "", *gelu_name = "";
-        (void)gelu_name;
         for (int round = 0; round < rounds; round++) {
             double t = time_sgemm(s, &o, reps);
             best[0] = fmin(best[0], t);
@@ -216,7 +215,7 @@ int main(int argc, char **argv) {
                 printf(" %.1f |", flops / best[v] / 1e9);
             }
         }
-        printf(" %s / %s | %.1e / %.1e / %.1e |\n", fixed_name, runtime_name, error[1], error[2], error[3]);
+        printf(" %s / %s / %s | %.1e / %.1e / %.1e |\n", fixed_name, runtime_name, gelu_name, error[1], error[2], error[3]);
         fflush(stdout);
         free(o.input);
         free(o.weight);

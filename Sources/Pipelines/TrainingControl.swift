@@ -91,7 +91,7 @@ public struct TrainingControl {
         write: (_ path: String, _ interrupted: Bool) throws -> Void
     ) throws {
         loop.progress = ProgressLine(
-            label: label, total: loop.settings.steps, enabled: progress || Log.stderrIsTerminal)
+            label: label, total: loop.settings.steps, done: loop.step, enabled: progress || Log.stderrIsTerminal)
         let signals = StopSignals()
         loop.stopRequested = { signals.received != 0 }
         try loop.run(emit: emit)

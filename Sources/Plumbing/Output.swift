@@ -105,9 +105,9 @@ public enum Log {
     public static var stdoutIsTerminal: Bool { isatty(1) != 0 }
 }
 
-/// A progress line on stderr (`done/total  rate/s  ETA`, then a note such as the last validation
+/// A progress line on stderr (`done/total  rate/s  ETA`, then a note such as the last selection
 /// accuracy). On a terminal it is redrawn in place at most 4 times a second and a phase
-/// (`validating …`) shows at once; data written to stdout on the same terminal first clears the
+/// (`selection pass …`) shows at once; data written to stdout on the same terminal first clears the
 /// line, which the next update redraws. Into a file or a pipe (`--progress` in a grid's job log)
 /// it is a plain line every 30 s and at the end, without phases or terminal codes.
 public final class ProgressLine {
@@ -120,16 +120,20 @@ public final class ProgressLine {
     /// The last draw; in a file the first line comes one interval after the start.
     private var last: Date
     private var shown = false
-    public private(set) var done = 0
-    /// Shown after the rate (e.g. `val 81.2 %`).
+    public private(set) var done: Int
+    /// Where this run started (a resumed run's step): the rate and ETA count only this run's work.
+    private let initial: Int
+    /// Shown after the rate (e.g. `selection 81.2 % (best 81.2 %)`).
     public var note = ""
 
     /// The line on the terminal now, if any: DataOutput clears it before writing to stdout.
     nonisolated(unsafe) static weak var active: ProgressLine?
 
-    public init(label: String, total: Int?, enabled: Bool) {
+    public init(label: String, total: Int?, done: Int = 0, enabled: Bool) {
         self.label = label
         self.total = total
+        self.done = done
+        initial = done
         self.enabled = enabled
         last = interactive ? .distantPast : start
     }
@@ -159,7 +163,7 @@ public final class ProgressLine {
 
     private func draw(final: Bool, phase: String? = nil) {
         let elapsed = max(Date().timeIntervalSince(start), 1e-9)
-        let rate = Double(done) / elapsed
+        let rate = Double(done - initial) / elapsed
         var s = "\(label): \(done)"
         if let total {
             s += "/\(total)"

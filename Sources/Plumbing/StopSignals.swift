@@ -67,7 +67,8 @@ public enum SignalRouting {
 }
 
 /// A long run's stop request: the first SIGINT or SIGTERM is recorded (the run stops at the
-/// next step and saves its work); a second one ends the process at once.
+/// next step and saves its work); a second one ends the process at once (exit 128 + the signal's
+/// number, without saving).
 public final class StopSignals {
     private static let lock = NSLock()
     private static var alive = 0
@@ -108,7 +109,11 @@ public final class StopSignals {
         let again = count > 1
         lock.unlock()
         if again {
-            exit(128 + number)
+            // _exit, not exit: exit runs the libraries' destructors on this thread while the
+            // computing threads go on (oneDNN unmapped the JIT kernel one of them was running:
+            // a second SIGTERM during training ended in SIGSEGV, exit 139). Outputs are written
+            // atomically, so nothing half-written is left by skipping them.
+            _exit(128 + number)
         }
         FileHandle.standardError.write(Data("\nstopping at the end of this step (again to quit at once)\n".utf8))
         return true

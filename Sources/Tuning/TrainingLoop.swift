@@ -151,7 +151,8 @@ public final class TrainingLoop {
     /// checkpoint resumed from, plus this run's); nil when a checkpoint did not record it.
     public var trainingSeconds: Double? { secondsBeforeRun.map { $0 + Date().timeIntervalSince(runStart) } }
 
-    /// Validates, keeps the parameters when they are the best so far, and emits the event.
+    /// Runs a selection pass (the selection slice of train, or validation when asked), keeps the
+    /// parameters when they are the best so far, and emits the event.
     private func validate(emit: (JSON) -> Void) throws {
         progress?.phase("selection pass")
         guard let (accuracy, n) = try objective.evaluate(state.parameters) else {

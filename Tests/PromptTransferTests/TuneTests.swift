@@ -158,14 +158,52 @@ final class TuneTests: XCTestCase {
                 t, steps: steps, out: out,
                 extra: [
                     "--checkpoint-every", "20",
-                    "--resume",
+                    "--resume", "--progress",
                 ]))
         XCTAssertEqual(resumed.status, 0, resumed.err)
         XCTAssertTrue(resumed.err.contains("at step \(stoppedAt)"), resumed.err)
+        // the progress line counts from the step resumed at: its last line says the run is whole
+        XCTAssertTrue(resumed.err.contains(": \(steps)/\(steps) "), resumed.err)
         let finished = try PromptFile.read(out)
         XCTAssertNil(finished.metadata["interrupted_at_step"])
         XCTAssertFalse(FileManager.default.fileExists(atPath: out + ".partial"), "the partial prompt outlived the run")
         XCTAssertEqual(finished.metadata["steps"], String(steps))
+    }
+
+    /// A second SIGTERM quits at once: exit 143, nothing written — not a crash. The first fix of
+    /// this quit called exit(), whose library destructors unmapped oneDNN's JIT kernels while the
+    /// other thread ran them (SIGSEGV, exit 139, on MiniLM with 2 threads, 3 runs of 3).
+    func testASecondSIGTERMQuitsAtOnceWithoutACrash() throws {
+        let t = try smallTask()
+        for round in 0..<3 {
+            let out = t.dir.appendingPathComponent("twice\(round).safetensors").path
+            let p = Process()
+            p.executableURL = Fixture.tool("tune-prompt")
+            p.arguments = [
+                "--model", try Fixture.model("minilm"), "--train", t.train, "--validation", t.validation,
+                "--select-on-validation", "--verbalizer", "negative,positive", "--prompt-length", "20",
+                "--steps", "100000", "--batch-size", "16", "--eval-every", "0", "--checkpoint-every", "2",
+                "--threads", "2", "--output", out,
+            ]
+            let stderr = Pipe()
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = stderr
+            try p.run()
+            let deadline = Date().addingTimeInterval(120)
+            while !FileManager.default.fileExists(atPath: out + ".ckpt"), p.isRunning, Date() < deadline {
+                usleep(5000)
+            }
+            usleep(200_000)  // in the middle of a step's products
+            kill(p.processIdentifier, SIGTERM)
+            usleep(20_000)
+            kill(p.processIdentifier, SIGTERM)
+            let err = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            XCTAssertEqual(p.terminationReason, .exit, "round \(round): ended by a signal: \(err.suffix(800))")
+            XCTAssertEqual(p.terminationStatus, 128 + SIGTERM, "round \(round): \(err.suffix(800))")
+            XCTAssertFalse(err.contains("crashed"), "round \(round): \(err.suffix(800))")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: out), "a run quit at once must not look finished")
+        }
     }
 
     func testPromptFileRecordsItsSettingsAndIsReproducible() throws {
