@@ -67,13 +67,17 @@ public enum SignalRouting {
 }
 
 /// A long run's stop request: the first SIGINT or SIGTERM is recorded (the run stops at the
-/// next step and saves its work); a second one ends the process at once (exit 128 + the signal's
-/// number, without saving).
+/// next step and saves its work); a second one, a second or more after the first, ends the
+/// process at once (exit 128 + the signal's number, without saving). Signals within that second
+/// are the same request delivered twice — a container or systemd stopping every process at once
+/// reaches the job and a grid runner that forwards it the same signal — not a user asking again.
 public final class StopSignals {
     private static let lock = NSLock()
     private static var alive = 0
     private static var first: Int32 = 0
-    private static var count = 0
+    private static var firstAt: UInt64 = 0
+    /// Repeats closer than this to the first signal count as the first.
+    static let repeatWindowNanoseconds: UInt64 = 1_000_000_000
 
     /// The signal received (SIGINT 2, SIGTERM 15), 0 while none.
     public var received: Int32 {
@@ -102,11 +106,16 @@ public final class StopSignals {
             lock.unlock()
             return false
         }
-        count += 1
-        if first == 0 {
-            first = number
+        let now = DispatchTime.now().uptimeNanoseconds
+        let again = first != 0
+        if again, now - firstAt < repeatWindowNanoseconds {
+            lock.unlock()
+            return true
         }
-        let again = count > 1
+        if !again {
+            first = number
+            firstAt = now
+        }
         lock.unlock()
         if again {
             // _exit, not exit: exit runs the libraries' destructors on this thread while the

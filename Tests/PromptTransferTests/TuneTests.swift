@@ -170,19 +170,22 @@ final class TuneTests: XCTestCase {
         XCTAssertEqual(finished.metadata["steps"], String(steps))
     }
 
-    /// A second SIGTERM quits at once: exit 143, nothing written — not a crash. The first fix of
-    /// this quit called exit(), whose library destructors unmapped oneDNN's JIT kernels while the
-    /// other thread ran them (SIGSEGV, exit 139, on MiniLM with 2 threads, 3 runs of 3).
-    func testASecondSIGTERMQuitsAtOnceWithoutACrash() throws {
+    /// Two SIGTERMs: 20 ms apart they are one stop request delivered twice (a container stopping
+    /// every process, and a grid runner forwarding it): the run stops after its step and saves, as
+    /// for one. Seconds apart, the second quits at once: exit 143, nothing written — not a crash.
+    /// The first version of that quit called exit(), whose library destructors unmapped oneDNN's
+    /// JIT kernels while the other thread ran them (SIGSEGV, exit 139, on MiniLM with 2 threads).
+    func testATwiceDeliveredSIGTERMSavesAndASecondOneLaterQuitsAtOnceWithoutACrash() throws {
         let t = try smallTask()
-        for round in 0..<3 {
+        // (pause between the two signals in ms, prompt length, batch): a long step for the quit
+        for (round, (pause, promptLength, batch)) in [(20, 20, 16), (1500, 150, 96), (1500, 150, 96)].enumerated() {
             let out = t.dir.appendingPathComponent("twice\(round).safetensors").path
             let p = Process()
             p.executableURL = Fixture.tool("tune-prompt")
             p.arguments = [
                 "--model", try Fixture.model("minilm"), "--train", t.train, "--validation", t.validation,
-                "--select-on-validation", "--verbalizer", "negative,positive", "--prompt-length", "20",
-                "--steps", "100000", "--batch-size", "16", "--eval-every", "0", "--checkpoint-every", "2",
+                "--select-on-validation", "--verbalizer", "negative,positive", "--prompt-length", String(promptLength),
+                "--steps", "100000", "--batch-size", String(batch), "--eval-every", "0", "--checkpoint-every", "1",
                 "--threads", "2", "--output", out,
             ]
             let stderr = Pipe()
@@ -191,18 +194,21 @@ final class TuneTests: XCTestCase {
             try p.run()
             let deadline = Date().addingTimeInterval(120)
             while !FileManager.default.fileExists(atPath: out + ".ckpt"), p.isRunning, Date() < deadline {
-                usleep(5000)
+                usleep(2000)
             }
-            usleep(200_000)  // in the middle of a step's products
             kill(p.processIdentifier, SIGTERM)
-            usleep(20_000)
+            usleep(useconds_t(pause * 1000))
             kill(p.processIdentifier, SIGTERM)
             let err = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             p.waitUntilExit()
-            XCTAssertEqual(p.terminationReason, .exit, "round \(round): ended by a signal: \(err.suffix(800))")
-            XCTAssertEqual(p.terminationStatus, 128 + SIGTERM, "round \(round): \(err.suffix(800))")
-            XCTAssertFalse(err.contains("crashed"), "round \(round): \(err.suffix(800))")
-            XCTAssertFalse(FileManager.default.fileExists(atPath: out), "a run quit at once must not look finished")
+            let what = "round \(round) (\(pause) ms): \(err.suffix(800))"
+            XCTAssertEqual(p.terminationReason, .exit, "ended by a signal: " + what)
+            XCTAssertEqual(p.terminationStatus, 128 + SIGTERM, what)
+            XCTAssertFalse(err.contains("crashed"), what)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: out), "a stopped run must not look finished")
+            XCTAssertTrue(FileManager.default.fileExists(atPath: out + ".ckpt"), what)
+            let saved = FileManager.default.fileExists(atPath: out + ".partial")
+            XCTAssertEqual(saved, pause < 1000, "saved the best so far: \(saved); " + what)
         }
     }
 
