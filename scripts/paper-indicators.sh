@@ -5,12 +5,13 @@
 # accuracies as JSON lines (a jq converter of the result files), and the Spearman
 # correlation of each metric with relative transfer performance (heatmap-csv --spearman);
 # plus the RoBERTa-base transfer heatmap (CSV + SVG) and, for both models, relative transfer within
-# and across the tasks' categories (heatmap-csv --categories).
+# and across the tasks' categories (heatmap-csv --categories). Variables: OUT (out/paper), BIN,
+# PT_REFERENCE (the released prompts and results). ReadmeTests checks the README's table against it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REF=${PT_REFERENCE:-../shared/reference/prompt-transferability}
-BIN=.build/release
-OUT=out/paper
+BIN=${BIN:-.build/release}
+OUT=${OUT:-out/paper}
 # the released prompts' folder names of the paper's 13 tasks, in its order
 TASKS="IMDB SST2 laptop restaurant movierationales tweetevalsentiment MNLI QNLI snli ethicsdeontology ethicsjustice"
 TASKS+=" QQP MRPC"

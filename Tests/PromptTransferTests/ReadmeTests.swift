@@ -1,5 +1,6 @@
 // The README's runnable examples, run verbatim after a short demo, as a new user would run them.
 import Foundation
+import Plumbing
 import XCTest
 
 final class ReadmeTests: XCTestCase {
@@ -34,5 +35,48 @@ final class ReadmeTests: XCTestCase {
         XCTAssertTrue(
             FileManager.default.fileExists(atPath: work.appendingPathComponent("scratch/sim.svg").path),
             "the last example draws sim.svg")
+    }
+
+    /// The README's table of indicators on the paper's released prompts is what
+    /// `scripts/paper-indicators.sh` computes now (it once kept values from before a fix).
+    func testThePaperIndicatorTableIsWhatTheScriptComputes() throws {
+        let reference = try Fixture.data("").deletingLastPathComponent()
+            .appendingPathComponent("reference/prompt-transferability")
+        guard FileManager.default.fileExists(atPath: reference.appendingPathComponent("result").path) else {
+            if ProcessInfo.processInfo.environment["CI"] != nil { XCTFail("no released prompts at \(reference.path)") }
+            throw XCTSkip("needs the paper's released prompts, ../shared/reference/prompt-transferability")
+        }
+        let tools = Fixture.tool("score-similarity").deletingLastPathComponent().path
+        let out = try Fixture.tempDir().appendingPathComponent("paper")
+        let r = try runScript(
+            "scripts/paper-indicators.sh",
+            environment: ["PT_REFERENCE": reference.path, "OUT": out.path, "BIN": tools], timeout: 600)
+        XCTAssertEqual(r.status, 0, r.err)
+        let readme = try String(contentsOf: Fixture.root.appendingPathComponent("README.md"), encoding: .utf8)
+        guard let section = readme.components(separatedBy: "## Transferability indicators on the paper's").dropFirst()
+            .first?.components(separatedBy: "\n## ").first
+        else { return XCTFail("no section on the paper's released prompts in the README") }
+        func number(_ value: Double) -> String {
+            String(format: "%.3f", value).replacingOccurrences(of: "-", with: "−")
+        }
+        let columns = ["Roberta.all": 1, "Roberta.mean_per_target": 2, "T5.all": 3, "T5.mean_per_target": 4]
+        let lines = try String(contentsOf: out.appendingPathComponent("spearman.jsonl"), encoding: .utf8)
+            .split(separator: "\n").map { try JSON.parse(String($0)) }
+        XCTAssertEqual(lines.count, 16)
+        for line in lines {
+            let metric = line["x"]?.string ?? ""
+            let key = "\(line["model"]?.string ?? "").\(line["scope"]?.string ?? "")"
+            guard let column = columns[key], let rho = line["spearman"]?.double,
+                let low = line["ci95"]?.array?.first?.double, let high = line["ci95"]?.array?.last?.double
+            else { return XCTFail("unexpected line \(line.text)") }
+            guard let row = section.split(separator: "\n").first(where: { $0.hasPrefix("| \(metric) |") }) else {
+                XCTFail("no README row for \(metric)")
+                continue
+            }
+            let cells = row.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+            let cell = cells[column].replacingOccurrences(of: "**", with: "")
+            let expected = "\(number(rho)) [\(number(low)), \(number(high))]"
+            XCTAssertTrue(cell.hasPrefix(expected), "\(metric), \(key): README \(cell), computed \(expected)")
+        }
     }
 }
