@@ -215,7 +215,8 @@ int main(int argc, char **argv) {
                 printf(" %.1f |", flops / best[v] / 1e9);
             }
         }
-        printf(" %s / %s / %s | %.1e / %.1e / %.1e |\n", fixed_name, runtime_name, gelu_name, error[1], error[2], error[3]);
+        printf(" %s / %s / %s | %.1e / %.1e / %.1e |\n", fixed_name, runtime_name, gelu_name, error[1], error[2],
+               error[3]);
         fflush(stdout);
         free(o.input);
         free(o.weight);
