@@ -108,7 +108,8 @@ def main():
     print("| seq/s under perf (GFLOP/s) | "
           + " | ".join(f"{r['seq_per_s']:.2f} ({r['gflops']:.0f})" for _, _, r in columns) + " |")
     cpu = columns[0][2].get("matrix_backend", {})
-    print(f"\nCPU {cpu.get('cpu', '?')} ({cpu_family_model()}), backend {cpu.get('backend', '?')} {cpu.get('version', '')} "
+    print(f"\nCPU {cpu.get('cpu', '?')} ({cpu_family_model()}), "
+          f"backend {cpu.get('backend', '?')} {cpu.get('version', '')} "
           f"kernel {cpu.get('kernel', '?')}; pt-bench batch 16 x 128, {args.threads} threads")
 
 

@@ -16,7 +16,8 @@ import base64, json, os, sys, tarfile
 
 def bytes_to_unicode():
     # GPT-2's reversible map: printable bytes map to themselves, the rest to U+0100 onwards
-    bs = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
+    bs = (list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1))
+          + list(range(ord("®"), ord("ÿ") + 1)))
     cs = bs[:]
     n = 0
     for b in range(256):
