@@ -134,10 +134,13 @@ mpnet-search: build models
 nli-long: build models data
 	scripts/nli-long.sh
 
-# SPLADE-tiny → MiniLM projectors (task and distance objectives) on unseen tasks.
+# SPLADE-tiny → MiniLM projectors trained on 8 tasks together (task and distance objectives), on every
+# task, 5 of them unseen: cross-model-paper.sh with one 8-task projector per objective, in out/cross-model.
+# Its variables apply (REUSE=... takes the prompts of a finished cross-task run).
+CROSS_MODEL_TASKS = sst2,imdb,restaurant,mnli,qnli,qqp,ethics_deontology,ethics_justice
 cross-model: build models data
-	@[ -f out/cross-task/minilm/prompts/mrpc.safetensors ] || $(MAKE) cross-task
-	scripts/cross-model.sh
+	PAIRS="$${PAIRS:-splade-tiny:minilm}" TRAIN_TASKS="$${TRAIN_TASKS:-$(CROSS_MODEL_TASKS)}" \
+	  OUT="$${OUT:-out/cross-model}" scripts/cross-model-paper.sh
 
 # The paper's cross-model protocol: one-task projectors (task, distance) and the vocabulary map,
 # SPLADE-tiny → MiniLM-L6 and MiniLM-L6 → MPNet-base, evaluated on all 13 tasks beside the

@@ -6,7 +6,8 @@
 # vocabulary map per pair (needs no task data); each projector maps every task's source prompt
 # into the target, evaluated on that task (validation, seeded sample of EVAL_LIMIT), beside the
 # majority class, RANDOM_PROMPTS random prompts of the target (mean ± sd), its own prompt of the
-# task, and its own prompt of the projector's training task evaluated zero-shot (same_task_transfer).
+# task, and its own prompt of the projector's training task evaluated zero-shot (same_task_transfer;
+# for a projector trained on several tasks, the mean of its own prompts of them).
 #   stage 1 tune      a prompt per model per task
 #   stage 2 project   the projectors, validated on their training task (the curve is in logs/)
 #   stage 3 eval      per projector: apply + evaluate on every task; per target: the baselines
@@ -17,7 +18,8 @@
 #                     stopped once they reach the from-scratch run's best (--stop-at-accuracy)
 #   stage 6 init-results  init.jsonl and init.md: the steps each initialisation needs to reach
 #                     the best accuracy of tuning from a random prompt (same settings and seed)
-# Variables: PAIRS ("splade-tiny:minilm minilm:mpnet-base"), TRAIN_TASKS ("sst2 mnli"), TASKS (all
+# Variables: PAIRS ("splade-tiny:minilm minilm:mpnet-base"), TRAIN_TASKS ("sst2 mnli"; an entry
+# "sst2,imdb,mnli" is ONE projector trained on those tasks together, as `make cross-model`), TASKS (all
 # 13), STEPS_SMALL / STEPS_LARGE (prompt tuning caps for splade-tiny, minilm / mpnet-base),
 # PATIENCE, PROJECT_STEPS, PROJECT_LR, EVAL_LIMIT, RANDOM_PROMPTS, INIT_TASKS, INIT_PROJECTORS, REUSE ("minilm=DIR":
 # take MODEL's prompts from DIR/TASK.safetensors where they exist, e.g. the converged cross-task
@@ -49,7 +51,8 @@ THREADS=${THREADS:-2}
 DATA_DIR=${DATA_DIR:-data}
 SEED=${SEED:-0}
 common="--threads $THREADS --data-dir $DATA_DIR --seed $SEED"
-for t in $TRAIN_TASKS; do
+train_task_list=$(echo $TRAIN_TASKS | tr , '\n' | awk '!seen[$0]++' | tr '\n' ' ')   # every task a projector sees
+for t in $train_task_list; do
   echo " $TASKS " | grep -q " $t " || { echo "cross-model-paper: training task $t is not among TASKS" >&2; exit 64; }
 done
 
@@ -96,7 +99,7 @@ for m in $models; do mkdir -p "$OUT/prompts/$m"; done
   done
 } > "$OUT/grid/1-tune.stage"
 
-# the projectors: SOURCE|TARGET|METHOD|TRAIN_TASK (none for the vocabulary map)
+# the projectors: SOURCE|TARGET|METHOD|TRAIN_TASKS (comma-separated; none for the vocabulary map)
 projectors=()
 for p in $PAIRS; do
   projectors+=("${p%%:*}|${p##*:}|vocab|")
@@ -116,9 +119,10 @@ projector_name() { echo "$1-$2.$3${4:+.$4}"; }
       job_line "$file" "$train --objective vocab --threads $THREADS --output $file > $OUT/logs/project.$name.jsonl"
       continue
     fi
+    tasks=$(echo "$k" | tr , ' ')
     extra=""
-    [ "$method" = distance ] && extra="--target-prompts $OUT/prompts/$t/$k.safetensors"
-    job="$train --objective $method --tasks $k --source-prompts $OUT/prompts/$s/$k.safetensors $extra"
+    [ "$method" = distance ] && extra="--target-prompts $(paths "$OUT/prompts/$t/" .safetensors $tasks)"
+    job="$train --objective $method --tasks $k --source-prompts $(paths "$OUT/prompts/$s/" .safetensors $tasks)$extra"
     job+=" --target-readout tied --steps $PROJECT_STEPS --lr $PROJECT_LR --batch-size 16 --eval-every 100"
     job+=" --eval-limit 200 --patience 3 $common --resume --output $file >> $OUT/logs/project.$name.jsonl"
     job_line "$file" "$job"
@@ -135,7 +139,7 @@ evaluate="$BIN/eval-prompt --progress --split validation --eval-limit $EVAL_LIMI
     dir=$OUT/projected/$name
     sources=$(paths "$OUT/prompts/$s/" .safetensors $TASKS)
     label="{source_model: \$s, target_model: \$t, method: \$m,"
-    label+=" train_tasks: (if \$k == \"\" then [] else [\$k] end), task: .target, accuracy, n}"
+    label+=" train_tasks: (if \$k == \"\" then [] else \$k | split(\",\") end), task: .target, accuracy, n}"
     apply="$BIN/project apply --projector $OUT/projectors/$name.safetensors --output-dir $dir $sources > /dev/null"
     each="for task in $TASKS; do $evaluate --model models/$t --task \$task $dir/\$task.safetensors"
     each+=" | jq -c --arg s $s --arg t $t --arg m $method --arg k '$k' '$label' || exit 1; done"
@@ -148,7 +152,7 @@ evaluate="$BIN/eval-prompt --progress --split validation --eval-limit $EVAL_LIMI
     # own prompt (mean ± sd) — not the whole 13 × 13 matrix
     job=""
     for task in $TASKS; do
-      prompts=$(for p in $task $TRAIN_TASKS; do echo "$OUT/prompts/$t/$p.safetensors"; done | awk '!seen[$0]++' \
+      prompts=$(for p in $task $train_task_list; do echo "$OUT/prompts/$t/$p.safetensors"; done | awk '!seen[$0]++' \
         | tr '\n' ' ')
       job+="$evaluate --model models/$t --task $task --majority --random-prompts $RANDOM_PROMPTS $prompts&& "
     done

@@ -1,8 +1,8 @@
 // `cross-model-results`: the tables of scripts/cross-model-paper.sh, from its output folder.
 // Each projector × task evaluation joined with its baselines on the same target model and task
 // (the majority class, random prompts as mean ± sd of their draws, the target's own prompt, the
-// target's prompt of the projector's training task: same-task transfer), as JSON lines or a
-// markdown table; a summary row per projector;
+// target's prompt of the projector's training task: same-task transfer, the mean over them for a
+// projector trained on several tasks), as JSON lines or a markdown table; a summary row per projector;
 // and the init stage: tuning from the projected prompt against the same run from scratch.
 import Foundation
 import Plumbing
@@ -111,16 +111,32 @@ public struct CrossModelResultsRun {
             let here = baselines.filter { $0.model == t && $0.target == task }
             let prompts = here.filter { $0.kind == .prompt }
             let random = here.first { $0.kind == .random }
+            // the target's prompt of a training task on this task: a baselines file evaluated before
+            // this training task was added to TRAIN_TASKS lacks it, which is an error, not a smaller mean
+            func sameTaskAccuracy(_ trainTask: String) throws -> Double {
+                guard let found = prompts.first(where: { $0.source == trainTask }) else {
+                    throw r.fail(
+                        "no baseline of \(t)'s \(trainTask) prompt on \(task) in eval/\(t).baselines.jsonl "
+                            + "(evaluated before \(trainTask) was a training task? "
+                            + "delete that file and run stage eval)")
+                }
+                return found.accuracy
+            }
             rows.append(
                 Result(
                     sourceModel: s, targetModel: t, method: m, trainTasks: train, task: task,
                     category: categories[task], accuracy: accuracy, n: n, random: random?.accuracy,
                     own: prompts.first { $0.source == task }?.accuracy,
-                    sameTask: train.first.flatMap { k in prompts.first { $0.source == k }?.accuracy },
+                    sameTask: Self.meanOrNil(try train.map { k in try sameTaskAccuracy(k) }),
                     randomSD: random?.sd, randomDraws: random?.draws,
                     majority: here.first { $0.kind == .majority }?.accuracy))
         }
         return rows
+    }
+
+    /// The mean of the values; none for none.
+    static func meanOrNil(_ values: [Double]) -> Double? {
+        values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
     }
 
     /// A fraction as a percentage with one decimal; "–" for none.
@@ -153,7 +169,8 @@ public struct CrossModelResultsRun {
             })
     }
 
-    /// A row per projector: its training task's accuracy (the target's own), the unseen tasks
+    /// A row per projector: its training task's accuracy (the target's own; the mean over them for
+    /// a projector trained on several tasks), the unseen tasks
     /// ≥ 2 points above / below random, and the mean projected − random accuracy over the unseen
     /// tasks of the training task's category and over the others.
     static func summaryTable(_ rows: [Result]) -> String {
@@ -176,7 +193,7 @@ public struct CrossModelResultsRun {
             let group = groups[key]!
             let first = group[0]
             let unseen = group.filter { !$0.seen }
-            let seen = group.first(where: \.seen)
+            let seen = group.filter(\.seen)
             let trainCategories = Set(first.trainTasks.compactMap { t in group.first { $0.task == t }?.category })
             let same = unseen.filter { $0.category.map(trainCategories.contains) ?? false }
             let other = unseen.filter { !($0.category.map(trainCategories.contains) ?? false) }
@@ -185,7 +202,11 @@ public struct CrossModelResultsRun {
             let projector =
                 first.method
                 + (first.trainTasks.isEmpty ? "" : ", trained on " + first.trainTasks.joined(separator: ","))
-            let onTraining = seen.map { "\(shown($0.accuracy)) (\(shown($0.own)))" } ?? "—"
+            let onTraining =
+                seen.isEmpty
+                ? "—"
+                : "\(shown(meanOrNil(seen.map(\.accuracy)))) (\(shown(meanOrNil(seen.compactMap(\.own)))))"
+                    + (seen.count > 1 ? ", mean of \(seen.count)" : "")
             table.append([
                 "\(first.sourceModel) → \(first.targetModel)", projector, onTraining,
                 "\(above) / \(below) of \(unseen.count)", "\(cell(same)) / \(cell(other))",
@@ -206,7 +227,7 @@ public struct CrossModelResultsRun {
             let task = parts.last!
             let pair = parts[0]
             let method = parts[1]
-            let train = parts.count > 3 ? parts[2] : ""
+            let train = parts.count > 3 ? parts[2].split(separator: ",").map(String.init) : []
             let started = try TuningCurve.read(log)
             guard let target = started.start?["model"]?.string else {
                 throw ToolError("\(log): no start event naming the model", exitCode: 65)
@@ -223,7 +244,7 @@ public struct CrossModelResultsRun {
                 .object([
                     .init("source_model", .string(source)), .init("target_model", .string(target)),
                     .init("method", .string(method)),
-                    .init("train_tasks", .array(train.isEmpty ? [] : [.string(train)])), .init("task", .string(task)),
+                    .init("train_tasks", .array(train.map { .string($0) })), .init("task", .string(task)),
                     .init("scratch_best", number(scratch.best)),
                     .init("scratch_best_step", step(scratch.firstStep(reaching: scratch.best))),
                     .init("init_step0", number(started.atStepZero)), .init("init_best", number(started.best)),

@@ -160,14 +160,16 @@ final class GridTests: XCTestCase {
 
     /// The paper's cross-model protocol as a grid, end to end on tiny data: every projector ×
     /// task line carries its baselines (the majority class, random prompts as mean ± sd over 5
-    /// draws, the target's own prompt, same-task transfer).
+    /// draws, the target's own prompt, same-task transfer); a TRAIN_TASKS entry "a,b" is one
+    /// projector trained on both tasks (`make cross-model`).
     func testTheCrossModelPaperGridJoinsEveryResultWithItsBaselines() throws {
         let out = try Fixture.tempDir().appendingPathComponent("paper").path
         let toolDir = Fixture.tool("tune-prompt").deletingLastPathComponent().path
         _ = try Fixture.model("splade-tiny")
         _ = try Fixture.model("minilm")
         let settings = [
-            "BIN": toolDir, "PAIRS": "splade-tiny:minilm", "TRAIN_TASKS": "sst2", "TASKS": "sst2 rotten_tomatoes",
+            "BIN": toolDir, "PAIRS": "splade-tiny:minilm", "TRAIN_TASKS": "sst2 sst2,rotten_tomatoes",
+            "TASKS": "sst2 rotten_tomatoes",
             "STEPS_SMALL": "4", "PROJECT_STEPS": "4", "EVAL_LIMIT": "16", "THREADS": "1",
             "INIT_TASKS": "rotten_tomatoes",
             "DATA_DIR": try Fixture.tinyTaskData().path, "OUT": out,
@@ -195,24 +197,41 @@ final class GridTests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.err)
         let lines = try String(contentsOfFile: out + "/results.jsonl", encoding: .utf8)
             .split(separator: "\n").map { try JSON.parse(String($0)) }
-        XCTAssertEqual(lines.count, 6, "3 projectors (task, distance, vocab) × 2 tasks")
+        XCTAssertEqual(lines.count, 10, "5 projectors (task and distance on sst2 and on both, vocab) × 2 tasks")
+        // same-task transfer of the two-task projectors: the mean of the target's prompts of both tasks
+        let baselines = try String(contentsOfFile: out + "/eval/minilm.baselines.jsonl", encoding: .utf8)
+            .split(separator: "\n").map { try JSON.parse(String($0)) }
+        func promptAccuracy(_ source: String, on task: String) throws -> Double {
+            try XCTUnwrap(
+                baselines.first { $0["source"]?.string == source && $0["target"]?.string == task }?["accuracy"]?
+                    .double, "\(source) on \(task)")
+        }
         for line in lines {
+            let train = line["train_tasks"]?.array?.compactMap(\.string) ?? []
+            let task = try XCTUnwrap(line["task"]?.string)
             XCTAssertNotNil(line["own_accuracy"]?.double, line.text)
             XCTAssertNotNil(line["random_accuracy"]?.double, line.text)
             XCTAssertNotNil(line["random_sd"]?.double, line.text)
             XCTAssertEqual(line["random_draws"]?.int, 5, "the random baseline is the mean of 5 draws")
             XCTAssertNotNil(line["majority_accuracy"]?.double, line.text)
             XCTAssertEqual(line["category"]?.string, "sentiment")
+            if train.count == 2 {
+                XCTAssertEqual(train, ["sst2", "rotten_tomatoes"], line.text)
+                XCTAssertEqual(line["seen"]?.bool, true, line.text)
+                let mean = (try promptAccuracy("sst2", on: task) + promptAccuracy("rotten_tomatoes", on: task)) / 2
+                XCTAssertEqual(try XCTUnwrap(line["same_task_transfer"]?.double), mean, accuracy: 1e-12, line.text)
+                continue
+            }
             let vocab = line["method"]?.string == "vocab"
             XCTAssertEqual(line["same_task_transfer"]?.double == nil, vocab, line.text)
             XCTAssertEqual(line["seen"]?.bool, !vocab && line["task"]?.string == "sst2", line.text)
         }
         let table = try String(contentsOfFile: out + "/results.md", encoding: .utf8)
-        XCTAssertEqual(table.split(separator: "\n").count, 8)
+        XCTAssertEqual(table.split(separator: "\n").count, 12)
         // the summary: a row per projector; only the task objective's SST-2 projector has seen a task
         let summary = try String(contentsOfFile: out + "/summary.md", encoding: .utf8)
             .split(separator: "\n").map(String.init)
-        XCTAssertEqual(summary.count, 5, summary.joined(separator: "\n"))
+        XCTAssertEqual(summary.count, 7, summary.joined(separator: "\n"))
         // trained on SST-2: one unseen task (rotten_tomatoes), of SST-2's category; vocab: both tasks unseen
         let task = summary.first { $0.hasPrefix("| splade-tiny → minilm | task, trained on sst2 | ") }
         XCTAssertTrue(task?.contains(" of 1 | ") == true, task ?? "no row")
@@ -220,6 +239,11 @@ final class GridTests: XCTestCase {
         let vocab = summary.first { $0.hasPrefix("| splade-tiny → minilm | vocab | — | ") }
         XCTAssertTrue(vocab?.contains(" of 2 | — / ") == true, vocab ?? "no row")
         XCTAssertTrue(vocab?.hasSuffix(" (2) |") == true, vocab ?? "no row")
+        // trained on both tasks: both seen (their mean), none unseen
+        let both = summary.first {
+            $0.hasPrefix("| splade-tiny → minilm | distance, trained on sst2,rotten_tomatoes | ")
+        }
+        XCTAssertTrue(both?.contains(", mean of 2 | 0 / 0 of 0 | — / — |") == true, both ?? "no row")
         // the results stage again alone (REDO): the file is written anew from the same evaluations
         try FileManager.default.removeItem(atPath: out + "/results.md")
         let again = try runScript(
@@ -232,10 +256,20 @@ final class GridTests: XCTestCase {
         // stage 5: tuning on the target from each projected prompt, against the from-scratch curve
         let starts = try String(contentsOfFile: out + "/init.jsonl", encoding: .utf8)
             .split(separator: "\n").map { try JSON.parse(String($0)) }
-        XCTAssertEqual(starts.count, 3)
+        XCTAssertEqual(starts.count, 5)
         let missing = try runTool("cross-model-results", [out + "/no-such-grid"])
         XCTAssertEqual(missing.status, 65, missing.err)
         XCTAssertTrue(missing.out.isEmpty)
+        // baselines evaluated before rotten_tomatoes was a training task: refused, not a mean over fewer prompts
+        let stale = try Fixture.tempDir().appendingPathComponent("stale")
+        try FileManager.default.copyItem(atPath: out + "/eval", toPath: stale.appendingPathComponent("eval").path)
+        let staleBaselines = stale.appendingPathComponent("eval/minilm.baselines.jsonl")
+        let kept = baselines.filter { $0["source"]?.string != "rotten_tomatoes" }.map { $0.text + "\n" }.joined()
+        try kept.write(to: staleBaselines, atomically: true, encoding: .utf8)
+        let refused = try runTool("cross-model-results", [stale.path])
+        XCTAssertEqual(refused.status, 65, refused.err)
+        XCTAssertTrue(refused.err.contains("no baseline of minilm's rotten_tomatoes prompt on "), refused.err)
+        XCTAssertTrue(refused.out.isEmpty, refused.out)
         for line in starts {
             XCTAssertEqual(line["task"]?.string, "rotten_tomatoes")
             for field in ["scratch_best", "init_step0", "init_best"] {
