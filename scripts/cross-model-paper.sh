@@ -131,6 +131,13 @@ projector_name() { echo "$1-$2.$3${4:+.$4}"; }
 
 tabulate="$BIN/cross-model-results --data-dir $DATA_DIR"   # stages 4 and 6: the tables
 evaluate="$BIN/eval-prompt --progress --split validation --eval-limit $EVAL_LIMIT --max-text-tokens 64 $common"
+# Every evaluation on a task leaves out the examples that share a text with that task's train split
+# (its prompts were tuned there) or with any projector's training task's train split, so projected
+# prompts and baselines are measured on the same examples, none of them seen in training.
+exclusions() {   # TASK
+  for x in $1 $train_task_list; do printf -- '--exclude-overlap %s:train\n' "$x"; done | awk '!seen[$0]++' \
+    | tr '\n' ' '
+}
 {
   echo "#@ cpus=$THREADS mem=8G time=240"
   for entry in "${projectors[@]}"; do
@@ -139,12 +146,17 @@ evaluate="$BIN/eval-prompt --progress --split validation --eval-limit $EVAL_LIMI
     dir=$OUT/projected/$name
     sources=$(paths "$OUT/prompts/$s/" .safetensors $TASKS)
     label="{source_model: \$s, target_model: \$t, method: \$m,"
-    label+=" train_tasks: (if \$k == \"\" then [] else \$k | split(\",\") end), task: .target, accuracy, n}"
+    label+=" train_tasks: (if \$k == \"\" then [] else \$k | split(\",\") end), task: .target, accuracy, ci95, n,"
+    label+=" excluded}"
     apply="$BIN/project apply --projector $OUT/projectors/$name.safetensors --output-dir $dir $sources > /dev/null"
-    each="for task in $TASKS; do $evaluate --model models/$t --task \$task $dir/\$task.safetensors"
-    each+=" | jq -c --arg s $s --arg t $t --arg m $method --arg k '$k' '$label' || exit 1; done"
+    each=""
+    for task in $TASKS; do
+      each+="$evaluate --model models/$t --task $task $(exclusions $task)$dir/$task.safetensors"
+      each+=" | jq -c --arg s $s --arg t $t --arg m $method --arg k '$k' '$label' && "
+    done
     result=$OUT/eval/$name.jsonl
-    job_line "$result" "mkdir -p $dir && $apply && { $each; } > $result.tmp && mv $result.tmp $result"
+    job="set -o pipefail; mkdir -p $dir && $apply && { ${each}true; } > $result.tmp && mv $result.tmp $result"
+    job_line "$result" "$job"
   done
   for t in $targets; do
     # on each task: the target's own prompt of it (own_accuracy), its prompts of the training tasks
@@ -154,7 +166,8 @@ evaluate="$BIN/eval-prompt --progress --split validation --eval-limit $EVAL_LIMI
     for task in $TASKS; do
       prompts=$(for p in $task $train_task_list; do echo "$OUT/prompts/$t/$p.safetensors"; done | awk '!seen[$0]++' \
         | tr '\n' ' ')
-      job+="$evaluate --model models/$t --task $task --majority --random-prompts $RANDOM_PROMPTS $prompts&& "
+      job+="$evaluate --model models/$t --task $task $(exclusions $task)--majority --random-prompts $RANDOM_PROMPTS"
+      job+=" $prompts&& "
     done
     result=$OUT/eval/$t.baselines.jsonl
     job_line "$result" "{ ${job}true; } > $result.tmp && mv $result.tmp $result"

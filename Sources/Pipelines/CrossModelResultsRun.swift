@@ -23,6 +23,9 @@ public struct CrossModelResultsRun {
     struct Result {
         var sourceModel: String, targetModel: String, method: String, trainTasks: [String], task: String
         var category: String?, accuracy: Double, n: Int
+        /// The projected accuracy's 95 % bootstrap interval and the examples left out as seen in
+        /// training (eval-prompt's ci95 and excluded; none in folders of older runs).
+        var ci95: [Double]? = nil, excluded: Int? = nil
         var random: Double?, own: Double?, sameTask: Double?
         /// The random prompts' sd and number of draws (eval-prompt --random-prompts; none: one drawn prompt file).
         var randomSD: Double? = nil, randomDraws: Int? = nil
@@ -37,7 +40,9 @@ public struct CrossModelResultsRun {
                 .init("source_model", .string(sourceModel)), .init("target_model", .string(targetModel)),
                 .init("method", .string(method)), .init("train_tasks", .array(trainTasks.map { .string($0) })),
                 .init("task", .string(task)), .init("category", category.map { .string($0) } ?? .null),
-                .init("seen", .bool(seen)), .init("accuracy", .number(accuracy)), .init("n", .number(n)),
+                .init("seen", .bool(seen)), .init("accuracy", .number(accuracy)),
+                .init("ci95", ci95.map { .array($0.map { .number($0) }) } ?? .null), .init("n", .number(n)),
+                .init("excluded", excluded.map { .number($0) } ?? .null),
                 .init("random_accuracy", number(random)), .init("random_sd", number(randomSD)),
                 .init("random_draws", randomDraws.map { .number($0) } ?? .null),
                 .init("majority_accuracy", number(majority)), .init("own_accuracy", number(own)),
@@ -125,8 +130,9 @@ public struct CrossModelResultsRun {
             rows.append(
                 Result(
                     sourceModel: s, targetModel: t, method: m, trainTasks: train, task: task,
-                    category: categories[task], accuracy: accuracy, n: n, random: random?.accuracy,
-                    own: prompts.first { $0.source == task }?.accuracy,
+                    category: categories[task], accuracy: accuracy, n: n,
+                    ci95: v["ci95"]?.array?.compactMap(\.double), excluded: v["excluded"]?.int,
+                    random: random?.accuracy, own: prompts.first { $0.source == task }?.accuracy,
                     sameTask: Self.meanOrNil(try train.map { k in try sameTaskAccuracy(k) }),
                     randomSD: random?.sd, randomDraws: random?.draws,
                     majority: here.first { $0.kind == .majority }?.accuracy))
@@ -152,9 +158,29 @@ public struct CrossModelResultsRun {
         return "\(shown(r.random)) ± \(String(format: "%.1f", 100 * sd)) (\(draws))"
     }
 
+    /// The projected accuracy with its 95 % interval, where the row has one.
+    static func shownProjected(_ r: Result) -> String {
+        guard let ci = r.ci95, ci.count == 2 else { return shown(r.accuracy) }
+        return "\(shown(r.accuracy)) [\(shown(ci[0])), \(shown(ci[1]))]"
+    }
+
+    /// Whether a projected accuracy is above (+1) or below (−1) the random prompts beyond the noise
+    /// of both, else 0: the difference from the random prompts' mean against 1.96 × sqrt(p(1 − p)/n
+    /// + sd²) — the projected accuracy's binomial sampling error and the spread of one random prompt
+    /// (the sd of the draws), so a prompt counts only where a random prompt would rarely score it.
+    static func beyondRandom(_ r: Result) -> Int? {
+        guard let random = r.random else { return nil }
+        let binomial = r.accuracy * (1 - r.accuracy) / Double(max(r.n, 1))
+        let spread = (r.randomSD ?? 0) * (r.randomSD ?? 0)
+        let margin = 1.96 * (binomial + spread).squareRoot()
+        let difference = r.accuracy - random
+        return difference > margin ? 1 : (difference < -margin ? -1 : 0)
+    }
+
     static func table(_ rows: [Result]) -> String {
         let header = [
-            "source → target", "method", "trained on", "task", "category", "projected", "majority class",
+            "source → target", "method", "trained on", "task", "category", "projected [95 % interval]", "n",
+            "majority class",
             "random prompts (mean ± sd, draws)", "target's own", "same-task transfer",
         ]
         return MarkdownTable.render(
@@ -163,20 +189,21 @@ public struct CrossModelResultsRun {
                 [
                     "\(r.sourceModel) → \(r.targetModel)", r.method,
                     r.trainTasks.isEmpty ? "(no task data)" : r.trainTasks.joined(separator: ","),
-                    r.task + (r.seen ? " (seen)" : ""), r.category ?? "–", shown(r.accuracy), shown(r.majority),
+                    r.task + (r.seen ? " (seen)" : ""), r.category ?? "–", shownProjected(r),
+                    "\(r.n)" + (r.excluded.map { $0 > 0 ? " (\($0) left out)" : "" } ?? ""), shown(r.majority),
                     shownRandom(r), shown(r.own), shown(r.sameTask),
                 ]
             })
     }
 
     /// A row per projector: its training task's accuracy (the target's own; the mean over them for
-    /// a projector trained on several tasks), the unseen tasks
-    /// ≥ 2 points above / below random, and the mean projected − random accuracy over the unseen
-    /// tasks of the training task's category and over the others.
+    /// a projector trained on several tasks), the unseen tasks above / below random beyond the noise
+    /// (beyondRandom), and the mean projected − random accuracy over the unseen tasks of the
+    /// training task's category and over the others.
     static func summaryTable(_ rows: [Result]) -> String {
         let header = [
             "source → target", "projector", "on its training task (target's own)",
-            "unseen tasks ≥ 2 points above / below random",
+            "unseen tasks above / below random beyond the noise",
             "mean projected − random: unseen tasks of the training task's category / others",
         ]
         var table: [[String]] = []
@@ -197,8 +224,8 @@ public struct CrossModelResultsRun {
             let trainCategories = Set(first.trainTasks.compactMap { t in group.first { $0.task == t }?.category })
             let same = unseen.filter { $0.category.map(trainCategories.contains) ?? false }
             let other = unseen.filter { !($0.category.map(trainCategories.contains) ?? false) }
-            let above = unseen.filter { r in r.random.map { r.accuracy - $0 >= 0.02 } ?? false }.count
-            let below = unseen.filter { r in r.random.map { $0 - r.accuracy >= 0.02 } ?? false }.count
+            let above = unseen.filter { beyondRandom($0) == 1 }.count
+            let below = unseen.filter { beyondRandom($0) == -1 }.count
             let projector =
                 first.method
                 + (first.trainTasks.isEmpty ? "" : ", trained on " + first.trainTasks.joined(separator: ","))

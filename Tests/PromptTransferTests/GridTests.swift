@@ -201,6 +201,11 @@ final class GridTests: XCTestCase {
         // same-task transfer of the two-task projectors: the mean of the target's prompts of both tasks
         let baselines = try String(contentsOfFile: out + "/eval/minilm.baselines.jsonl", encoding: .utf8)
             .split(separator: "\n").map { try JSON.parse(String($0)) }
+        // every evaluation leaves out what the task's train split and every training task's share with it
+        for row in baselines {
+            let excluded = row["settings"]?["exclude_overlap"]?.array?.compactMap(\.string) ?? []
+            XCTAssertEqual(Set(excluded), ["sst2:train", "rotten_tomatoes:train"], row.text)
+        }
         func promptAccuracy(_ source: String, on task: String) throws -> Double {
             try XCTUnwrap(
                 baselines.first { $0["source"]?.string == source && $0["target"]?.string == task }?["accuracy"]?
@@ -215,6 +220,8 @@ final class GridTests: XCTestCase {
             XCTAssertEqual(line["random_draws"]?.int, 5, "the random baseline is the mean of 5 draws")
             XCTAssertNotNil(line["majority_accuracy"]?.double, line.text)
             XCTAssertEqual(line["category"]?.string, "sentiment")
+            XCTAssertEqual(line["ci95"]?.array?.count, 2, line.text)
+            XCTAssertNotNil(line["excluded"]?.int, line.text)
             if train.count == 2 {
                 XCTAssertEqual(train, ["sst2", "rotten_tomatoes"], line.text)
                 XCTAssertEqual(line["seen"]?.bool, true, line.text)
@@ -276,5 +283,41 @@ final class GridTests: XCTestCase {
                 XCTAssertNotNil(line[field]?.double, "\(field): \(line.text)")
             }
         }
+    }
+
+    /// cross-model-results counts an unseen task as above or below random only beyond the noise:
+    /// 1.96 × sqrt(p(1 − p)/n + sd²) of the random draws. Hand-made evaluations: imdb +10 points
+    /// (above), mnli +3 points on 500 examples (inside the binomial noise: the old "≥ 2 points" rule
+    /// counted it), qnli −10 points with draws of sd 2 (below).
+    func testCrossModelResultsCountsOnlyDifferencesBeyondTheNoise() throws {
+        let folder = try Fixture.tempDir().appendingPathComponent("results")
+        try FileManager.default.createDirectory(
+            at: folder.appendingPathComponent("eval"), withIntermediateDirectories: true)
+        var baselines = ""
+        var projected = ""
+        let cases: [(task: String, projected: Double, random: Double, sd: Double)] = [
+            ("sst2", 0.80, 0.50, 0), ("imdb", 0.60, 0.50, 0), ("mnli", 0.53, 0.50, 0), ("qnli", 0.40, 0.50, 0.02),
+        ]
+        for c in cases {
+            let on = "\"model\":\"minilm\",\"target\":\"\(c.task)\",\"prompt\":\"p/minilm/\(c.task).safetensors\""
+            baselines += "{\(on),\"source\":\"\(c.task)\",\"accuracy\":0.9}\n"
+            baselines += "{\(on),\"source\":\"sst2\",\"accuracy\":0.7}\n"
+            baselines += "{\(on),\"source\":\"random\",\"accuracy\":\(c.random),\"accuracy_sd\":\(c.sd),\"draws\":5}\n"
+            projected += "{\"source_model\":\"splade-tiny\",\"target_model\":\"minilm\",\"method\":\"task\","
+                + "\"train_tasks\":[\"sst2\"],\"task\":\"\(c.task)\",\"accuracy\":\(c.projected),"
+                + "\"ci95\":[\(c.projected - 0.04),\(c.projected + 0.04)],\"n\":500,\"excluded\":3}\n"
+        }
+        try baselines.write(
+            to: folder.appendingPathComponent("eval/minilm.baselines.jsonl"), atomically: true, encoding: .utf8)
+        try projected.write(
+            to: folder.appendingPathComponent("eval/splade-tiny-minilm.task.sst2.jsonl"), atomically: true,
+            encoding: .utf8)
+        let summary = try runTool("cross-model-results", ["--summary", folder.path])
+        XCTAssertEqual(summary.status, 0, summary.err)
+        let row = summary.out.split(separator: "\n").first { $0.hasPrefix("| splade-tiny → minilm | task, ") }
+        XCTAssertTrue(row?.contains(" | 80.0 (90.0) | 1 / 1 of 3 | ") == true, summary.out)
+        let table = try runTool("cross-model-results", ["--format", "markdown", folder.path])
+        XCTAssertEqual(table.status, 0, table.err)
+        XCTAssertTrue(table.out.contains(" | 60.0 [56.0, 64.0] | 500 (3 left out) | "), table.out)
     }
 }

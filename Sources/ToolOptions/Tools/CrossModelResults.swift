@@ -10,13 +10,17 @@ public struct CrossModelResults: ParsableCommand {
         discussion: """
             Reads FOLDER/eval (the projected prompts' evaluations and each target model's baselines) \
             and writes one JSON line per projector × task: source_model, target_model, method, \
-            train_tasks, task, category, seen, accuracy, n, random_accuracy, own_accuracy (the \
-            target's own prompt of the task), same_task_transfer (the target's prompt of the \
-            projector's training task, zero-shot on this task; null for the vocabulary map). \
-            --format markdown: the same as a table (accuracy in %). --summary: a row per \
-            projector — its training task's accuracy (the target's own), the unseen tasks ≥ 2 \
-            points above / below random, and the mean projected − random accuracy over the unseen \
-            tasks of the training task's category and over the others. --init: from FOLDER/logs, \
+            train_tasks, task, category, seen, accuracy, ci95, n, excluded, majority_accuracy, \
+            random_accuracy, random_sd, random_draws, own_accuracy (the target's own prompt of the \
+            task), same_task_transfer (the target's prompt of the projector's training task, \
+            zero-shot on this task; the mean over them for a projector of several tasks; null for \
+            the vocabulary map; a baselines file without one of them is an error). --format \
+            markdown: the same as a table (accuracy in %). --summary: a row per projector — its \
+            training task's accuracy (the target's own), the unseen tasks above / below random \
+            beyond the noise (the difference exceeds 1.96 × sqrt(p(1 − p)/n + sd²): the projected \
+            accuracy's sampling error and the spread of the random draws), and the mean projected \
+            − random accuracy over the unseen tasks of the training task's category and over the \
+            others. --init: from FOLDER/logs, \
             one line per projector × init task — the target tuned from the projected prompt \
             against the same run from scratch (scratch_best and its step, init_step0, init_best \
             and its step, steps_to_scratch_best).
