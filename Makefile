@@ -130,7 +130,8 @@ mpnet-transfer: build models
 mpnet-search: build models
 	scripts/mpnet-search.sh
 
-# MNLI and SNLI prompts tuned longer, evaluated on each other's test split.
+# MNLI and SNLI prompts tuned to convergence over SEEDS, on both tasks' test split beside the baselines
+# (REUSE=out/cross-task/minilm-sSEED/prompts takes the transferability benchmark's prompts).
 nli-long: build models data
 	scripts/nli-long.sh
 
