@@ -12,7 +12,8 @@
 # seed's paired comparison of the two prompts on each test split (OUT/paired.seeds-0-1-2.md).
 # A grid (scripts/grid.sh; RUNNER=slurm); a job whose output exists is skipped.
 # Variables: MODEL (minilm), SEEDS ("0 1 2"), STEPS (3000), EVAL_LIMIT (2000), RANDOM_DRAWS (5),
-# REUSE, OUT (out/nli-long), THREADS (2), RUNNER (local), DATA_DIR (data), BIN.
+# REUSE, OUT (out/nli-long), THREADS (2), RUNNER (local), DATA_DIR (data), BIN; TASKS ("mnli snli";
+# any two tasks: both train splits are left out of every evaluation, as above) and SPLIT (test).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-.build/release}
@@ -28,7 +29,12 @@ OUT=${OUT:-out/nli-long}
 THREADS=${THREADS:-2}
 RUNNER=${RUNNER:-local}
 DATA_DIR=${DATA_DIR:-data}
-tasks="mnli snli"
+TASKS=${TASKS:-mnli snli}
+SPLIT=${SPLIT:-test}
+tasks=$TASKS
+[ "$(echo $tasks | wc -w)" -eq 2 ] || { echo "nli-long: TASKS names two tasks, not '$tasks'" >&2; exit 64; }
+first=${tasks%% *}
+second=${tasks##* }
 label=$(echo $SEEDS | tr ' ' -)
 grid=$OUT/grid-$label
 mkdir -p "$grid" $(paths "$OUT/s" "" $SEEDS)
@@ -55,18 +61,18 @@ common="--model models/$MODEL --threads $THREADS --data-dir $DATA_DIR"
   echo "#@ cpus=$THREADS mem=4G time=120"
   for seed in $SEEDS; do
     for target in $tasks; do
-      result=$OUT/s$seed/$target.test.jsonl
-      job_line "$result" "$BIN/eval-prompt $common --task $target --split test --eval-limit $EVAL_LIMIT --seed 0 \
---exclude-overlap mnli:train --exclude-overlap snli:train --majority --random-prompts $RANDOM_DRAWS --per-example \
--o $result $(paths "$OUT/s$seed/" .safetensors $tasks)"
+      result=$OUT/s$seed/$target.$SPLIT.jsonl
+      job_line "$result" "$BIN/eval-prompt $common --task $target --split $SPLIT --eval-limit $EVAL_LIMIT --seed 0 \
+--exclude-overlap $first:train --exclude-overlap $second:train --majority --random-prompts $RANDOM_DRAWS \
+--per-example -o $result $(paths "$OUT/s$seed/" .safetensors $tasks)"
     done
   done
 } > "$grid/2-eval.stage"
-results=$(for seed in $SEEDS; do paths "$OUT/s$seed/" .test.jsonl $tasks; done)
+results=$(for seed in $SEEDS; do paths "$OUT/s$seed/" ".$SPLIT.jsonl" $tasks; done)
 {
   echo "#@ cpus=1 mem=1G time=10"
-  job_line "$OUT/test.seeds-$label.md" "$BIN/results-table -o $OUT/paired.seeds-$label.md --paired snli,mnli \
-$results && $BIN/results-table -o $OUT/test.seeds-$label.md $results"
+  job_line "$OUT/$SPLIT.seeds-$label.md" "$BIN/results-table -o $OUT/paired.seeds-$label.md \
+--paired $second,$first $results && $BIN/results-table -o $OUT/$SPLIT.seeds-$label.md $results"
 } > "$grid/3-table.stage"
 scripts/grid.sh --runner "$RUNNER" "$grid"
 cat "$OUT/paired.seeds-$label.md"   # the table of every seed, then the paired comparisons

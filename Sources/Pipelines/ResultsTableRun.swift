@@ -27,6 +27,8 @@ public struct ResultsTableRun {
         var correct: [[Bool]] = []
         var randomSD: [Double] = []
         var draws = 0
+        /// eval-prompt's majority-class row (it carries majority_label): the same in every seed's file.
+        var majority = false
     }
 
     public func run() throws {
@@ -58,6 +60,7 @@ public struct ResultsTableRun {
                 }
                 rows[i].correct.append(bits.map { $0 == "1" })
             }
+            if r.value["majority_label"] != nil { rows[i].majority = true }
             if let sd = r.value["accuracy_sd"]?.double {
                 rows[i].randomSD.append(sd)
                 rows[i].draws = r.value["draws"]?.int ?? 0
@@ -77,11 +80,12 @@ public struct ResultsTableRun {
     /// random prompts as the mean ± sd over draws.
     func cell(_ r: Row) -> String {
         let p = Self.pct
-        // random draws and the majority class do not depend on the run's seed: one value
+        // random draws and the majority class do not depend on the run's seed: one value; a prompt
+        // over several seeds is mean ± sd even where every seed scored the same
         if let sd = r.randomSD.first {
             return "\(p(r.accuracies[0])) ± \(p(sd)) (mean ± sd of \(r.draws) random prompts)"
         }
-        if Set(r.accuracies).count > 1 {
+        if r.accuracies.count > 1 && (!r.majority || Set(r.accuracies).count > 1) {
             let (m, sd) = Statistics.meanSD(r.accuracies)
             return "\(p(m)) ± \(p(sd)) (seeds: \(r.accuracies.map(p).joined(separator: " / ")))"
         }

@@ -320,4 +320,46 @@ final class GridTests: XCTestCase {
         XCTAssertEqual(table.status, 0, table.err)
         XCTAssertTrue(table.out.contains(" | 60.0 [56.0, 64.0] | 500 (3 left out) | "), table.out)
     }
+
+    /// nli-long on tiny data (two sentiment tasks for MNLI and SNLI): a prompt per task and seed,
+    /// both evaluated on both tasks without either train split's texts, beside the majority class
+    /// and random prompts, the seeds as mean ± sd and a paired comparison per seed; REUSE takes a
+    /// finished run's prompts (the same numbers), and a REUSE folder without them is refused.
+    func testNliLongTunesOverSeedsAndReportsBaselinesAndPairedComparisons() throws {
+        let out = try Fixture.tempDir().appendingPathComponent("nli").path
+        _ = try Fixture.model("splade-tiny")
+        let settings = [
+            "BIN": Fixture.tool("tune-prompt").deletingLastPathComponent().path, "MODEL": "splade-tiny",
+            "TASKS": "sst2 rotten_tomatoes", "SPLIT": "validation", "SEEDS": "0 1", "STEPS": "4",
+            "EVAL_LIMIT": "30", "RANDOM_DRAWS": "2", "THREADS": "1", "DATA_DIR": try Fixture.tinyTaskData().path,
+            "OUT": out,
+        ]
+        let r = try runScript("scripts/nli-long.sh", [], environment: settings)
+        XCTAssertEqual(r.status, 0, r.err)
+        let table = try String(contentsOfFile: out + "/validation.seeds-0-1.md", encoding: .utf8)
+        for target in ["sst2", "rotten_tomatoes"] {
+            let set = "\(target) validation without sst2:train, rotten_tomatoes:train"
+            for prompt in ["sst2", "rotten_tomatoes"] {
+                XCTAssertTrue(table.contains("| \(prompt) | \(set) | "), "\(prompt) on \(set): \(table)")
+            }
+            XCTAssertTrue(table.contains("| majority | \(set) | "), table)
+            XCTAssertTrue(table.contains("| random | \(set) | "), table)
+        }
+        XCTAssertEqual(table.components(separatedBy: "(seeds: ").count - 1, 4, "2 prompts × 2 tasks over 2 seeds")
+        let paired = try String(contentsOfFile: out + "/paired.seeds-0-1.md", encoding: .utf8)
+        XCTAssertTrue(paired.contains("| rotten_tomatoes − sst2 on | run | n | "), paired)
+        XCTAssertEqual(paired.split(separator: "\n").filter { $0.hasPrefix("| sst2 validation without") }.count, 2)
+        XCTAssertEqual(r.out, paired)
+        // the same prompts through REUSE: the same table
+        let reused = try runScript(
+            "scripts/nli-long.sh", [],
+            environment: settings.merging(["OUT": out + "-reused", "REUSE": out + "/sSEED"]) { _, new in new })
+        XCTAssertEqual(reused.status, 0, reused.err)
+        XCTAssertEqual(try String(contentsOfFile: out + "-reused/validation.seeds-0-1.md", encoding: .utf8), table)
+        let missing = try runScript(
+            "scripts/nli-long.sh", [],
+            environment: settings.merging(["OUT": out + "-missing", "REUSE": out + "/nowhere-sSEED"]) { _, new in new })
+        XCTAssertEqual(missing.status, 65, missing.err)
+        XCTAssertTrue(missing.err.contains("REUSE has no \(out)/nowhere-s0/sst2.safetensors"), missing.err)
+    }
 }

@@ -182,6 +182,13 @@ final class ProtocolTests: XCTestCase {
         XCTAssertEqual(table.status, 0, table.err)
         XCTAssertTrue(table.out.contains("| random | rotten_tomatoes validation without sst2:train | 40 |"), table.out)
         XCTAssertTrue(table.out.contains("mean ± sd of 3 random prompts"), table.out)
+        // two seeds that score the same: the prompt is still mean ± sd over its seeds, the majority class one value
+        let twice = try runTool("results-table", [], stdin: r.out + r.out)
+        XCTAssertEqual(twice.status, 0, twice.err)
+        let percent = String(format: "%.1f", 100 * acc)
+        XCTAssertTrue(twice.out.contains(" | 40 | \(percent) ± 0.0 (seeds: \(percent) / \(percent)) |"), twice.out)
+        let majorityRow = twice.out.split(separator: "\n").first { $0.hasPrefix("| majority |") }
+        XCTAssertTrue(majorityRow?.hasSuffix("] |") == true, twice.out)
         // paired: the prompt against itself as another name is no difference (McNemar p 1)
         let second = dir.appendingPathComponent("q.safetensors").path
         var renamed = try PromptFile.read(prompt)
