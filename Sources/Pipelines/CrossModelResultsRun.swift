@@ -4,6 +4,7 @@
 // target's prompt of the projector's training task: same-task transfer, the mean over them for a
 // projector trained on several tasks), as JSON lines or a markdown table; a summary row per projector;
 // and the init stage: tuning from the projected prompt against the same run from scratch.
+import Analysis
 import Foundation
 import Plumbing
 import Reports
@@ -140,9 +141,9 @@ public struct CrossModelResultsRun {
         return rows
     }
 
-    /// The mean of the values; none for none.
+    /// The mean of the values (Statistics.meanSD's); none for none.
     static func meanOrNil(_ values: [Double]) -> Double? {
-        values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
+        values.isEmpty ? nil : Statistics.meanSD(values).mean
     }
 
     /// A fraction as a percentage with one decimal; "–" for none.
