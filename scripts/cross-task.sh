@@ -7,8 +7,9 @@
 # mean ± sd, its own prompt again), stage 4 gathers the matrix and the baselines table; the same
 # grid runs here (RUNNER=local, jobs in parallel up to the cores) or on Slurm (RUNNER=slurm).
 # Variables: MODEL, STEPS (the cap with PATIENCE), PATIENCE (early stopping, in evaluations),
-# EVAL_EVERY, EVAL_LIMIT, TASKS, OUT, RUNNER, THREADS (per job), DATA_DIR, SEED, RANDOM_DRAWS. A
-# resumed tuning job appends to its log (each run starts with a "start" event giving its start_step).
+# MIN_STEPS (no early stop before this step), EVAL_EVERY, EVAL_LIMIT, TASKS, OUT, RUNNER, THREADS
+# (per job), DATA_DIR, SEED, RANDOM_DRAWS. A resumed tuning job appends to its log (each run starts
+# with a "start" event giving its start_step).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-.build/release}
@@ -17,6 +18,7 @@ require_tools cross-task tune-prompt eval-prompt heatmap-csv results-table
 MODEL=${MODEL:-minilm}
 STEPS=${STEPS:-600}
 PATIENCE=${PATIENCE:-}
+MIN_STEPS=${MIN_STEPS:-}
 EVAL_EVERY=${EVAL_EVERY:-200}
 EVAL_LIMIT=${EVAL_LIMIT:-300}
 TASKS=${TASKS:-$($BIN/prepare-data --list --paper | cut -f1 | tr '\n' ' ')}   # the paper's 13, in its order
@@ -39,7 +41,8 @@ echo $TASKS | tr ' ' '\n' > "$OUT/order.txt"
 common="--threads $THREADS --data-dir $DATA_DIR"
 tune_job() {   # TASK: its prompt
   local job="$BIN/tune-prompt --progress --model $MODEL_DIR --task $1 $tune --steps $STEPS"
-  job+="${PATIENCE:+ --patience $PATIENCE} --max-text-tokens 64 --eval-every $EVAL_EVERY --eval-limit 500"
+  job+="${PATIENCE:+ --patience $PATIENCE}${MIN_STEPS:+ --min-steps $MIN_STEPS}"
+  job+=" --max-text-tokens 64 --eval-every $EVAL_EVERY --eval-limit 500"
   job+=" --seed $SEED $common --resume"
   job_line "$OUT/prompts/$1.safetensors" "$job --output $OUT/prompts/$1.safetensors >> $OUT/logs/$1.jsonl"
 }

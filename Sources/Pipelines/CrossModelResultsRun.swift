@@ -211,7 +211,7 @@ public struct CrossModelResultsRun {
         func cell(_ group: [Result]) -> String {
             let gains = group.compactMap { r in r.random.map { r.accuracy - $0 } }
             guard !gains.isEmpty else { return "—" }
-            let mean = 100 * gains.reduce(0, +) / Double(gains.count)
+            let mean = 100 * Statistics.meanSD(gains).mean
             return "\(String(format: "%+.1f", mean)) (\(gains.count))"
         }
         var order: [String] = []

@@ -66,6 +66,12 @@ public struct OptimizerOptions<Settings: DefaultedSettings>: ParsableArguments {
     @Option(
         parsing: .unconditional,
         help: ArgumentHelp(
+            "With --patience: early stopping waits until step N (a slow start's plateau is not convergence).",
+            valueName: "N"))
+    public var minSteps: Int?
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
             "Stop at the first validation whose accuracy is at least A (0…1; e.g. the best of a run from "
                 + "another start, to count the steps this one needs).", valueName: "A"))
     public var stopAtAccuracy: Double?
@@ -83,6 +89,7 @@ public struct OptimizerOptions<Settings: DefaultedSettings>: ParsableArguments {
             throw ValidationError("--selection-size carves a slice of train; --select-on-validation uses none")
         }
         try OptionRange.check("patience", patience, 1...Int.max)
+        try OptionRange.check("min-steps", minSteps, 0...Int.max)
         try OptionRange.positive("lr", lr)
         if let stopAtAccuracy {
             guard stopAtAccuracy.isFinite, (0...1).contains(stopAtAccuracy) else {
@@ -110,11 +117,15 @@ public struct OptimizerOptions<Settings: DefaultedSettings>: ParsableArguments {
         if let evalEvery { settings.evalEvery = evalEvery }
         if let evalLimit { settings.evalLimit = evalLimit }
         if let patience { settings.patience = patience }
+        if let minSteps { settings.minSteps = minSteps }
         if let stopAtAccuracy { settings.stopAtAccuracy = stopAtAccuracy }
         if let selectionSize { settings.selection = .trainSlice(size: selectionSize) }
         if selectOnValidation { settings.selection = .validation }
         guard settings.patience == nil || settings.evalEvery > 0 else {
             throw ValidationError("--patience needs --eval-every above 0")
+        }
+        guard settings.minSteps == nil || settings.patience != nil else {
+            throw ValidationError("--min-steps delays early stopping: it needs --patience")
         }
         guard settings.stopAtAccuracy == nil || settings.evalEvery > 0 else {
             throw ValidationError("--stop-at-accuracy needs --eval-every above 0")

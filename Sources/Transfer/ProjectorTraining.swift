@@ -19,6 +19,7 @@ public struct ProjectorSettings: TrainingSettings {
     public var evalEvery = 0
     public var evalLimit: Int? = nil
     public var patience: Int? = nil
+    public var minSteps: Int? = nil
     public var stopAtAccuracy: Double? = nil
     public var selection = Selection.trainSlice(size: Selection.defaultSize)
     public var hidden = 768
@@ -53,6 +54,7 @@ public struct ProjectorSettings: TrainingSettings {
         if evalEvery != defaults.evalEvery { members.append(.init("eval_every", .number(evalEvery))) }
         if let evalLimit { members.append(.init("eval_limit", .number(evalLimit))) }
         if let patience { members.append(.init("patience", .number(patience))) }
+        if let minSteps { members.append(.init("min_steps", .number(minSteps))) }
         if let stopAtAccuracy { members.append(.init("stop_at_accuracy", .number(stopAtAccuracy))) }
         if evalEvery > 0 || patience != nil { members.append(.init("selection", .string(selection.recorded))) }
         return .object(members)

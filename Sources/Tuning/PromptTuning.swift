@@ -30,6 +30,8 @@ public struct TuneSettings: TrainingSettings {
     /// Early stopping: stop after this many evaluations without a better validation accuracy
     /// (`steps` is then the cap).
     public var patience: Int? = nil
+    /// Early stopping waits until this step (recorded only when set).
+    public var minSteps: Int? = nil
     /// Stop at the first validation at or above this accuracy (recorded only when set).
     public var stopAtAccuracy: Double? = nil
     public var selection = Selection.trainSlice(size: Selection.defaultSize)
@@ -59,6 +61,7 @@ public struct TuneSettings: TrainingSettings {
         if let fields { members.append(.init("example_fields", fields.json)) }
         if let preset { members.append(.init("preset", .string(preset))) }
         if let patience { members.append(.init("patience", .number(patience))) }
+        if let minSteps { members.append(.init("min_steps", .number(minSteps))) }
         if let stopAtAccuracy { members.append(.init("stop_at_accuracy", .number(stopAtAccuracy))) }
         return .object(members)
     }

@@ -23,6 +23,7 @@ public protocol TrainingSettings {
     var evalEvery: Int { get set }
     var evalLimit: Int? { get set }
     var patience: Int? { get set }
+    var minSteps: Int? { get set }
     var stopAtAccuracy: Double? { get set }
     /// Where the best parameters are chosen (a slice of train by default).
     var selection: Selection { get set }
@@ -32,7 +33,7 @@ extension TrainingSettings {
     public var loop: LoopSettings {
         LoopSettings(
             learningRate: learningRate, warmup: warmup, steps: steps, decay: decay, weightDecay: weightDecay,
-            evalEvery: evalEvery, patience: patience, stopAtAccuracy: stopAtAccuracy)
+            evalEvery: evalEvery, patience: patience, minSteps: minSteps, stopAtAccuracy: stopAtAccuracy)
     }
 }
 
@@ -48,13 +49,15 @@ public struct LoopSettings {
     public var evalEvery: Int
     /// Stop after this many validations without a better accuracy.
     public var patience: Int?
+    /// Early stopping waits until this step (a slow start's plateau is not convergence).
+    public var minSteps: Int?
     /// Stop at the first validation whose accuracy is at least this (a target to reach, e.g. the
     /// best of a run from another start: the steps it took are the comparison).
     public var stopAtAccuracy: Double?
 
     public init(
         learningRate: Float, warmup: Int, steps: Int, decay: Bool, weightDecay: Float, evalEvery: Int,
-        patience: Int?, stopAtAccuracy: Double? = nil
+        patience: Int?, minSteps: Int? = nil, stopAtAccuracy: Double? = nil
     ) {
         self.learningRate = learningRate
         self.warmup = warmup
@@ -63,6 +66,7 @@ public struct LoopSettings {
         self.weightDecay = weightDecay
         self.evalEvery = evalEvery
         self.patience = patience
+        self.minSteps = minSteps
         self.stopAtAccuracy = stopAtAccuracy
     }
 }
@@ -272,9 +276,12 @@ public final class TrainingLoop {
         return state.bestStep == state.step && state.bestAccuracy >= target
     }
 
-    /// At a validation step: `patience` validations have passed without a better accuracy.
+    /// At a validation step at or after `minSteps`: `patience` validations have passed without a
+    /// better accuracy.
     var isStale: Bool {
-        guard let patience = settings.patience, settings.evalEvery > 0, state.step % settings.evalEvery == 0 else {
+        guard let patience = settings.patience, settings.evalEvery > 0, state.step % settings.evalEvery == 0,
+            state.step >= settings.minSteps ?? 0
+        else {
             return false
         }
         return state.step - state.bestStep >= patience * settings.evalEvery

@@ -269,6 +269,39 @@ final class TuneTests: XCTestCase {
         XCTAssertTrue(bad.err.contains("--stop-at-accuracy must be between 0 and 1"), bad.err)
     }
 
+    /// --patience K stops K validations after the best one and keeps the best; --min-steps N holds
+    /// that stop back until step N (a run whose accuracy never moves: lr 1e-12).
+    func testPatienceStopsAfterKValidationsWithoutABetterOneAndMinStepsHoldsItBack() throws {
+        let t = try smallTask()
+        func run(_ name: String, _ extra: [String]) throws -> (out: String, status: Int32, err: String, path: String) {
+            let path = t.dir.appendingPathComponent(name + ".safetensors").path
+            let r = try runTool("tune-prompt", try tuneArgs(t, steps: 100, out: path, extra: ["--lr", "1e-12"] + extra))
+            return (r.out, r.status, r.err, path)
+        }
+        func event(_ out: String, _ name: String) -> JSON? {
+            out.split(separator: "\n").compactMap { try? JSON.parse(String($0)) }.first { $0["event"]?.string == name }
+        }
+        let early = try run("early", ["--patience", "2"])
+        XCTAssertEqual(early.status, 0, early.err)
+        XCTAssertEqual(event(early.out, "early_stop")?["step"]?.int, 20, early.out)
+        XCTAssertEqual(event(early.out, "early_stop")?["best_step"]?.int, 0, early.out)
+        XCTAssertEqual(event(early.out, "done")?["steps"]?.int, 20, early.out)
+        let kept = try PromptFile.read(early.path).metadata
+        XCTAssertEqual(kept["best_step"], "0", "the best (the start) is the output, not the last step")
+        let held = try run("held", ["--patience", "2", "--min-steps", "55"])
+        XCTAssertEqual(held.status, 0, held.err)
+        XCTAssertEqual(event(held.out, "early_stop")?["step"]?.int, 60, "the first validation at or after 55")
+        XCTAssertTrue(
+            try PromptFile.read(held.path).metadata["settings"]?.contains(#""min_steps":55"#) ?? false,
+            "the prompt records --min-steps")
+        let whole = try run("whole", [])
+        XCTAssertNil(event(whole.out, "early_stop"), whole.out)
+        XCTAssertEqual(event(whole.out, "done")?["steps"]?.int, 100, whole.out)
+        let alone = try run("alone", ["--min-steps", "10"])
+        XCTAssertEqual(alone.status, 64)
+        XCTAssertTrue(alone.err.contains("--min-steps delays early stopping: it needs --patience"), alone.err)
+    }
+
     func testNonFiniteLossStopsAndKeepsTheLastGoodCheckpoint() throws {
         let t = try smallTask()
         let out = t.dir.appendingPathComponent("nan.safetensors").path
