@@ -210,9 +210,8 @@ public struct CrossModelResultsRun {
         var table: [[String]] = []
         func cell(_ group: [Result]) -> String {
             let gains = group.compactMap { r in r.random.map { r.accuracy - $0 } }
-            guard !gains.isEmpty else { return "—" }
-            let mean = 100 * Statistics.meanSD(gains).mean
-            return "\(String(format: "%+.1f", mean)) (\(gains.count))"
+            guard let mean = meanOrNil(gains) else { return "—" }
+            return "\(String(format: "%+.1f", 100 * mean)) (\(gains.count))"
         }
         var order: [String] = []
         let groups = Dictionary(grouping: rows, by: \.projector)
