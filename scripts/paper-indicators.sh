@@ -22,7 +22,7 @@ for model in Roberta T5; do
   for target in $TASKS; do
     for source in $TASKS; do
       f=$REF/result/${target}Prompt$model/result_${source}Prompt$model.json
-      [ -f "$f" ] || { echo "missing $f" >&2; exit 1; }
+      [ -f "$f" ] || { echo "missing $f" >&2; exit 65; }
       # each file is a JSON string that holds a JSON object: {"acc": …}
       jq -c --arg s "${source}Prompt$model" --arg t "${target}Prompt$model" \
         'fromjson | {source: $s, target: $t, accuracy: .acc}' "$f" >> $OUT/results.$model.jsonl

@@ -4,6 +4,7 @@
 // cannot skip.
 import Foundation
 import Plumbing
+import Tuning
 import XCTest
 
 final class GridTests: XCTestCase {
@@ -361,5 +362,55 @@ final class GridTests: XCTestCase {
             environment: settings.merging(["OUT": out + "-missing", "REUSE": out + "/nowhere-sSEED"]) { _, new in new })
         XCTAssertEqual(missing.status, 65, missing.err)
         XCTAssertTrue(missing.err.contains("REUSE has no \(out)/nowhere-s0/sst2.safetensors"), missing.err)
+    }
+
+    /// The vocabulary-map example (make vocab-map) on tiny data: one map fitted from SPLADE-tiny's word
+    /// embeddings to MiniLM's, each seed's source prompt mapped and evaluated once on the target's
+    /// validation split, the seeds as mean ± sd beside the majority class and random prompts; a second
+    /// run redoes nothing, and a seed without its source prompt is refused before anything is written.
+    func testTheVocabularyMapExampleEvaluatesEverySeedBesideTheBaselines() throws {
+        let folder = try Fixture.tempDir()
+        let out = folder.appendingPathComponent("vocab").path
+        _ = try Fixture.model("splade-tiny")
+        _ = try Fixture.model("minilm")
+        let data = try Fixture.tinyTaskData().path
+        for seed in [0, 1] {
+            let tune = try runTool("tune-prompt", [
+                "--model", Fixture.root.appendingPathComponent("models/splade-tiny").path, "--task", "sst2",
+                "--data-dir", data, "--steps", "0", "--seed", "\(seed)", "--threads", "1",
+                "--output", folder.appendingPathComponent("splade-tiny.s\(seed).safetensors").path,
+            ])
+            XCTAssertEqual(tune.status, 0, tune.err)
+        }
+        let settings = [
+            "BIN": Fixture.tool("tune-prompt").deletingLastPathComponent().path, "SOURCE": "splade-tiny",
+            "TARGET": "minilm", "SEEDS": "0 1",
+            "PROMPTS": folder.appendingPathComponent("splade-tiny.sSEED.safetensors").path,
+            "RANDOM_DRAWS": "2", "THREADS": "1", "DATA_DIR": data, "OUT": out,
+        ]
+        let r = try runScript("scripts/vocab-map.sh", [], environment: settings)
+        XCTAssertEqual(r.status, 0, r.err)
+        let table = try String(contentsOfFile: out + "/sst2.md", encoding: .utf8)
+        XCTAssertEqual(r.out, table)
+        XCTAssertTrue(table.contains("| vocab-map from splade-tiny | sst2 validation | 40 | "), table)
+        XCTAssertEqual(table.components(separatedBy: "(seeds: ").count - 1, 1, "the mapped prompt over 2 seeds")
+        XCTAssertTrue(table.contains("| majority | sst2 validation | 40 | "), table)
+        XCTAssertTrue(table.contains("| random | sst2 validation | 40 | "), table)
+        for seed in [0, 1] {
+            let mapped = try PromptFile.read(out + "/sst2.s\(seed).from-splade-tiny.safetensors")
+            XCTAssertEqual(mapped.metadata["model"], "minilm", "\(mapped.metadata)")
+        }
+        XCTAssertTrue(r.err.contains("\"held_out_rmse\""), r.err)
+        let again = try runScript("scripts/vocab-map.sh", [], environment: settings)
+        XCTAssertEqual(again.status, 0, again.err)
+        XCTAssertEqual(again.out, table)
+        XCTAssertFalse(again.err.contains("vocab-map: seed"), "evaluated again: \(again.err)")
+        let missing = try runScript(
+            "scripts/vocab-map.sh", [],
+            environment: settings.merging(["SEEDS": "0 7", "OUT": out + "-missing"]) { _, new in new })
+        XCTAssertEqual(missing.status, 65, missing.err)
+        XCTAssertTrue(missing.err.contains("no source prompt " + folder.appendingPathComponent("splade-tiny.s7"
+            + ".safetensors").path), missing.err)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out + "-missing"), "wrote before refusing")
     }
 }
