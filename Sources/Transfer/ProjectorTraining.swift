@@ -53,9 +53,7 @@ public struct ProjectorSettings: TrainingSettings {
         if weightDecay != defaults.weightDecay { members.append(.init("weight_decay", .number(weightDecay))) }
         if evalEvery != defaults.evalEvery { members.append(.init("eval_every", .number(evalEvery))) }
         if let evalLimit { members.append(.init("eval_limit", .number(evalLimit))) }
-        if let patience { members.append(.init("patience", .number(patience))) }
-        if let minSteps { members.append(.init("min_steps", .number(minSteps))) }
-        if let stopAtAccuracy { members.append(.init("stop_at_accuracy", .number(stopAtAccuracy))) }
+        members += recordedStopping
         if evalEvery > 0 || patience != nil { members.append(.init("selection", .string(selection.recorded))) }
         return .object(members)
     }

@@ -60,9 +60,7 @@ public struct TuneSettings: TrainingSettings {
         ]
         if let fields { members.append(.init("example_fields", fields.json)) }
         if let preset { members.append(.init("preset", .string(preset))) }
-        if let patience { members.append(.init("patience", .number(patience))) }
-        if let minSteps { members.append(.init("min_steps", .number(minSteps))) }
-        if let stopAtAccuracy { members.append(.init("stop_at_accuracy", .number(stopAtAccuracy))) }
+        members += recordedStopping
         return .object(members)
     }
 }

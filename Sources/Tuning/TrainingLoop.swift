@@ -35,6 +35,15 @@ extension TrainingSettings {
             learningRate: learningRate, warmup: warmup, steps: steps, decay: decay, weightDecay: weightDecay,
             evalEvery: evalEvery, patience: patience, minSteps: minSteps, stopAtAccuracy: stopAtAccuracy)
     }
+
+    /// How the run may stop early, as recorded in its outputs: each setting only when it is set.
+    public var recordedStopping: [JSON.Member] {
+        var members: [JSON.Member] = []
+        if let patience { members.append(.init("patience", .number(patience))) }
+        if let minSteps { members.append(.init("min_steps", .number(minSteps))) }
+        if let stopAtAccuracy { members.append(.init("stop_at_accuracy", .number(stopAtAccuracy))) }
+        return members
+    }
 }
 
 /// What the loop itself needs of the settings (the rest is the objective's).
