@@ -150,7 +150,8 @@ cross-model-paper: build models data
 	scripts/cross-model-paper.sh
 
 # The vocabulary map (project train --objective vocab, no task data) from MiniLM-L6 to MPNet-base applied to
-# make sst2-prompts' MiniLM prompts, on MPNet's SST-2 validation beside its baselines: out/vocab/sst2.md.
+# make sst2-prompts' MiniLM prompts, on MPNet's SST-2 validation beside its baselines:
+# out/vocab/minilm-to-mpnet-base/sst2.md.
 vocab-map: build models data
 	scripts/vocab-map.sh
 

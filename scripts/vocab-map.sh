@@ -8,7 +8,7 @@
 # (results-table, OUT/sst2.md). Each stage is a file: a finished one is not redone.
 # Variables: SOURCE (minilm), TARGET (mpnet-base), SEEDS ("0 1 2"), PROMPTS (the source prompts,
 # SEED standing for the seed: out/sst2-prompts/SOURCE.sSEED.safetensors), RANDOM_DRAWS (5),
-# THREADS (2), OUT (out/vocab), DATA_DIR (data), BIN.
+# THREADS (2), OUT (out/vocab/SOURCE-to-TARGET), DATA_DIR (data), BIN.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-.build/release}
@@ -20,7 +20,7 @@ SEEDS=${SEEDS:-0 1 2}
 PROMPTS=${PROMPTS:-out/sst2-prompts/$SOURCE.sSEED.safetensors}
 RANDOM_DRAWS=${RANDOM_DRAWS:-5}
 THREADS=${THREADS:-2}
-OUT=${OUT:-out/vocab}
+OUT=${OUT:-out/vocab/$SOURCE-to-$TARGET}   # a folder per pair: its cached stages belong to it
 DATA_DIR=${DATA_DIR:-data}
 for seed in $SEEDS; do   # every source prompt, before anything is written
   if [ ! -f "${PROMPTS//SEED/$seed}" ]; then
