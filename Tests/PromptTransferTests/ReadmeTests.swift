@@ -18,10 +18,21 @@ final class ReadmeTests: XCTestCase {
         }
         let work = try Fixture.tempDir()
         let out = work.appendingPathComponent("out")
-        // the README's examples read out/demo/: a short demo writes it (the real one takes 8 minutes)
-        let environment = ["PT_DATA_MIRROR": mirror, "OUT": out.path + "/demo", "SST2_STEPS": "20", "RT_STEPS": "10"]
+        // the README's examples read out/demo/: a short demo writes it (the real one takes 8 minutes);
+        // two random draws instead of five: the evaluations are most of its time
+        let environment = [
+            "PT_DATA_MIRROR": mirror, "OUT": out.path + "/demo", "SST2_STEPS": "20", "RT_STEPS": "10",
+            "RANDOM_DRAWS": "2",
+        ]
         let demo = try runScript("scripts/demo.sh", environment: environment)
         XCTAssertEqual(demo.status, 0, demo.err)
+        // the table has rotten_tomatoes whole and without SST-2's train sentences, each with its n
+        for split in ["| rotten_tomatoes test | 1066 |", "| rotten_tomatoes test without sst2:train | 305 |"] {
+            for prompt in ["sst2", "rotten_tomatoes", "majority", "random"] {
+                XCTAssertTrue(demo.out.contains("| \(prompt) \(split)"), "no \(prompt) row on \(split) in: \(demo.out)")
+            }
+        }
+        XCTAssertTrue(demo.out.contains("(mean ± sd of 2 random prompts)"), demo.out)
         let r = try runScript(
             "scripts/readme-examples.sh", [work.appendingPathComponent("scratch").path, out.path],
             // ≈ 690 s on an idle first-generation Zen; three times that before calling it a hang, so
