@@ -14,7 +14,8 @@
 #   stage 4 results   results.jsonl (one line per projector × task), results.md (the table) and
 #                     summary.md (a row per projector)
 #   stage 5 init      the projected prompts as the initialisation of tuning on the target, for
-#                     INIT_TASKS (default laptop restaurant: sentiment tasks no projector saw),
+#                     INIT_TASKS (default laptop restaurant: sentiment tasks of no default projector; a
+#                     projector trained on one of them, as the 8-task one on restaurant, skips it),
 #                     stopped once they reach the from-scratch run's best (--stop-at-accuracy)
 #   stage 6 init-results  init.jsonl and init.md: the steps each initialisation needs to reach
 #                     the best accuracy of tuning from a random prompt (same settings and seed)
@@ -192,6 +193,8 @@ mkdir -p "$OUT/init"
     name=$(projector_name "$s" "$t" "$method" "$k")
     if [ -n "$INIT_PROJECTORS" ] && ! echo " $INIT_PROJECTORS " | grep -q " $method${k:+.$k} "; then continue; fi
     for task in $init_tasks; do
+      # a start on a task the projector was trained on would not measure transfer to a new task
+      if echo ",$k," | grep -q ",$task,"; then continue; fi
       out=$OUT/init/$name.$task.safetensors
       scratch_best="\$(jq -s '[.[] | select(.event == \"eval\") | .accuracy] | max' $OUT/logs/tune.$t.$task.jsonl)"
       job="$BIN/tune-prompt --progress --model models/$t --task $task $(tune_flags "$t") --prompt-length 20"
