@@ -48,11 +48,13 @@ for name in "${names[@]}"; do
 done | tee "$OUT/search.jsonl"
 chosen='sort_by(-.best_on_slice) | .[0] | {chosen: .setting, best_on_slice, chosen_on: "the selection slice"}'
 jq -s -c "$chosen" "$OUT/search.jsonl"
-if [ ! -f "$OUT/validation.jsonl" ]; then
+# evaluated again when SETTINGS names other settings than the cached table (e.g. a seed run in the same OUT)
+if [ ! -f "$OUT/validation.jsonl" ] || [ "$(cat "$OUT/validation.settings" 2>/dev/null)" != "${names[*]}" ]; then
   prompts=$(paths "$OUT/" .safetensors "${names[@]}")
   name_flags=$(paths "--name " "" "${names[@]}")
   # shellcheck disable=SC2086
   "$BIN/eval-prompt" --model "$MODEL" --task sst2 --split validation --majority --random-prompts 5 \
     --threads "$THREADS" $name_flags -o "$OUT/validation.jsonl" $prompts
+  echo "${names[*]}" > "$OUT/validation.settings"
 fi
 "$BIN/results-table" "$OUT/validation.jsonl"
