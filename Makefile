@@ -189,7 +189,7 @@ bench: build models
 
 # Where the time goes (perf record on pt-bench, summed by kernel): PROFILE="--models minilm" picks columns.
 profile: build models
-	$(PYTHON) scripts/profile.py $(PROFILE)
+	$(PYTHON) scripts/engine-profile.py $(PROFILE)
 
 # oneDNN's matmul primitive (weights packed once, fixed or runtime row count, fused GELU) against dnnl_sgemm.
 matmul-probe:
