@@ -3,7 +3,8 @@
 // (the majority class, random prompts as mean ± sd of their draws, the target's own prompt, the
 // target's prompt of the projector's training task: same-task transfer, the mean over them for a
 // projector trained on several tasks), as JSON lines or a markdown table; a summary row per projector;
-// and the init stage: tuning from the projected prompt against the same run from scratch.
+// several runs (seeds) of the same grid combined into mean ± sd per projector; and the init stage:
+// tuning from the projected prompt against the same run from scratch.
 import Analysis
 import Foundation
 import Plumbing
@@ -15,6 +16,8 @@ public struct CrossModelResultsRun {
     public var format = "json"
     public var summary = false
     public var initRuns = false
+    /// With `combine`: the folders of several runs (seeds) of the same grid, `folder` among them.
+    public var combineFolders: [String] = []
     public var inputs = TaskInputs()
     public var output: String? = nil
 
@@ -55,7 +58,15 @@ public struct CrossModelResultsRun {
     public func run() throws {
         let out = try DataOutput(path: output)
         let text: String
-        if initRuns {
+        if !combineFolders.isEmpty {
+            let runs = try combineFolders.map { f -> [Result] in
+                var run = self
+                run.folder = f
+                return try run.results()
+            }
+            let combined = try Self.combined(runs, folders: combineFolders)
+            text = format == "markdown" ? Self.combinedTable(combined) : combined.map { $0.text + "\n" }.joined()
+        } else if initRuns {
             let rows = try initResults()
             text = format == "markdown" ? Self.initTable(rows) : rows.map { $0.text + "\n" }.joined()
         } else {
@@ -153,6 +164,12 @@ public struct CrossModelResultsRun {
         method + (train.isEmpty ? "" : " (\(train.joined(separator: ",")))")
     }
 
+    /// A difference of fractions in points with its sign and one decimal (a rounded −0.0 shown as +0.0).
+    static func signedPoints(_ x: Double) -> String {
+        let text = String(format: "%+.1f", 100 * x)
+        return text == "-0.0" ? "+0.0" : text
+    }
+
     /// The random baseline: mean ± sd of its draws, or the one drawn prompt's accuracy.
     static func shownRandom(_ r: Result) -> String {
         guard let sd = r.randomSD, let draws = r.randomDraws else { return shown(r.random) }
@@ -197,6 +214,61 @@ public struct CrossModelResultsRun {
             })
     }
 
+    /// What the summary says of one projector in one run: its training tasks' accuracy (projected,
+    /// the target's own, the random prompts; means over them), the unseen tasks above / below random
+    /// beyond the noise (beyondRandom), and over the unseen tasks of the training tasks' category
+    /// (`same`) and the others: the mean projected, random and same-task-transfer accuracy and the
+    /// mean projected − random.
+    struct ProjectorSummary {
+        var sourceModel: String, targetModel: String, method: String, trainTasks: [String]
+        var seenCount: Int, unseenCount: Int, above: Int, below: Int
+        var trained: Double?, trainedOwn: Double?, trainedRandom: Double?
+        var sameCount: Int, otherCount: Int
+        var sameProjected: Double?, sameRandom: Double?, sameTransfer: Double?, sameGain: Double?, otherGain: Double?
+
+        /// The rows of one projector (one run).
+        init(_ group: [Result]) {
+            let first = group[0]
+            sourceModel = first.sourceModel
+            targetModel = first.targetModel
+            method = first.method
+            trainTasks = first.trainTasks
+            let unseen = group.filter { !$0.seen }
+            let seen = group.filter(\.seen)
+            let trainCategories = Set(first.trainTasks.compactMap { t in group.first { $0.task == t }?.category })
+            let same = unseen.filter { $0.category.map(trainCategories.contains) ?? false }
+            let other = unseen.filter { !($0.category.map(trainCategories.contains) ?? false) }
+            func gain(_ rows: [Result]) -> Double? {
+                meanOrNil(rows.compactMap { r in r.random.map { r.accuracy - $0 } })
+            }
+            seenCount = seen.count
+            unseenCount = unseen.count
+            above = unseen.filter { beyondRandom($0) == 1 }.count
+            below = unseen.filter { beyondRandom($0) == -1 }.count
+            trained = meanOrNil(seen.map(\.accuracy))
+            trainedOwn = meanOrNil(seen.compactMap(\.own))
+            trainedRandom = meanOrNil(seen.compactMap(\.random))
+            sameCount = same.compactMap(\.random).count
+            otherCount = other.compactMap(\.random).count
+            sameProjected = meanOrNil(same.map(\.accuracy))
+            sameRandom = meanOrNil(same.compactMap(\.random))
+            sameTransfer = meanOrNil(same.compactMap(\.sameTask))
+            sameGain = gain(same)
+            otherGain = gain(other)
+        }
+
+        var key: String { "\(sourceModel)|\(targetModel)|\(method)|\(trainTasks.joined(separator: ","))" }
+        var pair: String { "\(sourceModel) → \(targetModel)" }
+        var projector: String {
+            method + (trainTasks.isEmpty ? "" : ", trained on " + trainTasks.joined(separator: ","))
+        }
+    }
+
+    /// The projectors of one run's rows, each summarised, in the order of their keys.
+    static func summaries(_ rows: [Result]) -> [ProjectorSummary] {
+        Dictionary(grouping: rows, by: \.projector).sorted { $0.key < $1.key }.map { ProjectorSummary($0.value) }
+    }
+
     /// A row per projector: its training task's accuracy (the target's own; the mean over them for
     /// a projector trained on several tasks), the unseen tasks above / below random beyond the noise
     /// (beyondRandom), and the mean projected − random accuracy over the unseen tasks of the
@@ -207,37 +279,109 @@ public struct CrossModelResultsRun {
             "unseen tasks above / below random beyond the noise",
             "mean projected − random: unseen tasks of the training task's category / others",
         ]
-        var table: [[String]] = []
-        func cell(_ group: [Result]) -> String {
-            let gains = group.compactMap { r in r.random.map { r.accuracy - $0 } }
-            guard let mean = meanOrNil(gains) else { return "—" }
-            return "\(String(format: "%+.1f", 100 * mean)) (\(gains.count))"
+        func cell(_ gain: Double?, _ count: Int) -> String {
+            gain.map { "\(signedPoints($0)) (\(count))" } ?? "—"
         }
-        var order: [String] = []
-        let groups = Dictionary(grouping: rows, by: \.projector)
-        for r in rows where !order.contains(r.projector) { order.append(r.projector) }
-        for key in order.sorted() {
-            let group = groups[key]!
-            let first = group[0]
-            let unseen = group.filter { !$0.seen }
-            let seen = group.filter(\.seen)
-            let trainCategories = Set(first.trainTasks.compactMap { t in group.first { $0.task == t }?.category })
-            let same = unseen.filter { $0.category.map(trainCategories.contains) ?? false }
-            let other = unseen.filter { !($0.category.map(trainCategories.contains) ?? false) }
-            let above = unseen.filter { beyondRandom($0) == 1 }.count
-            let below = unseen.filter { beyondRandom($0) == -1 }.count
-            let projector =
-                first.method
-                + (first.trainTasks.isEmpty ? "" : ", trained on " + first.trainTasks.joined(separator: ","))
+        let table = summaries(rows).map { p -> [String] in
             let onTraining =
-                seen.isEmpty
+                p.seenCount == 0
                 ? "—"
-                : "\(shown(meanOrNil(seen.map(\.accuracy)))) (\(shown(meanOrNil(seen.compactMap(\.own)))))"
-                    + (seen.count > 1 ? ", mean of \(seen.count)" : "")
-            table.append([
-                "\(first.sourceModel) → \(first.targetModel)", projector, onTraining,
-                "\(above) / \(below) of \(unseen.count)", "\(cell(same)) / \(cell(other))",
-            ])
+                : "\(shown(p.trained)) (\(shown(p.trainedOwn)))" + (p.seenCount > 1 ? ", mean of \(p.seenCount)" : "")
+            return [
+                p.pair, p.projector, onTraining, "\(p.above) / \(p.below) of \(p.unseenCount)",
+                "\(cell(p.sameGain, p.sameCount)) / \(cell(p.otherGain, p.otherCount))",
+            ]
+        }
+        return MarkdownTable.render(header, table)
+    }
+
+    /// The measures of combined(): each a ProjectorSummary field, named as in the JSON lines.
+    static let combinedMeasures: [(name: String, value: (ProjectorSummary) -> Double?)] = [
+        ("trained", \.trained), ("trained_own", \.trainedOwn), ("trained_random", \.trainedRandom),
+        ("same_category_projected", \.sameProjected), ("same_category_random", \.sameRandom),
+        ("same_category_same_task_transfer", \.sameTransfer), ("same_category_gain", \.sameGain),
+        ("other_gain", \.otherGain),
+    ]
+
+    /// Several runs (seeds) of one grid: a JSON line per projector found in every run, each measure
+    /// of its summary as the per-run values, their mean and sd (Statistics.meanSD), and the unseen
+    /// tasks above / below random beyond the noise summed over the runs. Projectors of only some runs
+    /// (a seed-0 grid with more training tasks than the seeds after it) are named on stderr and left
+    /// out: a mean over fewer runs would not say so. None in every run is an error.
+    static func combined(_ runs: [[Result]], folders: [String]) throws -> [JSON] {
+        let perRun = runs.map { summaries($0) }
+        var keys: [String] = []
+        for p in perRun.joined() where !keys.contains(p.key) { keys.append(p.key) }
+        let common = keys.filter { k in perRun.allSatisfy { run in run.contains { $0.key == k } } }
+        for k in keys where !common.contains(k) {
+            let p = perRun.joined().first { $0.key == k }!
+            let runsWith = zip(perRun, folders).filter { run, _ in run.contains { $0.key == k } }.map(\.1)
+            let only = runsWith.joined(separator: ", ")
+            Log.info("cross-model-results: \(p.pair) \(p.projector) is only in \(only); left out")
+        }
+        guard !common.isEmpty else {
+            throw ToolError(
+                "\(folders.joined(separator: ", ")): no projector evaluated in every run", exitCode: 65)
+        }
+        var lines: [JSON] = []
+        for key in common.sorted() {
+            let each = perRun.map { run in run.first { $0.key == key }! }
+            let p = each[0]
+            var fields: [JSON.Member] = [
+                .init("source_model", .string(p.sourceModel)), .init("target_model", .string(p.targetModel)),
+                .init("method", .string(p.method)), .init("train_tasks", .array(p.trainTasks.map { .string($0) })),
+                .init("runs", .number(each.count)), .init("unseen_tasks", .number(p.unseenCount)),
+                .init("same_category_tasks", .number(p.sameCount)), .init("other_tasks", .number(p.otherCount)),
+                .init("above_random", .number(each.map(\.above).reduce(0, +))),
+                .init("below_random", .number(each.map(\.below).reduce(0, +))),
+            ]
+            for (name, value) in combinedMeasures {
+                let values = each.compactMap(value)
+                guard values.count == each.count else {
+                    fields.append(.init(name, .null))
+                    continue
+                }
+                let (mean, sd) = Statistics.meanSD(values)
+                fields.append(
+                    .init(
+                        name,
+                        .object([
+                            .init("mean", .number(mean)), .init("sd", .number(sd)),
+                            .init("runs", .array(values.map { .number($0) })),
+                        ])))
+            }
+            lines.append(.object(fields))
+        }
+        return lines
+    }
+
+    /// combined() as a table: a row per projector, each measure in % as mean ± sd (the runs' values).
+    static func combinedTable(_ lines: [JSON]) -> String {
+        let header = [
+            "source → target", "projector", "runs", "on its training task", "target's own", "random",
+            "unseen, training task's category: projected", "random", "target's own training-task prompt",
+            "projected − random: category / others", "unseen above / below random (all runs)",
+        ]
+        func cell(_ line: JSON, _ name: String, signed: Bool = false) -> String {
+            guard let m = line[name], let mean = m["mean"]?.double, let sd = m["sd"]?.double else { return "—" }
+            func shownValue(_ x: Double) -> String { signed ? signedPoints(x) : shown(x) }
+            let runs = (m["runs"]?.array ?? []).compactMap(\.double).map(shownValue)
+            let spread = String(format: "%.1f", 100 * sd)
+            return "\(shownValue(mean)) ± \(spread) (\(runs.joined(separator: " / ")))"
+        }
+        let table = lines.map { l -> [String] in
+            let train = l["train_tasks"]?.array?.compactMap(\.string) ?? []
+            let runs = l["runs"]?.int ?? 0
+            let unseen = (l["unseen_tasks"]?.int ?? 0) * runs
+            return [
+                "\(l["source_model"]?.string ?? "") → \(l["target_model"]?.string ?? "")",
+                (l["method"]?.string ?? "") + (train.isEmpty ? "" : ", trained on " + train.joined(separator: ",")),
+                "\(runs)", cell(l, "trained"), cell(l, "trained_own"), cell(l, "trained_random"),
+                cell(l, "same_category_projected"), cell(l, "same_category_random"),
+                cell(l, "same_category_same_task_transfer"),
+                cell(l, "same_category_gain", signed: true) + " / " + cell(l, "other_gain", signed: true),
+                "\(l["above_random"]?.int ?? 0) / \(l["below_random"]?.int ?? 0) of \(unseen)",
+            ]
         }
         return MarkdownTable.render(header, table)
     }

@@ -324,6 +324,64 @@ final class GridTests: XCTestCase {
         XCTAssertTrue(table.out.contains(" | 60.0 [56.0, 64.0] | 500 (3 left out) | "), table.out)
     }
 
+    /// cross-model-results --combine: two hand-made runs (seeds) of a grid with one SST-2 projector,
+    /// its projected SST-2 accuracy 0.80 / 0.90 (mean 85.0, sd 7.1), IMDB (same category) 0.60 /
+    /// 0.70 against random 0.50 (gain +10 / +20), MNLI (another category) 0.50 / 0.50 against 0.50;
+    /// a projector of one run only is left out and named; runs sharing none are refused; one folder
+    /// without --combine only.
+    func testCrossModelResultsCombinesRunsAsMeanAndSD() throws {
+        let root = try Fixture.tempDir().appendingPathComponent("combine")
+        func run(_ name: String, sst2: Double, imdb: Double, method: String = "task") throws -> String {
+            let folder = root.appendingPathComponent(name)
+            try FileManager.default.createDirectory(
+                at: folder.appendingPathComponent("eval"), withIntermediateDirectories: true)
+            var baselines = ""
+            var projected = ""
+            for (task, accuracy) in [("sst2", sst2), ("imdb", imdb), ("mnli", 0.5)] {
+                let on = "\"model\":\"minilm\",\"target\":\"\(task)\",\"prompt\":\"p/\(task).safetensors\""
+                baselines += "{\(on),\"source\":\"\(task)\",\"accuracy\":0.9}\n"
+                if task != "sst2" { baselines += "{\(on),\"source\":\"sst2\",\"accuracy\":0.7}\n" }
+                baselines += "{\(on),\"source\":\"random\",\"accuracy\":0.5,\"accuracy_sd\":0,\"draws\":5}\n"
+                projected += "{\"source_model\":\"splade-tiny\",\"target_model\":\"minilm\",\"method\":\"\(method)\","
+                    + "\"train_tasks\":[\"sst2\"],\"task\":\"\(task)\",\"accuracy\":\(accuracy),\"n\":500}\n"
+            }
+            try baselines.write(
+                to: folder.appendingPathComponent("eval/minilm.baselines.jsonl"), atomically: true, encoding: .utf8)
+            try projected.write(
+                to: folder.appendingPathComponent("eval/splade-tiny-minilm.\(method).sst2.jsonl"), atomically: true,
+                encoding: .utf8)
+            return folder.path
+        }
+        let seed0 = try run("s0", sst2: 0.8, imdb: 0.6)
+        let seed1 = try run("s1", sst2: 0.9, imdb: 0.7)
+        _ = try run("s0", sst2: 0.8, imdb: 0.6, method: "distance")  // seed 0 had one projector more
+        let r = try runTool("cross-model-results", ["--combine", seed0, seed1])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(r.err.contains("splade-tiny → minilm distance, trained on sst2 is only in \(seed0); left out"))
+        let line = try JSON.parse(r.out.trimmingCharacters(in: .whitespacesAndNewlines))
+        XCTAssertEqual(line["runs"]?.int, 2)
+        XCTAssertEqual(try XCTUnwrap(line["trained"]?["mean"]?.double), 0.85, accuracy: 1e-12)
+        XCTAssertEqual(try XCTUnwrap(line["trained"]?["sd"]?.double), 0.1 / 2.0.squareRoot(), accuracy: 1e-12)
+        XCTAssertEqual(line["trained"]?["runs"]?.array?.compactMap(\.double), [0.8, 0.9])
+        XCTAssertEqual(try XCTUnwrap(line["same_category_gain"]?["mean"]?.double), 0.15, accuracy: 1e-12)
+        XCTAssertEqual(try XCTUnwrap(line["same_category_same_task_transfer"]?["mean"]?.double), 0.7, accuracy: 1e-12)
+        XCTAssertEqual(try XCTUnwrap(line["other_gain"]?["mean"]?.double), 0, accuracy: 1e-12)
+        XCTAssertEqual(line["above_random"]?.int, 2, "IMDB beyond the noise in both runs")
+        let table = try runTool("cross-model-results", ["--combine", "--format", "markdown", seed0, seed1])
+        XCTAssertEqual(table.status, 0, table.err)
+        XCTAssertTrue(table.out.contains(" | 2 | 85.0 ± 7.1 (80.0 / 90.0) | 90.0 ± 0.0 (90.0 / 90.0) | "), table.out)
+        XCTAssertTrue(table.out.contains(" | +15.0 ± 7.1 (+10.0 / +20.0) / +0.0 ± 0.0 (+0.0 / +0.0) | 2 / 0 of 4 |"))
+        let other = try run("s2", sst2: 0.8, imdb: 0.6, method: "vocab")
+        let none = try runTool("cross-model-results", ["--combine", seed1, other])
+        XCTAssertEqual(none.status, 65, none.err)
+        XCTAssertTrue(none.err.contains("no projector evaluated in every run"), none.err)
+        XCTAssertTrue(none.out.isEmpty, none.out)
+        let two = try runTool("cross-model-results", [seed0, seed1])
+        XCTAssertEqual(two.status, 64, two.err)
+        let one = try runTool("cross-model-results", ["--combine", seed0])
+        XCTAssertEqual(one.status, 64, one.err)
+    }
+
     /// nli-long on tiny data (two sentiment tasks for MNLI and SNLI): a prompt per task and seed,
     /// both evaluated on both tasks without either train split's texts, beside the majority class
     /// and random prompts, the seeds as mean ± sd and a paired comparison per seed; REUSE takes a

@@ -23,13 +23,21 @@ public struct CrossModelResults: ParsableCommand {
             others. --init: from FOLDER/logs, \
             one line per projector × init task — the target tuned from the projected prompt \
             against the same run from scratch (scratch_best and its step, init_step0, init_best \
-            and its step, steps_to_scratch_best).
+            and its step, steps_to_scratch_best). --combine FOLDER FOLDER…: several runs (seeds) \
+            of the same grid, a line per projector found in every run: each summary measure (its \
+            training task's projected, own and random accuracy; over the unseen tasks of its \
+            category the projected, random and same-task-transfer accuracy; projected − random in \
+            the category and outside it) as the runs' values with their mean and sd, and the unseen \
+            tasks above / below random summed over the runs; a projector missing from some run is \
+            left out, named on stderr.
 
             Examples:
               cross-model-results out/cross-model-paper > results.jsonl
               cross-model-results --format markdown out/cross-model-paper
               cross-model-results --summary out/cross-model-paper
               cross-model-results --init --format markdown out/cross-model-paper
+              cross-model-results --combine --format markdown out/cross-model-paper out/cross-model-s1 \
+                out/cross-model-s2
             """,
         version: toolkitVersion)
 
@@ -39,19 +47,31 @@ public struct CrossModelResults: ParsableCommand {
     @Flag(help: "A row per projector (markdown).") var summary = false
     @Flag(name: .customLong("init"), help: "The init stage: tuning from projected prompts against from scratch.")
     var initRuns = false
+    @Flag(help: "Several runs (seeds) of the same grid as mean ± sd per projector (two or more folders).")
+    var combine = false
     @OptionGroup var destination: DataOutputOption
     @OptionGroup var data: DataFolderOptions
-    @Argument(help: "The grid's output folder (OUT of cross-model-paper.sh).") var folder: String
+    @Argument(help: "The grid's output folder (OUT of cross-model-paper.sh); with --combine, one per run.")
+    var folders: [String]
 
     public func validate() throws {
         guard ["json", "markdown"].contains(format) else { throw ValidationError("--format is json or markdown") }
         guard !(summary && initRuns) else { throw ValidationError("give --summary or --init, not both") }
+        guard !(combine && (summary || initRuns)) else {
+            throw ValidationError("--combine makes its own summary; it takes neither --summary nor --init")
+        }
+        if combine {
+            guard folders.count >= 2 else { throw ValidationError("--combine needs the folders of two runs or more") }
+        } else {
+            guard folders.count == 1 else { throw ValidationError("give one folder (several: --combine)") }
+        }
     }
 
     public func run() throws {
-        var r = CrossModelResultsRun(folder: folder)
+        var r = CrossModelResultsRun(folder: folders[0])
         r.format = summary ? "markdown" : format
         r.summary = summary
+        r.combineFolders = combine ? folders : []
         r.initRuns = initRuns
         r.inputs = data.inputs
         r.output = destination.output
