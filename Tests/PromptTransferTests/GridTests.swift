@@ -288,33 +288,41 @@ final class GridTests: XCTestCase {
         }
     }
 
-    /// cross-model-results counts an unseen task as above or below random only beyond the noise:
-    /// 1.96 × sqrt(p(1 − p)/n + sd²) of the random draws. Hand-made evaluations: imdb +10 points
-    /// (above), mnli +3 points on 500 examples (inside the binomial noise: the old "≥ 2 points" rule
-    /// counted it), qnli −10 points with draws of sd 2 (below).
-    func testCrossModelResultsCountsOnlyDifferencesBeyondTheNoise() throws {
-        let folder = try Fixture.tempDir().appendingPathComponent("results")
+    /// A hand-made cross-model grid folder: MiniLM's baselines on each task (its own prompt 0.9, its
+    /// SST-2 prompt zero-shot 0.7, 5 random draws of the given mean and sd) and one SST-2 projector's
+    /// evaluations (n 500, 3 left out, an interval of ± 0.04).
+    func writeCrossModelGrid(
+        _ folder: URL, method: String = "task", _ cases: [(task: String, projected: Double, random: Double, sd: Double)]
+    ) throws {
         try FileManager.default.createDirectory(
             at: folder.appendingPathComponent("eval"), withIntermediateDirectories: true)
         var baselines = ""
         var projected = ""
-        let cases: [(task: String, projected: Double, random: Double, sd: Double)] = [
-            ("sst2", 0.80, 0.50, 0), ("imdb", 0.60, 0.50, 0), ("mnli", 0.53, 0.50, 0), ("qnli", 0.40, 0.50, 0.02),
-        ]
         for c in cases {
             let on = "\"model\":\"minilm\",\"target\":\"\(c.task)\",\"prompt\":\"p/minilm/\(c.task).safetensors\""
             baselines += "{\(on),\"source\":\"\(c.task)\",\"accuracy\":0.9}\n"
-            baselines += "{\(on),\"source\":\"sst2\",\"accuracy\":0.7}\n"
+            if c.task != "sst2" { baselines += "{\(on),\"source\":\"sst2\",\"accuracy\":0.7}\n" }
             baselines += "{\(on),\"source\":\"random\",\"accuracy\":\(c.random),\"accuracy_sd\":\(c.sd),\"draws\":5}\n"
-            projected += "{\"source_model\":\"splade-tiny\",\"target_model\":\"minilm\",\"method\":\"task\","
+            projected += "{\"source_model\":\"splade-tiny\",\"target_model\":\"minilm\",\"method\":\"\(method)\","
                 + "\"train_tasks\":[\"sst2\"],\"task\":\"\(c.task)\",\"accuracy\":\(c.projected),"
                 + "\"ci95\":[\(c.projected - 0.04),\(c.projected + 0.04)],\"n\":500,\"excluded\":3}\n"
         }
         try baselines.write(
             to: folder.appendingPathComponent("eval/minilm.baselines.jsonl"), atomically: true, encoding: .utf8)
         try projected.write(
-            to: folder.appendingPathComponent("eval/splade-tiny-minilm.task.sst2.jsonl"), atomically: true,
+            to: folder.appendingPathComponent("eval/splade-tiny-minilm.\(method).sst2.jsonl"), atomically: true,
             encoding: .utf8)
+    }
+
+    /// cross-model-results counts an unseen task as above or below random only beyond the noise:
+    /// 1.96 × sqrt(p(1 − p)/n + sd²) of the random draws. Hand-made evaluations: imdb +10 points
+    /// (above), mnli +3 points on 500 examples (inside the binomial noise: the old "≥ 2 points" rule
+    /// counted it), qnli −10 points with draws of sd 2 (below).
+    func testCrossModelResultsCountsOnlyDifferencesBeyondTheNoise() throws {
+        let folder = try Fixture.tempDir().appendingPathComponent("results")
+        try writeCrossModelGrid(
+            folder,
+            [("sst2", 0.80, 0.50, 0), ("imdb", 0.60, 0.50, 0), ("mnli", 0.53, 0.50, 0), ("qnli", 0.40, 0.50, 0.02)])
         let summary = try runTool("cross-model-results", ["--summary", folder.path])
         XCTAssertEqual(summary.status, 0, summary.err)
         let row = summary.out.split(separator: "\n").first { $0.hasPrefix("| splade-tiny → minilm | task, ") }
@@ -333,23 +341,8 @@ final class GridTests: XCTestCase {
         let root = try Fixture.tempDir().appendingPathComponent("combine")
         func run(_ name: String, sst2: Double, imdb: Double, method: String = "task") throws -> String {
             let folder = root.appendingPathComponent(name)
-            try FileManager.default.createDirectory(
-                at: folder.appendingPathComponent("eval"), withIntermediateDirectories: true)
-            var baselines = ""
-            var projected = ""
-            for (task, accuracy) in [("sst2", sst2), ("imdb", imdb), ("mnli", 0.5)] {
-                let on = "\"model\":\"minilm\",\"target\":\"\(task)\",\"prompt\":\"p/\(task).safetensors\""
-                baselines += "{\(on),\"source\":\"\(task)\",\"accuracy\":0.9}\n"
-                if task != "sst2" { baselines += "{\(on),\"source\":\"sst2\",\"accuracy\":0.7}\n" }
-                baselines += "{\(on),\"source\":\"random\",\"accuracy\":0.5,\"accuracy_sd\":0,\"draws\":5}\n"
-                projected += "{\"source_model\":\"splade-tiny\",\"target_model\":\"minilm\",\"method\":\"\(method)\","
-                    + "\"train_tasks\":[\"sst2\"],\"task\":\"\(task)\",\"accuracy\":\(accuracy),\"n\":500}\n"
-            }
-            try baselines.write(
-                to: folder.appendingPathComponent("eval/minilm.baselines.jsonl"), atomically: true, encoding: .utf8)
-            try projected.write(
-                to: folder.appendingPathComponent("eval/splade-tiny-minilm.\(method).sst2.jsonl"), atomically: true,
-                encoding: .utf8)
+            try writeCrossModelGrid(
+                folder, method: method, [("sst2", sst2, 0.5, 0), ("imdb", imdb, 0.5, 0), ("mnli", 0.5, 0.5, 0)])
             return folder.path
         }
         let seed0 = try run("s0", sst2: 0.8, imdb: 0.6)
