@@ -221,6 +221,8 @@ public struct CrossModelResultsRun {
     /// mean projected − random.
     struct ProjectorSummary {
         var sourceModel: String, targetModel: String, method: String, trainTasks: [String]
+        /// The projector's Result.projector: the same in every run of the grid.
+        var key: String
         var seenCount: Int, unseenCount: Int, above: Int, below: Int
         var trained: Double?, trainedOwn: Double?, trainedRandom: Double?
         var sameCount: Int, otherCount: Int
@@ -233,6 +235,7 @@ public struct CrossModelResultsRun {
             targetModel = first.targetModel
             method = first.method
             trainTasks = first.trainTasks
+            key = first.projector
             let unseen = group.filter { !$0.seen }
             let seen = group.filter(\.seen)
             let trainCategories = Set(first.trainTasks.compactMap { t in group.first { $0.task == t }?.category })
@@ -257,7 +260,6 @@ public struct CrossModelResultsRun {
             otherGain = gain(other)
         }
 
-        var key: String { "\(sourceModel)|\(targetModel)|\(method)|\(trainTasks.joined(separator: ","))" }
         var pair: String { "\(sourceModel) → \(targetModel)" }
         var projector: String {
             method + (trainTasks.isEmpty ? "" : ", trained on " + trainTasks.joined(separator: ","))
