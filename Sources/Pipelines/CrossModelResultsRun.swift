@@ -164,6 +164,11 @@ public struct CrossModelResultsRun {
         method + (train.isEmpty ? "" : " (\(train.joined(separator: ",")))")
     }
 
+    /// A projector as the summaries name it: its method and the tasks it was trained on.
+    static func trainedOn(_ method: String, _ train: [String]) -> String {
+        method + (train.isEmpty ? "" : ", trained on " + train.joined(separator: ","))
+    }
+
     /// A difference of fractions in points with its sign and one decimal (a rounded −0.0 shown as +0.0).
     static func signedPoints(_ x: Double) -> String {
         let text = String(format: "%+.1f", 100 * x)
@@ -261,9 +266,7 @@ public struct CrossModelResultsRun {
         }
 
         var pair: String { "\(sourceModel) → \(targetModel)" }
-        var projector: String {
-            method + (trainTasks.isEmpty ? "" : ", trained on " + trainTasks.joined(separator: ","))
-        }
+        var projector: String { trainedOn(method, trainTasks) }
     }
 
     /// The projectors of one run's rows, each summarised, in the order of their keys.
@@ -377,7 +380,7 @@ public struct CrossModelResultsRun {
             let unseen = (l["unseen_tasks"]?.int ?? 0) * runs
             return [
                 "\(l["source_model"]?.string ?? "") → \(l["target_model"]?.string ?? "")",
-                (l["method"]?.string ?? "") + (train.isEmpty ? "" : ", trained on " + train.joined(separator: ",")),
+                trainedOn(l["method"]?.string ?? "", train),
                 "\(runs)", cell(l, "trained"), cell(l, "trained_own"), cell(l, "trained_random"),
                 cell(l, "same_category_projected"), cell(l, "same_category_random"),
                 cell(l, "same_category_same_task_transfer"),
