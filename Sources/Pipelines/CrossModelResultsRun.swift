@@ -220,18 +220,19 @@ public struct CrossModelResultsRun {
     }
 
     /// What the summary says of one projector in one run: its training tasks' accuracy (projected,
-    /// the target's own, the random prompts; means over them), the unseen tasks above / below random
-    /// beyond the noise (beyondRandom), and over the unseen tasks of the training tasks' category
-    /// (`same`) and the others: the mean projected, random and same-task-transfer accuracy and the
-    /// mean projected − random.
+    /// the target's own, the random prompts, the majority class; means over them), the unseen tasks
+    /// above / below random beyond the noise (beyondRandom), and over the unseen tasks of the training
+    /// tasks' category (`same`) and the others: the mean projected, random, majority-class and
+    /// same-task-transfer accuracy and the mean projected − random.
     struct ProjectorSummary {
         var sourceModel: String, targetModel: String, method: String, trainTasks: [String]
         /// The projector's Result.projector: the same in every run of the grid.
         var key: String
         var seenCount: Int, unseenCount: Int, above: Int, below: Int
-        var trained: Double?, trainedOwn: Double?, trainedRandom: Double?
+        var trained: Double?, trainedOwn: Double?, trainedRandom: Double?, trainedMajority: Double?
         var sameCount: Int, otherCount: Int
-        var sameProjected: Double?, sameRandom: Double?, sameTransfer: Double?, sameGain: Double?, otherGain: Double?
+        var sameProjected: Double?, sameRandom: Double?, sameMajority: Double?, sameTransfer: Double?
+        var sameGain: Double?, otherGain: Double?
 
         /// The rows of one projector (one run).
         init(_ group: [Result]) {
@@ -256,10 +257,12 @@ public struct CrossModelResultsRun {
             trained = meanOrNil(seen.map(\.accuracy))
             trainedOwn = meanOrNil(seen.compactMap(\.own))
             trainedRandom = meanOrNil(seen.compactMap(\.random))
+            trainedMajority = meanOrNil(seen.compactMap(\.majority))
             sameCount = same.compactMap(\.random).count
             otherCount = other.compactMap(\.random).count
             sameProjected = meanOrNil(same.map(\.accuracy))
             sameRandom = meanOrNil(same.compactMap(\.random))
+            sameMajority = meanOrNil(same.compactMap(\.majority))
             sameTransfer = meanOrNil(same.compactMap(\.sameTask))
             sameGain = gain(same)
             otherGain = gain(other)
@@ -303,7 +306,8 @@ public struct CrossModelResultsRun {
     /// The measures of combined(): each a ProjectorSummary field, named as in the JSON lines.
     static let combinedMeasures: [(name: String, value: (ProjectorSummary) -> Double?)] = [
         ("trained", \.trained), ("trained_own", \.trainedOwn), ("trained_random", \.trainedRandom),
-        ("same_category_projected", \.sameProjected), ("same_category_random", \.sameRandom),
+        ("trained_majority", \.trainedMajority), ("same_category_projected", \.sameProjected),
+        ("same_category_random", \.sameRandom), ("same_category_majority", \.sameMajority),
         ("same_category_same_task_transfer", \.sameTransfer), ("same_category_gain", \.sameGain),
         ("other_gain", \.otherGain),
     ]
@@ -364,7 +368,8 @@ public struct CrossModelResultsRun {
     static func combinedTable(_ lines: [JSON]) -> String {
         let header = [
             "source → target", "projector", "runs", "on its training task", "target's own", "random",
-            "unseen, training task's category: projected", "random", "target's own training-task prompt",
+            "majority class", "unseen, training task's category: projected", "random", "majority class",
+            "target's own training-task prompt",
             "projected − random: category / others", "unseen above / below random (all runs)",
         ]
         func cell(_ line: JSON, _ name: String, signed: Bool = false) -> String {
@@ -382,7 +387,8 @@ public struct CrossModelResultsRun {
                 "\(l["source_model"]?.string ?? "") → \(l["target_model"]?.string ?? "")",
                 trainedOn(l["method"]?.string ?? "", train),
                 "\(runs)", cell(l, "trained"), cell(l, "trained_own"), cell(l, "trained_random"),
-                cell(l, "same_category_projected"), cell(l, "same_category_random"),
+                cell(l, "trained_majority"), cell(l, "same_category_projected"), cell(l, "same_category_random"),
+                cell(l, "same_category_majority"),
                 cell(l, "same_category_same_task_transfer"),
                 cell(l, "same_category_gain", signed: true) + " / " + cell(l, "other_gain", signed: true),
                 "\(l["above_random"]?.int ?? 0) / \(l["below_random"]?.int ?? 0) of \(unseen)",

@@ -289,8 +289,9 @@ final class GridTests: XCTestCase {
     }
 
     /// A hand-made cross-model grid folder: MiniLM's baselines on each task (its own prompt 0.9, its
-    /// SST-2 prompt zero-shot 0.7, 5 random draws of the given mean and sd) and one SST-2 projector's
-    /// evaluations (n 500, 3 left out, an interval of ± 0.04).
+    /// SST-2 prompt zero-shot 0.7, 5 random draws of the given mean and sd, the majority class 0.55 on
+    /// SST-2 and 0.52 elsewhere) and one SST-2 projector's evaluations (n 500, 3 left out, an interval
+    /// of ± 0.04).
     func writeCrossModelGrid(
         _ folder: URL, method: String = "task", _ cases: [(task: String, projected: Double, random: Double, sd: Double)]
     ) throws {
@@ -303,6 +304,8 @@ final class GridTests: XCTestCase {
             baselines += "{\(on),\"source\":\"\(c.task)\",\"accuracy\":0.9}\n"
             if c.task != "sst2" { baselines += "{\(on),\"source\":\"sst2\",\"accuracy\":0.7}\n" }
             baselines += "{\(on),\"source\":\"random\",\"accuracy\":\(c.random),\"accuracy_sd\":\(c.sd),\"draws\":5}\n"
+            let majority = c.task == "sst2" ? 0.55 : 0.52
+            baselines += "{\(on),\"source\":\"majority\",\"accuracy\":\(majority),\"majority_label\":1}\n"
             projected += "{\"source_model\":\"splade-tiny\",\"target_model\":\"minilm\",\"method\":\"\(method)\","
                 + "\"train_tasks\":[\"sst2\"],\"task\":\"\(c.task)\",\"accuracy\":\(c.projected),"
                 + "\"ci95\":[\(c.projected - 0.04),\(c.projected + 0.04)],\"n\":500,\"excluded\":3}\n"
@@ -363,6 +366,11 @@ final class GridTests: XCTestCase {
         let table = try runTool("cross-model-results", ["--combine", "--format", "markdown", seed0, seed1])
         XCTAssertEqual(table.status, 0, table.err)
         XCTAssertTrue(table.out.contains(" | 2 | 85.0 ± 7.1 (80.0 / 90.0) | 90.0 ± 0.0 (90.0 / 90.0) | "), table.out)
+        XCTAssertEqual(try XCTUnwrap(line["trained_majority"]?["mean"]?.double), 0.55, accuracy: 1e-12)
+        XCTAssertEqual(try XCTUnwrap(line["same_category_majority"]?["mean"]?.double), 0.52, accuracy: 1e-12)
+        let majorityCells =
+            " | 55.0 ± 0.0 (55.0 / 55.0) | 65.0 ± 7.1 (60.0 / 70.0) | 50.0 ± 0.0 (50.0 / 50.0) | 52.0 ± 0.0"
+        XCTAssertTrue(table.out.contains(majorityCells), table.out)
         XCTAssertTrue(table.out.contains(" | +15.0 ± 7.1 (+10.0 / +20.0) / +0.0 ± 0.0 (+0.0 / +0.0) | 2 / 0 of 4 |"))
         let other = try run("s2", sst2: 0.8, imdb: 0.6, method: "vocab")
         let none = try runTool("cross-model-results", ["--combine", seed1, other])
