@@ -25,8 +25,9 @@ public struct CrossModelResults: ParsableCommand {
             against the same run from scratch (scratch_best and its step, init_step0, init_best \
             and its step, steps_to_scratch_best). --combine FOLDER FOLDER…: several runs (seeds) \
             of the same grid, a line per projector found in every run: each summary measure (its \
-            training task's projected, own and random accuracy; over the unseen tasks of its \
-            category the projected, random and same-task-transfer accuracy; projected − random in \
+            training task's projected, own, random and majority-class accuracy; over the unseen \
+            tasks of its category the projected, random, majority-class and same-task-transfer \
+            accuracy; projected − random in \
             the category and outside it) as the runs' values with their mean and sd, and the unseen \
             tasks above / below random summed over the runs; a projector missing from some run is \
             left out, named on stderr.
